@@ -1,0 +1,50 @@
+/* penholder — the case system of an export-licensing authority.
+ * The entry point: dispatches `penholder COMMAND ...` to its handler. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"init", cmd_init, "create or upgrade the database and load reference data"},
+    {"status", cmd_status, "summarise what the database holds"},
+    {"controls", cmd_controls, "search and show the control list"},
+    {"destinations", cmd_destinations, "resolve and list licensing destinations"},
+    {"import", cmd_import, "import a licence register file"},
+    {"licences", cmd_licences, "list licences and produce statistics"},
+};
+
+static void usage(FILE *out) {
+    fprintf(out, "usage: penholder COMMAND [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nEvery command accepts --db PATH (default var/penholder.db or $PENHOLDER_DB)"
+                 " and --help.\n");
+}
+
+int main(int argc, char **argv) {
+    if (sodium_init() < 0) {
+        fprintf(stderr, "penholder: cannot initialise libsodium\n");
+        return 1;
+    }
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "penholder: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

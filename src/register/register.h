@@ -1,0 +1,110 @@
+/*
+ * register — the licence register: importing published and exported
+ * licence records, listing them with filters, and the statistics the
+ * authority publishes (licences, refusals and value by destination, rating,
+ * year and refusal criterion).
+ *
+ * Owns the licence, licence_line, licence_criterion and import_batch
+ * tables. An import is one transaction: a malformed row stops it with
+ * "FILE:LINE: reason" and nothing from the file is stored, unless the caller
+ * asks to skip bad rows, which are then all listed in the report. Importing
+ * a file already imported (same SHA-256) adds nothing; so does importing a
+ * licence whose reference is already in the register.
+ */
+#ifndef PH_REGISTER_H
+#define PH_REGISTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "util/util.h"
+
+typedef struct register_import_options {
+    const char *format;        /* "caat-values" */
+    const char *criteria_file; /* caat-values: refusal criteria file, optional */
+    int skip_bad;              /* store good rows, list bad ones */
+    /* Called now and then with bytes read and the file's size. */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+} register_import_options;
+
+/* A line that was skipped, or a name that could not be resolved. */
+typedef struct register_note {
+    char *file;
+    long line; /* first line where it was seen */
+    char *text;
+    long count; /* rows affected */
+} register_note;
+
+typedef struct register_import_report {
+    int already_imported; /* every file had been imported before */
+    long rows;            /* data rows read */
+    long licences_added;
+    long licences_present; /* already in the register: skipped */
+    long lines_added;
+    long criteria_added;
+    register_note *skipped; /* bad rows (only with skip_bad) */
+    size_t nskipped;
+    register_note *unknown_destinations;
+    size_t nunknown_destinations;
+    register_note *unknown_ratings;
+    size_t nunknown_ratings;
+} register_import_report;
+
+int register_import(store *db, const char *path, const register_import_options *opts,
+                    register_import_report *report, ph_err *err);
+void register_import_report_free(register_import_report *r);
+
+/* Licence filters; NULL or 0 means no restriction. */
+typedef struct register_filter {
+    const char *destination; /* a code or name; resolved through the aliases */
+    const char *rating;      /* this rating or anything beneath it */
+    const char *from, *to;   /* dates, inclusive */
+    const char *outcome;     /* issued, refused, ... */
+    const char *status;      /* issued, suspended, expired, ... */
+    long limit;
+    long offset;
+} register_filter;
+
+typedef struct register_licence {
+    int64_t id;
+    char *reference;
+    char *type;
+    char *issued_on;
+    char *expires_on;
+    char *destination;      /* code, or "" when unresolved */
+    char *destination_name; /* report name (or the name as written) */
+    char *end_user;
+    char *ratings; /* "ML10, ML4" */
+    char *outcome;
+    char *status;
+    char *criteria; /* "1, 7" */
+    int64_t value_pence;
+} register_licence;
+
+int register_list(store *db, const register_filter *f, register_licence **out, size_t *n,
+                  ph_err *err);
+void register_licences_free(register_licence *v, size_t n);
+
+typedef struct register_stat {
+    char *key;
+    int64_t licences;
+    int64_t refused;
+    int64_t value_pence;
+} register_stat;
+
+/* by: "destination", "rating", "year" or "criterion". A licence counts once
+ * per key it touches; value is the sum of its lines under that key. */
+int register_stats(store *db, const char *by, const register_filter *f, register_stat **out,
+                   size_t *n, ph_err *err);
+void register_stats_free(register_stat *v, size_t n);
+
+/* Counts for a summary: licences, lines, destinations used, import batches. */
+typedef struct register_summary {
+    int64_t licences, lines, refused, destinations, batches;
+    char first_date[11], last_date[11];
+} register_summary;
+int register_summarise(store *db, register_summary *s, ph_err *err);
+
+#endif
