@@ -61,7 +61,7 @@ build/embed: scripts/embed.c
 
 $(GEN_EMBED): build/embed $(EMBED_FILES)
 	@mkdir -p $(@D)
-	build/embed $@ $(EMBED_FILES)
+	@build/embed $@ $(EMBED_FILES)
 
 # ---- release ----
 build/obj/%.o: src/%.c
@@ -71,14 +71,15 @@ build/obj/%.o: src/%.c
 
 build/obj/gen/embedded.o: $(GEN_EMBED)
 	@mkdir -p $(@D)
-	$(CC) $(RELEASE_CFLAGS) -c -o $@ $<
+	@$(CC) $(RELEASE_CFLAGS) -c -o $@ $<
 
 build/libpenholder.a: $(REL_OBJ)
-	rm -f $@
-	ar rcs $@ $^
+	@rm -f $@
+	@ar rcs $@ $^
 
 build/penholder: src/cli/main.c build/libpenholder.a
-	$(CC) $(RELEASE_CFLAGS) -o $@ $< build/libpenholder.a $(LDLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(RELEASE_CFLAGS) -o $@ $< build/libpenholder.a $(LDLIBS)
 
 # ---- sanitizer build (tests) ----
 build/san/%.o: src/%.c
@@ -88,23 +89,26 @@ build/san/%.o: src/%.c
 
 build/san/gen/embedded.o: $(GEN_EMBED)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+	@$(CC) $(TEST_CFLAGS) -c -o $@ $<
 
 build/san/libpenholder.a: $(SAN_OBJ)
-	rm -f $@
-	ar rcs $@ $^
+	@rm -f $@
+	@ar rcs $@ $^
 
 build/san/penholder: src/cli/main.c build/san/libpenholder.a
-	$(CC) $(TEST_CFLAGS) -o $@ $< build/san/libpenholder.a $(LDLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(TEST_CFLAGS) -o $@ $< build/san/libpenholder.a $(LDLIBS)
 
 build/san/tests/%: tests/unit/%.c build/san/libpenholder.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -Itests/unit -o $@ $< build/san/libpenholder.a $(LDLIBS) $(CMOCKA_LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(TEST_CFLAGS) -Itests/unit -o $@ $< build/san/libpenholder.a $(LDLIBS) $(CMOCKA_LIBS)
 
 # Fuzz targets replayed over their corpus with a plain driver (no clang needed).
 build/san/replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c build/san/libpenholder.a
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< tests/fuzz/replay_main.c build/san/libpenholder.a $(LDLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(TEST_CFLAGS) -o $@ $< tests/fuzz/replay_main.c build/san/libpenholder.a $(LDLIBS)
 
 test: build/san/penholder build/penholder $(UNIT_BIN) $(REPLAY_BIN)
 	@tests/run-all.sh

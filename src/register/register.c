@@ -34,7 +34,7 @@ typedef struct import_ctx {
         int known;
     } *ratings;
     size_t nratings, ratings_cap;
-    store_stmt *ins_licence, *ins_line, *find_licence, *ins_criterion;
+    store_stmt *find_licence, *ins_criterion;
     notes skipped, unknown_dest, unknown_rating;
     int32_t today;
 } import_ctx;
@@ -144,22 +144,137 @@ static void report_progress(import_ctx *c, csv_reader *r, uint64_t total) {
 
 /* ---- caat-values ----
  * licence_group,date,rating,count,value,country,refused: one row per
- * licence group x rating; rows of a group are consecutive. */
+ * licence group x rating; rows of a group are consecutive.
+ *
+ * Licences and lines are written in batches (multi-row INSERTs): a group's
+ * lines wait until its licence row has been inserted and its id returned. */
 
-typedef struct caat_group {
+#define LICENCES_PER_STATEMENT 256
+#define LINES_PER_STATEMENT 512
+
+typedef struct pending_line {
+    size_t rating; /* index into import_ctx.ratings */
+    int64_t pence; /* -1 when the source gives no value */
+    int64_t count; /* -1 when absent */
+} pending_line;
+
+typedef struct pending_group {
     int64_t number;
-    int64_t licence_id; /* 0 none yet, -1 already in the register */
+    char reference[32];
     char date[11];
     char country[128];
     int refused;
-    int line_no;
-} caat_group;
+    long line;          /* where the group starts in the file */
+    int64_t licence_id; /* set from RETURNING; 0 when it was already there */
+    size_t first, nlines; /* into caat_state.lines */
+} pending_group;
+
+typedef struct caat_state {
+    import_ctx *c;
+    const char *path;
+    int64_t batch_id;
+    pending_group groups[LICENCES_PER_STATEMENT];
+    size_t ngroups;
+    pending_line *lines;
+    size_t nlines, lines_cap;
+    size_t returned_hint;
+    store_batch *licences, *line_rows;
+} caat_state;
+
+static int licence_returned(void *ctx, store_stmt *row, ph_err *err) {
+    (void)err;
+    caat_state *s = ctx;
+    const char *reference = store_col_text(row, 1);
+    /* Rows usually come back in insertion order: try the next one first. */
+    for (size_t k = 0; k < s->ngroups; k++) {
+        size_t i = (s->returned_hint + k) % s->ngroups;
+        if (strcmp(s->groups[i].reference, reference) == 0) {
+            s->groups[i].licence_id = store_col_int(row, 0);
+            s->returned_hint = i + 1;
+            return PH_OK;
+        }
+    }
+    return PH_OK;
+}
+
+/* Inserts the pending licences, then the lines of those that were new. */
+static int flush_groups(caat_state *s, ph_err *err) {
+    import_ctx *c = s->c;
+    s->returned_hint = 0;
+    if (store_batch_flush(s->licences, err)) return err->rc;
+    for (size_t i = 0; i < s->ngroups; i++) {
+        pending_group *g = &s->groups[i];
+        if (!g->licence_id) {
+            /* Already in the register: from an earlier import, or from this
+             * file, whose rows for the group are not together. */
+            int64_t from_batch = 0;
+            if (store_one_int(c->db, &from_batch, err, "SELECT batch_id FROM licence WHERE reference = ?", "t",
+                              g->reference))
+                return err->rc;
+            if (from_batch == s->batch_id) {
+                char text[160];
+                snprintf(text, sizeof text,
+                         "licence group %lld appears again after other groups (rows of a group must be together)",
+                         (long long)g->number);
+                if (!c->opts->skip_bad) return ph_fail(err, PH_ERR, "%s:%ld: %s", s->path, g->line, text);
+                note_add(&c->skipped, s->path, g->line, text);
+                continue;
+            }
+            c->rep->licences_present++;
+            continue;
+        }
+        c->rep->licences_added++;
+        for (size_t k = 0; k < g->nlines; k++) {
+            pending_line *l = &s->lines[g->first + k];
+            store_batch_int(s->line_rows, g->licence_id);
+            store_batch_int(s->line_rows, (int64_t)k + 1);
+            store_batch_text(s->line_rows, c->ratings[l->rating].display);
+            store_batch_int(s->line_rows, c->ratings[l->rating].known);
+            if (l->pence >= 0)
+                store_batch_int(s->line_rows, l->pence);
+            else
+                store_batch_null(s->line_rows);
+            if (l->count >= 0)
+                store_batch_int(s->line_rows, l->count);
+            else
+                store_batch_null(s->line_rows);
+            if (store_batch_row(s->line_rows, err)) return ph_err_prefix(err, "%s:%ld: ", s->path, g->line);
+            c->rep->lines_added++;
+        }
+    }
+    s->ngroups = 0;
+    s->nlines = 0;
+    return PH_OK;
+}
+
+/* Queues a new group's licence row. */
+static int start_group(caat_state *s, pending_group *g, int32_t day, ph_err *err) {
+    import_ctx *c = s->c;
+    const char *code = resolve_country(c, g->country);
+    if (!code) note_add(&c->unknown_dest, s->path, g->line, g->country);
+    char expires[11] = "";
+    const char *status = g->refused ? "refused" : "issued";
+    if (!g->refused) {
+        ph_date_format(day + SIEL_VALID_DAYS, expires);
+        if (day + SIEL_VALID_DAYS < c->today) status = "expired";
+    }
+    store_batch *b = s->licences;
+    store_batch_text(b, g->reference);
+    store_batch_text(b, "SIEL");
+    store_batch_text(b, g->date);
+    store_batch_text(b, g->refused ? NULL : expires);
+    store_batch_text(b, code);
+    store_batch_text(b, code ? NULL : g->country);
+    store_batch_text(b, g->refused ? "refused" : "issued");
+    store_batch_text(b, status);
+    store_batch_int(b, s->batch_id);
+    return store_batch_row(b, err);
+}
 
 static int caat_values(import_ctx *c, const char *path, int64_t batch_id, uint64_t size,
                        ph_err *err) {
     csv_reader *r = csv_open_file(path, ',', CSV_QUOTES, err);
     if (!r) return PH_ERR;
-    int rc = PH_OK;
     static const char *const cols[] = {"licence_group", "date", "rating", "count", "value", "country", "refused"};
     int got = csv_next(r, err);
     if (got <= 0) {
@@ -173,7 +288,21 @@ static int caat_values(import_ctx *c, const char *path, int64_t batch_id, uint64
                            "%s:1: expected the header licence_group,date,rating,count,value,country,refused",
                            path);
         }
-    caat_group g = {0};
+    caat_state *s = ph_calloc(1, sizeof *s);
+    s->c = c;
+    s->path = path;
+    s->batch_id = batch_id;
+    int rc = store_batch_open(c->db,
+                              "INSERT INTO licence(reference, type, issued_on, expires_on, destination, "
+                              "destination_name, outcome, status, batch_id)",
+                              9, "ON CONFLICT(reference) DO NOTHING RETURNING id, reference",
+                              LICENCES_PER_STATEMENT, licence_returned, s, &s->licences, err);
+    if (!rc)
+        rc = store_batch_open(c->db,
+                              "INSERT INTO licence_line(licence_id, line_no, rating, known_rating, "
+                              "value_pence, published_count)",
+                              6, NULL, LINES_PER_STATEMENT, NULL, NULL, &s->line_rows, err);
+    pending_group *g = NULL; /* the group being read */
     while (!rc && (got = csv_next(r, err)) == 1) {
         c->rep->rows++;
         report_progress(c, r, size);
@@ -183,7 +312,7 @@ static int caat_values(import_ctx *c, const char *path, int64_t batch_id, uint64
             rc = bad_row(c, r, err, "expected 7 fields, found %s", n);
             continue;
         }
-        int64_t group, count = 0, pence = 0, refused;
+        int64_t group, count = -1, pence = -1, refused;
         int32_t day;
         const char *value = csv_field(r, 4), *rating_raw = csv_field(r, 2),
                    *country = csv_field(r, 5);
@@ -211,101 +340,49 @@ static int caat_values(import_ctx *c, const char *path, int64_t batch_id, uint64
             rc = bad_row(c, r, err, "refused '%s' must be 0 or 1", csv_field(r, 6));
             continue;
         }
-        if (!*country || strlen(country) >= sizeof g.country) {
+        if (!*country || strlen(country) >= sizeof g->country) {
             rc = bad_row(c, r, err, "country '%s' is empty or too long", country);
             continue;
         }
-
-        if (group != g.number) {
-            memset(&g, 0, sizeof g);
-            g.number = group;
-            ph_strlcpy(g.date, csv_field(r, 1), sizeof g.date);
-            ph_strlcpy(g.country, country, sizeof g.country);
-            g.refused = (int)refused;
-            const char *code = resolve_country(c, country);
-            if (!code) note_add(&c->unknown_dest, path, csv_line(r), country);
-            char reference[32];
-            snprintf(reference, sizeof reference, "CAAT-%06lld", (long long)group);
-            char expires[11] = "";
-            const char *status = refused ? "refused" : "issued";
-            if (!refused) {
-                ph_date_format(day + SIEL_VALID_DAYS, expires);
-                if (day + SIEL_VALID_DAYS < c->today) status = "expired";
-            }
-            store_stmt *st = c->ins_licence;
-            store_reset(st);
-            store_bind_text_ref(st, 1, reference);
-            store_bind_text_ref(st, 2, "SIEL");
-            store_bind_text_ref(st, 3, g.date);
-            store_bind_text_ref(st, 4, refused ? NULL : expires);
-            store_bind_text_ref(st, 5, code);
-            store_bind_text_ref(st, 6, country);
-            store_bind_text_ref(st, 7, refused ? "refused" : "issued");
-            store_bind_text_ref(st, 8, status);
-            store_bind_int(st, 9, batch_id);
-            if ((rc = store_step(st, err)) != STORE_DONE) {
-                ph_err_prefix(err, "%s:%ld: ", path, csv_line(r));
-                break;
-            }
-            rc = PH_OK;
-            if (store_changes(c->db) == 0) {
-                /* Already in the register: from an earlier import, or from
-                 * this file, whose rows for the group are not together. */
-                int64_t from_batch = 0;
-                if ((rc = store_one_int(c->db, &from_batch, err,
-                                        "SELECT batch_id FROM licence WHERE reference = ?", "t",
-                                        reference)))
-                    break;
-                if (from_batch == batch_id) {
-                    rc = bad_row(c, r, err,
-                                 "licence group %s appears again after other groups (rows of a group must be together)",
-                                 csv_field(r, 0));
-                    g.number = 0;
-                    continue;
-                }
-                g.licence_id = -1;
-                c->rep->licences_present++;
-            } else {
-                g.licence_id = store_last_id(c->db);
-                c->rep->licences_added++;
-            }
-        } else if (!ph_streq(g.date, csv_field(r, 1)) || !ph_streq(g.country, country) ||
-                   g.refused != (int)refused) {
+        if (!g || group != g->number) {
+            if (s->ngroups == LICENCES_PER_STATEMENT && (rc = flush_groups(s, err))) break;
+            g = &s->groups[s->ngroups++];
+            memset(g, 0, sizeof *g);
+            g->number = group;
+            snprintf(g->reference, sizeof g->reference, "CAAT-%06lld", (long long)group);
+            ph_strlcpy(g->date, csv_field(r, 1), sizeof g->date);
+            ph_strlcpy(g->country, country, sizeof g->country);
+            g->refused = (int)refused;
+            g->line = csv_line(r);
+            g->first = s->nlines;
+            if ((rc = start_group(s, g, day, err))) break;
+        } else if (!ph_streq(g->date, csv_field(r, 1)) || !ph_streq(g->country, country) ||
+                   g->refused != (int)refused) {
             rc = bad_row(c, r, err, "licence group %s has rows that disagree on date, country or refusal",
                          csv_field(r, 0));
             continue;
         }
-        if (g.licence_id < 0) continue;
-
         const struct rating_form *rf = rating_form(c, rating_raw);
-        const char *rating = rf->display;
-        if (!rf->known) note_add(&c->unknown_rating, path, csv_line(r), rating);
-        store_stmt *st = c->ins_line;
-        store_reset(st);
-        store_bind_int(st, 1, g.licence_id);
-        store_bind_int(st, 2, ++g.line_no);
-        store_bind_text_ref(st, 3, rating);
-        store_bind_int(st, 4, rf->known);
-        if (*value)
-            store_bind_int(st, 5, pence);
-        else
-            store_bind_null(st, 5);
-        if (*csv_field(r, 3))
-            store_bind_int(st, 6, count);
-        else
-            store_bind_null(st, 6);
-        if ((rc = store_step(st, err)) != STORE_DONE) {
-            if (rc == PH_ECONFLICT)
-                ph_fail(err, PH_ERR, "%s:%ld: rating %s appears twice in licence group %lld", path,
-                        csv_line(r), rating, (long long)group);
-            else
-                ph_err_prefix(err, "%s:%ld: ", path, csv_line(r));
-            break;
+        size_t rating = (size_t)(rf - c->ratings);
+        int repeated = 0;
+        for (size_t k = 0; k < g->nlines; k++)
+            if (s->lines[g->first + k].rating == rating) repeated = 1;
+        if (repeated) {
+            rc = bad_row(c, r, err, "rating %s appears twice in this licence group", rf->display);
+            continue;
         }
-        rc = PH_OK;
-        c->rep->lines_added++;
+        if (!rf->known) note_add(&c->unknown_rating, path, csv_line(r), rf->display);
+        s->lines = ph_grow(s->lines, &s->lines_cap, s->nlines + 1, sizeof *s->lines);
+        s->lines[s->nlines++] = (pending_line){rating, pence, count};
+        g->nlines++;
     }
     if (got < 0) rc = PH_ERR;
+    if (!rc) rc = flush_groups(s, err);
+    if (!rc) rc = store_batch_flush(s->line_rows, err);
+    store_batch_close(s->licences);
+    store_batch_close(s->line_rows);
+    free(s->lines);
+    free(s);
     csv_close(r);
     return rc;
 }
@@ -361,16 +438,7 @@ static int caat_criteria(import_ctx *c, const char *path, ph_err *err) {
 }
 
 static int prepare_all(import_ctx *c, ph_err *err) {
-    if (store_prepare(c->db,
-                      "INSERT INTO licence(reference, type, issued_on, expires_on, destination, "
-                      "destination_name, outcome, status, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                      "ON CONFLICT(reference) DO NOTHING",
-                      &c->ins_licence, err) ||
-        store_prepare(c->db,
-                      "INSERT INTO licence_line(licence_id, line_no, rating, known_rating, value_pence, "
-                      "published_count) VALUES (?, ?, ?, ?, ?, ?)",
-                      &c->ins_line, err) ||
-        store_prepare(c->db, "SELECT id FROM licence WHERE reference = ?", &c->find_licence, err) ||
+    if (store_prepare(c->db, "SELECT id FROM licence WHERE reference = ?", &c->find_licence, err) ||
         store_prepare(c->db,
                       "INSERT INTO licence_criterion(licence_id, criterion) VALUES (?, ?) "
                       "ON CONFLICT DO NOTHING",
@@ -380,8 +448,6 @@ static int prepare_all(import_ctx *c, ph_err *err) {
 }
 
 static void ctx_free(import_ctx *c) {
-    store_finalize(c->ins_licence);
-    store_finalize(c->ins_line);
     store_finalize(c->find_licence);
     store_finalize(c->ins_criterion);
     refdata_names_free(c->names);

@@ -128,7 +128,7 @@ int store_open(const char *path, int flags, store **out, ph_err *err) {
         char *emsg = NULL;
         rc = sqlite3_exec(db->db,
                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-                          "PRAGMA cache_size=-65536;",
+                          "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
                           NULL, NULL, &emsg);
         sqlite3_free(emsg);
         if (rc != SQLITE_OK) {
@@ -389,6 +389,139 @@ int store_one_int(store *db, int64_t *out, ph_err *err, const char *sql, const c
     }
     store_finalize(st);
     return rc;
+}
+
+/* ---- batched inserts ---- */
+
+typedef struct batch_value {
+    int type; /* 0 null, 1 int, 2 text (offset into text buffer) */
+    int64_t i;
+    size_t text;
+} batch_value;
+
+struct store_batch {
+    store *db;
+    char *head, *tail;
+    int ncols, per_statement;
+    store_batch_row_fn on_row;
+    void *ctx;
+    batch_value *values;
+    size_t nvalues, cap;
+    ph_buf text;
+    store_stmt *full; /* prepared statement for a full batch */
+};
+
+int store_batch_open(store *db, const char *head, int ncols, const char *tail, int rows_per_statement,
+                     store_batch_row_fn on_row, void *ctx, store_batch **out, ph_err *err) {
+    (void)err;
+    store_batch *b = ph_calloc(1, sizeof *b);
+    b->db = db;
+    b->head = ph_strdup(head);
+    b->tail = ph_strdup(tail ? tail : "");
+    b->ncols = ncols;
+    /* SQLite allows 32766 parameters per statement. */
+    int max_rows = 32000 / (ncols > 0 ? ncols : 1);
+    b->per_statement = rows_per_statement < 1 ? 1 : rows_per_statement > max_rows ? max_rows : rows_per_statement;
+    b->on_row = on_row;
+    b->ctx = ctx;
+    ph_buf_init(&b->text);
+    *out = b;
+    return PH_OK;
+}
+
+static void batch_push(store_batch *b, batch_value v) {
+    b->values = ph_grow(b->values, &b->cap, b->nvalues + 1, sizeof *b->values);
+    b->values[b->nvalues++] = v;
+}
+
+void store_batch_text(store_batch *b, const char *s) {
+    if (!s) {
+        batch_push(b, (batch_value){0, 0, 0});
+        return;
+    }
+    batch_value v = {2, 0, b->text.len};
+    ph_buf_append(&b->text, s, strlen(s) + 1);
+    batch_push(b, v);
+}
+
+void store_batch_int(store_batch *b, int64_t i) { batch_push(b, (batch_value){1, i, 0}); }
+
+void store_batch_null(store_batch *b) { batch_push(b, (batch_value){0, 0, 0}); }
+
+static char *batch_sql(store_batch *b, size_t rows) {
+    ph_buf sql;
+    ph_buf_init(&sql);
+    ph_buf_puts(&sql, b->head);
+    ph_buf_puts(&sql, " VALUES ");
+    for (size_t r = 0; r < rows; r++) {
+        ph_buf_puts(&sql, r ? ",(" : "(");
+        for (int c = 0; c < b->ncols; c++) ph_buf_puts(&sql, c ? ",?" : "?");
+        ph_buf_putc(&sql, ')');
+    }
+    if (b->tail[0]) {
+        ph_buf_putc(&sql, ' ');
+        ph_buf_puts(&sql, b->tail);
+    }
+    return ph_buf_steal(&sql);
+}
+
+int store_batch_flush(store_batch *b, ph_err *err) {
+    size_t rows = b->nvalues / (size_t)b->ncols;
+    if (rows == 0) return PH_OK;
+    store_stmt *st;
+    int own = 0;
+    if ((int)rows == b->per_statement && b->full) {
+        st = b->full;
+        store_reset(st);
+    } else {
+        char *sql = batch_sql(b, rows);
+        int rc = store_prepare(b->db, sql, &st, err);
+        free(sql);
+        if (rc) return rc;
+        if ((int)rows == b->per_statement)
+            b->full = st;
+        else
+            own = 1;
+    }
+    for (size_t i = 0; i < b->nvalues; i++) {
+        batch_value *v = &b->values[i];
+        int at = (int)i + 1;
+        if (v->type == 1)
+            sqlite3_bind_int64(st->st, at, v->i);
+        else if (v->type == 2)
+            sqlite3_bind_text(st->st, at, b->text.data + v->text, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st->st, at);
+    }
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        if (b->on_row && (rc = b->on_row(b->ctx, st, err)) != PH_OK) break;
+    if (rc == STORE_DONE) rc = PH_OK;
+    if (own)
+        store_finalize(st);
+    else
+        store_reset(st);
+    b->nvalues = 0;
+    ph_buf_reset(&b->text);
+    return rc;
+}
+
+int store_batch_row(store_batch *b, ph_err *err) {
+    if (b->nvalues % (size_t)b->ncols != 0)
+        return ph_fail(err, PH_ERR, "internal: batch row has %zu values for %d columns",
+                       b->nvalues % (size_t)b->ncols, b->ncols);
+    if (b->nvalues / (size_t)b->ncols >= (size_t)b->per_statement) return store_batch_flush(b, err);
+    return PH_OK;
+}
+
+void store_batch_close(store_batch *b) {
+    if (!b) return;
+    store_finalize(b->full);
+    free(b->head);
+    free(b->tail);
+    free(b->values);
+    ph_buf_free(&b->text);
+    free(b);
 }
 
 int64_t store_last_id(store *db) { return sqlite3_last_insert_rowid(db->db); }

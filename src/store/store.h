@@ -95,6 +95,27 @@ int store_col_is_null(store_stmt *st, int i);
 int store_col_count(store_stmt *st);
 const char *store_col_name(store_stmt *st, int i);
 
+/* ---- batched inserts ----
+ * Collects rows for one INSERT and runs them as multi-row VALUES statements
+ * of up to `rows_per_statement` rows, which saves most of the per-statement
+ * cost of bulk loads. `head` is "INSERT INTO t(a, b, c)", `tail` what
+ * follows the VALUES list (e.g. "ON CONFLICT DO NOTHING RETURNING id, ref")
+ * or NULL. When the statement returns rows, `on_row` is called for each.
+ * Values are copied: the caller's buffers may change after each call. */
+typedef struct store_batch store_batch;
+typedef int (*store_batch_row_fn)(void *ctx, store_stmt *row, ph_err *err);
+int store_batch_open(store *db, const char *head, int ncols, const char *tail, int rows_per_statement,
+                     store_batch_row_fn on_row, void *ctx, store_batch **out, ph_err *err);
+/* Values of the current row, column by column from 0. */
+void store_batch_text(store_batch *b, const char *s); /* NULL binds NULL */
+void store_batch_int(store_batch *b, int64_t v);
+void store_batch_null(store_batch *b);
+/* Ends the row; runs a statement when the batch is full. */
+int store_batch_row(store_batch *b, ph_err *err);
+/* Runs what is pending. */
+int store_batch_flush(store_batch *b, ph_err *err);
+void store_batch_close(store_batch *b);
+
 int64_t store_last_id(store *db);
 int64_t store_changes(store *db);
 

@@ -90,7 +90,7 @@ CREATE TABLE licence (
     issued_on TEXT NOT NULL,          -- date of the decision, YYYY-MM-DD
     expires_on TEXT,
     destination TEXT REFERENCES destination(code),
-    destination_name TEXT NOT NULL,   -- as written in the source
+    destination_name TEXT,            -- as written in the source, when it is not a known name
     end_user TEXT,
     end_user_type TEXT,
     end_use TEXT,
@@ -111,7 +111,7 @@ CREATE TABLE licence_line (
     value_pence INTEGER,                     -- NULL when the source gives no value
     published_count INTEGER,                 -- CAAT 'count': licences the published row stands for
     PRIMARY KEY (licence_id, line_no)
-);
+) WITHOUT ROWID;
 CREATE INDEX licence_line_by_rating ON licence_line(rating);
 
 -- Criteria cited on refusals and revocations.
@@ -119,4 +119,4 @@ CREATE TABLE licence_criterion (
     licence_id INTEGER NOT NULL REFERENCES licence(id),
     criterion TEXT NOT NULL,
     PRIMARY KEY (licence_id, criterion)
-);
+) WITHOUT ROWID;
