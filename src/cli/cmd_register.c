@@ -155,6 +155,8 @@ static int licences_list(cli_common *c, register_filter *f) {
                              (json_int_t)whole_pounds(l->value_pence)));
         }
         cli_print_json(a);
+    } else if (n == 0) {
+        printf("no licences match\n");
     } else {
         const char *h[] = {"reference", "type", "date", "destination", "ratings", "outcome",
                            "status", ">value £"};
