@@ -120,11 +120,15 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN_EMBED)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(GEN_EMBED) $(LDLIBS)
 
+# New inputs go to build/fuzz-corpus/NAME; the committed seeds in
+# tests/fuzz/corpus/NAME are read. Add a crash input to the seeds by hand.
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
-	  name=$$(basename $$f); corpus=tests/fuzz/corpus/$$name; mkdir -p $$corpus; \
+	  name=$$(basename $$f); seeds=tests/fuzz/corpus/$$name; work=build/fuzz-corpus/$$name; \
+	  mkdir -p $$seeds $$work; \
 	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$corpus || exit 1; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=build/fuzz/$$name- \
+	      $$work $$seeds || exit 1; \
 	done
 
 # ---- run, bench, eval ----
