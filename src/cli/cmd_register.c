@@ -7,11 +7,15 @@
 #include "register/register.h"
 
 static const char import_help[] =
-    "usage: penholder import licences FILE --format caat-values [--criteria FILE] [--skip-bad]\n"
+    "usage: penholder import licences FILE --format caat-values|penholder-csv [--criteria FILE] [--skip-bad]\n"
     "\n"
     "Imports a licence register file in one transaction.\n"
     "  --format caat-values   Campaign Against Arms Trade export of the UK Strategic Export\n"
     "                         Controls database (licence_group,date,rating,count,value,country,refused)\n"
+    "  --format penholder-csv the authority's own licence records, one row per goods line:\n"
+    "                         reference,type,issued_on,expires_on,destination,end_user,end_user_type,\n"
+    "                         end_use,rating,goods_summary,quantity,value_gbp,status,tags\n"
+    "                         (see docs/register-formats.md)\n"
     "  --criteria FILE        refusal criteria for those licences (licence_group,criteria,description)\n"
     "  --skip-bad             store the good rows and list every skipped line (otherwise a bad\n"
     "                         row stops the import and nothing is stored)\n"
@@ -66,9 +70,11 @@ int cmd_import(int argc, char **argv) {
     if (optind >= argc || strcmp(argv[optind], "licences") != 0)
         return cli_usage("import", "expected 'licences FILE'");
     if (optind + 2 != argc) return cli_usage("import", "expected exactly one FILE after 'licences'");
-    if (!o.format) return cli_usage("import", "--format is required (caat-values)");
-    if (strcmp(o.format, "caat-values") != 0)
-        return cli_usage("import", "unknown --format '%s' (expected caat-values)", o.format);
+    if (!o.format) return cli_usage("import", "--format is required (caat-values or penholder-csv)");
+    if (strcmp(o.format, "caat-values") != 0 && strcmp(o.format, "penholder-csv") != 0)
+        return cli_usage("import", "unknown --format '%s' (expected caat-values or penholder-csv)", o.format);
+    if (o.criteria_file && strcmp(o.format, "caat-values") != 0)
+        return cli_usage("import", "--criteria goes with --format caat-values");
     const char *path = argv[optind + 1];
     o.progress = progress;
 
@@ -115,6 +121,7 @@ int cmd_import(int argc, char **argv) {
 
 static const char licences_help[] =
     "usage: penholder licences list [filters] [--limit N] [--offset N] [--json]\n"
+    "       penholder licences show REFERENCE [--json]\n"
     "       penholder licences stats --by destination|rating|year|criterion [filters]\n"
     "                                [--format table|csv|json]\n"
     "\n"
@@ -131,6 +138,73 @@ static const char licences_help[] =
 
 static int64_t whole_pounds(int64_t pence) { return (pence + 50) / 100; }
 
+static const char *or_null(const char *s) { return s && *s ? s : NULL; }
+
+static json_t *licence_json(const register_licence *l) {
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s, s:s, s:I}",
+                     "reference", l->reference, "type", l->type, "issued_on", l->issued_on, "expires_on",
+                     or_null(l->expires_on), "destination", or_null(l->destination), "destination_name",
+                     l->destination_name, "end_user", or_null(l->end_user), "end_user_type",
+                     or_null(l->end_user_type), "end_use", or_null(l->end_use), "ratings", l->ratings,
+                     "outcome", l->outcome, "status", l->status, "criteria", l->criteria, "tags", l->tags,
+                     "value_gbp", (json_int_t)whole_pounds(l->value_pence));
+}
+
+static int licences_show(cli_common *c, const char *reference) {
+    ph_err err = {0};
+    store *db;
+    if (cli_open_db(c, STORE_READONLY, &db, &err)) return cli_fail(&err);
+    register_licence l;
+    register_line *lines;
+    size_t n;
+    if (register_get(db, reference, &l, &lines, &n, &err)) {
+        store_close(db);
+        return cli_fail(&err);
+    }
+    if (c->json) {
+        json_t *j = licence_json(&l);
+        json_t *a = json_array();
+        for (size_t i = 0; i < n; i++) {
+            json_t *x = json_pack("{s:i, s:s, s:b, s:s?}", "line", lines[i].line_no, "rating", lines[i].rating,
+                                  "known_rating", lines[i].known_rating, "goods_summary",
+                                  or_null(lines[i].goods_summary));
+            json_object_set_new(x, "quantity", lines[i].quantity < 0 ? json_null() : json_integer(lines[i].quantity));
+            json_object_set_new(x, "value_gbp", lines[i].value_pence < 0 ? json_null()
+                                                                          : json_integer(whole_pounds(lines[i].value_pence)));
+            json_array_append_new(a, x);
+        }
+        json_object_set_new(j, "lines", a);
+        cli_print_json(j);
+    } else {
+        char value[32];
+        cli_format_int(whole_pounds(l.value_pence), value, sizeof value);
+        printf("%s  %s to %s%s%s%s, %s\n", l.reference, l.type, l.destination_name,
+               l.destination[0] ? " (" : "", l.destination, l.destination[0] ? ")" : "", l.status);
+        printf("  decided     %s%s%s\n", l.issued_on, l.expires_on[0] ? ", expires " : "", l.expires_on);
+        if (l.end_user[0]) printf("  end user    %s%s%s%s\n", l.end_user, l.end_user_type[0] ? " (" : "",
+                                  l.end_user_type, l.end_user_type[0] ? ")" : "");
+        if (l.end_use[0]) printf("  end use     %s\n", l.end_use);
+        if (l.criteria[0]) printf("  criteria    %s\n", l.criteria);
+        if (l.tags[0]) printf("  tags        %s\n", l.tags);
+        printf("  value       £%s\n\n", value);
+        const char *h[] = {"line", "rating", "goods", ">quantity", ">value £"};
+        cli_table *t = cli_table_new(5, h);
+        for (size_t i = 0; i < n; i++) {
+            char no[16], q[32] = "", v[32] = "";
+            snprintf(no, sizeof no, "%d", lines[i].line_no);
+            if (lines[i].quantity >= 0) cli_format_int(lines[i].quantity, q, sizeof q);
+            if (lines[i].value_pence >= 0) cli_format_int(whole_pounds(lines[i].value_pence), v, sizeof v);
+            cli_table_add(t, (const char *[]){no, lines[i].rating, lines[i].goods_summary, q, v});
+        }
+        cli_table_print(t, stdout);
+        cli_table_free(t);
+    }
+    register_lines_free(lines, n);
+    register_licences_free_one(&l);
+    store_close(db);
+    return 0;
+}
+
 static int licences_list(cli_common *c, register_filter *f) {
     ph_err err = {0};
     store *db;
@@ -145,14 +219,7 @@ static int licences_list(cli_common *c, register_filter *f) {
         json_t *a = json_array();
         for (size_t i = 0; i < n; i++) {
             register_licence *l = &v[i];
-            json_array_append_new(
-                a, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s, s:s, s:s, s:I}", "reference",
-                             l->reference, "type", l->type, "issued_on", l->issued_on, "expires_on",
-                             l->expires_on[0] ? l->expires_on : NULL, "destination",
-                             l->destination[0] ? l->destination : NULL, "destination_name",
-                             l->destination_name, "ratings", l->ratings, "outcome", l->outcome,
-                             "status", l->status, "criteria", l->criteria, "value_gbp",
-                             (json_int_t)whole_pounds(l->value_pence)));
+            json_array_append_new(a, licence_json(l));
         }
         cli_print_json(a);
     } else if (n == 0) {
@@ -275,8 +342,12 @@ int cmd_licences(int argc, char **argv) {
         fputs(licences_help, stdout);
         return 0;
     }
-    if (optind >= argc) return cli_usage("licences", "expected 'list' or 'stats'");
+    if (optind >= argc) return cli_usage("licences", "expected 'list', 'show' or 'stats'");
     const char *sub = argv[optind++];
+    if (strcmp(sub, "show") == 0) {
+        if (optind + 1 != argc) return cli_usage("licences", "show needs exactly one reference");
+        return licences_show(&c, argv[optind]);
+    }
     if (optind < argc) return cli_usage("licences", "unexpected argument '%s'", argv[optind]);
     if (strcmp(sub, "list") == 0) {
         if (by || format) return cli_usage("licences", "--by and --format belong to 'licences stats'");
@@ -291,5 +362,5 @@ int cmd_licences(int argc, char **argv) {
             return cli_usage("licences", "--format must be table, csv or json");
         return licences_stats(&c, &f, by, format);
     }
-    return cli_usage("licences", "unknown subcommand '%s' (expected list or stats)", sub);
+    return cli_usage("licences", "unknown subcommand '%s' (expected list, show or stats)", sub);
 }

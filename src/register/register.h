@@ -21,7 +21,7 @@
 #include "util/util.h"
 
 typedef struct register_import_options {
-    const char *format;        /* "caat-values" */
+    const char *format;        /* "caat-values" or "penholder-csv" */
     const char *criteria_file; /* caat-values: refusal criteria file, optional */
     int skip_bad;              /* store good rows, list bad ones */
     /* Called now and then with bytes read and the file's size. */
@@ -76,6 +76,9 @@ typedef struct register_licence {
     char *destination;      /* code, or "" when unresolved */
     char *destination_name; /* report name (or the name as written) */
     char *end_user;
+    char *end_user_type;
+    char *end_use;
+    char *tags;    /* "f35-global-programme;..." */
     char *ratings; /* "ML10, ML4" */
     char *outcome;
     char *status;
@@ -86,6 +89,21 @@ typedef struct register_licence {
 int register_list(store *db, const register_filter *f, register_licence **out, size_t *n,
                   ph_err *err);
 void register_licences_free(register_licence *v, size_t n);
+void register_licences_free_one(register_licence *l);
+
+typedef struct register_line {
+    int line_no;
+    char *rating;
+    int known_rating;
+    char *goods_summary;
+    int64_t quantity; /* -1 when not recorded */
+    int64_t value_pence; /* -1 when not recorded */
+} register_line;
+
+/* One licence by reference, with its goods lines. PH_ENOTFOUND if unknown. */
+int register_get(store *db, const char *reference, register_licence *out, register_line **lines,
+                 size_t *nlines, ph_err *err);
+void register_lines_free(register_line *v, size_t n);
 
 typedef struct register_stat {
     char *key;
