@@ -65,4 +65,11 @@ expect_ok "embargoes" destinations embargoes KP
 expect_out "UN" "North Korea has a UN embargo"
 expect_out "full" "which is full"
 
+# docs/workflow.md is generated from the workflow tables and must match them.
+DOCS="$(dirname "$0")/../../docs/workflow.md"
+expect_ok "workflow --markdown" workflow --markdown
+if cmp -s "$OUT" "$DOCS"; then pass "docs/workflow.md matches the tables"; else fail "docs/workflow.md is stale: run penholder workflow --markdown > docs/workflow.md"; fi
+expect_ok "workflow licence --json" workflow licence --json
+expect_out '"event": "suspend"' "licence machine has suspend"
+expect_status 2 "unknown machine" workflow spaceship
 finish
