@@ -51,7 +51,7 @@ REPLAY_BIN := $(patsubst tests/fuzz/%.c,build/san/replay/%,$(FUZZ_SRC))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit run bench eval fuzz format check-format clean
+.PHONY: all test unit run bench eval fuzz format check-format clean web-assets
 all: build/penholder
 
 # ---- generated sources ----
@@ -110,7 +110,7 @@ build/san/replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c build/san/libpenhold
 	@echo "  LINK    $@"
 	@$(CC) $(TEST_CFLAGS) -o $@ $< tests/fuzz/replay_main.c build/san/libpenholder.a $(LDLIBS)
 
-test: build/san/penholder build/penholder $(UNIT_BIN) $(REPLAY_BIN)
+test: build/san/penholder build/penholder $(UNIT_BIN) $(REPLAY_BIN) web-assets
 	@tests/run-all.sh
 
 # ---- libFuzzer ----
@@ -131,8 +131,12 @@ fuzz: $(FUZZ_BIN)
 	      $$work $$seeds || exit 1; \
 	done
 
+# ---- browser interface assets (GOV.UK Frontend, pinned in web/package-lock.json) ----
+web-assets:
+	@scripts/web-assets.sh
+
 # ---- run, bench, eval ----
-run: build/penholder
+run: build/penholder web-assets
 	@scripts/run.sh
 
 bench: build/penholder
