@@ -26,7 +26,8 @@ enum {
     PH_ENOTFOUND = 3, /* the named object does not exist */
     PH_ECONFLICT = 4, /* the object's state forbids the operation */
     PH_EBUSY = 5,     /* the database is locked by someone else */
-    PH_EFORBIDDEN = 6 /* the actor's role does not allow it */
+    PH_EFORBIDDEN = 6, /* the actor's role does not allow it */
+    PH_ESTALE = 7      /* the object changed since the caller read it (If-Match) */
 };
 
 #define PH_ERR_MAX 1024
