@@ -19,6 +19,9 @@ static const command commands[] = {
     {"destinations", cmd_destinations, "resolve and list licensing destinations"},
     {"import", cmd_import, "import a licence register file"},
     {"licences", cmd_licences, "list licences and produce statistics"},
+    {"policy", cmd_policy, "check, show and install licensing policies"},
+    {"evidence", cmd_evidence, "add, list and import evidence about destinations"},
+    {"assess", cmd_assess, "assess an application against the licensing criteria"},
 };
 
 static void usage(FILE *out) {
