@@ -394,6 +394,8 @@ typedef struct value_list {
     char *words[POLICY_MAX_LIST];
     int lines[POLICY_MAX_LIST], columns[POLICY_MAX_LIST];
     size_t n;
+    const char *set;   /* the named set the words came from, or NULL */
+    int used_line;     /* where that set is used */
 } value_list;
 
 static void value_list_clear(value_list *v) {
@@ -445,8 +447,11 @@ static int parse_list_operand(parser *ps, value_list *v) {
     if (ps->tok.kind == T_WORD) {
         const named_set *s = find_set(ps->p, ps->tok.text);
         if (s) {
+            /* Words keep their own place, so a typo in a set is shown there. */
             for (size_t i = 0; i < s->nwords; i++)
-                if (value_list_add(ps, v, s->words[i], ps->tok.line, ps->tok.column)) return PH_ERR;
+                if (value_list_add(ps, v, s->words[i], s->lines[i], s->columns[i])) return PH_ERR;
+            v->set = s->name;
+            v->used_line = ps->tok.line;
             return next(ps);
         }
     }
@@ -456,6 +461,10 @@ static int parse_list_operand(parser *ps, value_list *v) {
 /* Bits for the words of a vocabulary. */
 static int vocabulary_mask(parser *ps, const field_spec *fs, const value_list *v, uint64_t *mask) {
     *mask = 0;
+    char from[160] = "";
+    if (v->set)
+        snprintf(from, sizeof from, " in set '%.60s', used as %s values on line %d", v->set,
+                 fs->name, v->used_line);
     for (size_t i = 0; i < v->n; i++) {
         int value;
         if (fs->type == FT_CAPABILITY) {
@@ -465,20 +474,20 @@ static int vocabulary_mask(parser *ps, const field_spec *fs, const value_list *v
             if (value < 0) {
                 if (ps->p->ncapabilities == 0)
                     return fail_at(ps, v->lines[i], v->columns[i],
-                                   "unknown capability '%s': no capability table was given",
-                                   v->words[i]);
+                                   "unknown capability '%s'%s: no capability table was given",
+                                   v->words[i], from);
                 return fail_at(ps, v->lines[i], v->columns[i],
-                               "unknown capability '%s' (the capabilities are the names used in "
-                               "data/capabilities.csv, e.g. '%s')",
-                               v->words[i], ps->p->capabilities[0]);
+                               "unknown capability '%s'%s (the capabilities are the names used "
+                               "in data/capabilities.csv, e.g. '%s')",
+                               v->words[i], from, ps->p->capabilities[0]);
             }
         } else {
             value = policy_enum_value((policy_enum)fs->vocabulary, v->words[i]);
             if (value < 0) {
                 char list[512];
                 policy_enum_list((policy_enum)fs->vocabulary, list, sizeof list);
-                return fail_at(ps, v->lines[i], v->columns[i], "unknown %s '%s': expected %s",
-                               fs->name, v->words[i], list);
+                return fail_at(ps, v->lines[i], v->columns[i], "unknown %s '%s'%s: expected %s",
+                               fs->name, v->words[i], from, list);
             }
         }
         *mask |= (uint64_t)1 << value;
@@ -663,8 +672,8 @@ static int32_t parse_comparison(parser *ps) {
         for (size_t i = 0; i < v.n; i++) {
             const policy_options *o = ps->opts;
             if (o && o->rating_known && !o->rating_known(o->ctx, v.words[i])) {
-                fail_at(ps, v.lines[i], v.columns[i], "unknown rating '%s': not in the control list",
-                        v.words[i]);
+                fail_at(ps, v.lines[i], v.columns[i], "unknown rating '%s'%s%s: not in the control list",
+                        v.words[i], v.set ? " in set " : "", v.set ? v.set : "");
                 break;
             }
             char key[CONTROL_RATING_MAX];
@@ -1026,7 +1035,13 @@ static int parse_set(parser *ps) {
     s->name = name;
     s->nwords = v.n;
     s->words = ph_calloc(v.n ? v.n : 1, sizeof *s->words);
-    for (size_t i = 0; i < v.n; i++) s->words[i] = v.words[i]; /* ownership moves */
+    s->lines = ph_calloc(v.n ? v.n : 1, sizeof *s->lines);
+    s->columns = ph_calloc(v.n ? v.n : 1, sizeof *s->columns);
+    for (size_t i = 0; i < v.n; i++) {
+        s->words[i] = v.words[i]; /* ownership moves */
+        s->lines[i] = v.lines[i];
+        s->columns[i] = v.columns[i];
+    }
     return PH_OK;
 }
 
@@ -1265,6 +1280,8 @@ void policy_free(policy *p) {
     for (size_t i = 0; i < p->nsets; i++) {
         for (size_t k = 0; k < p->sets[i].nwords; k++) free(p->sets[i].words[k]);
         free(p->sets[i].words);
+        free(p->sets[i].lines);
+        free(p->sets[i].columns);
         free(p->sets[i].name);
     }
     free(p->sets);

@@ -136,6 +136,7 @@ typedef struct rule {
 typedef struct named_set {
     char *name;
     char **words;
+    int *lines, *columns; /* where each word is written */
     size_t nwords;
 } named_set;
 
