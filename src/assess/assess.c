@@ -179,8 +179,8 @@ int assess_policy_install(store *db, const assess_context *ctx, const char *path
     if (!rc) rc = store_begin(db, err);
     if (!rc) {
         store_stmt *st;
-        rc = store_prepare(db, "SELECT sha256 FROM policy_version WHERE policy_id = ? AND version = ?",
-                           &st, err);
+        rc = store_prepare(
+            db, "SELECT sha256 FROM policy_version WHERE policy_id = ? AND version = ?", &st, err);
         if (!rc) {
             store_bind_text(st, 1, policy_id(p));
             store_bind_text(st, 2, policy_version(p));
@@ -237,7 +237,8 @@ int assess_run(const policy *p, const assess_facts *f, const assess_evidence_sna
     out->policy = p;
     out->facts = *assess_facts_view(f);
     const policy_evidence *views;
-    assess_snapshot_slice(snapshot, out->facts.destination, &out->evidence, &views, &out->nevidence);
+    assess_snapshot_slice(snapshot, out->facts.destination, &out->evidence, &views,
+                          &out->nevidence);
     out->facts.evidence = views;
     out->facts.nevidence = out->nevidence;
     return policy_eval(p, &out->facts, &out->outcome, err);
@@ -319,8 +320,10 @@ json_t *assess_result_json(const assess_context *ctx, const assess_result *r, co
                               policy_enum_name(POLICY_ENUM_OUTCOME, fd->outcome), "rule",
                               policy_finding_rule(p, &r->outcome, i), "reason",
                               reason.data ? reason.data : "", "evidence", ids);
-        if (json_array_size(lines)) json_object_set_new(o, "lines", lines);
-        else json_decref(lines);
+        if (json_array_size(lines))
+            json_object_set_new(o, "lines", lines);
+        else
+            json_decref(lines);
         json_array_append_new(findings, o);
     }
     ph_buf_free(&reason);
@@ -334,14 +337,14 @@ int assess_record(store *db, const assess_result *r, const char *as_of, const ch
     assess_evidence_sha256(r, sha);
     ph_now_iso(now);
     if (store_begin(db, err)) return err->rc;
-    int rc = store_run(db, err,
-                       "INSERT INTO assessment(reference, destination, recommendation, policy_id, "
-                       "policy_version, policy_sha256, evidence_sha256, as_of, result, recorded_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       "tttttttttt", r->facts.reference[0] ? r->facts.reference : NULL,
-                       r->facts.destination, assess_recommendation(r), policy_id(r->policy),
-                       policy_version(r->policy), policy_sha256(r->policy), sha, as_of,
-                       result_json, now);
+    int rc = store_run(
+        db, err,
+        "INSERT INTO assessment(reference, destination, recommendation, policy_id, "
+        "policy_version, policy_sha256, evidence_sha256, as_of, result, recorded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "tttttttttt", r->facts.reference[0] ? r->facts.reference : NULL, r->facts.destination,
+        assess_recommendation(r), policy_id(r->policy), policy_version(r->policy),
+        policy_sha256(r->policy), sha, as_of, result_json, now);
     if (!rc) *id = store_last_id(db);
     if (!rc) rc = store_commit(db, err);
     if (rc) store_rollback(db);

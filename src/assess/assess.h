@@ -114,10 +114,10 @@ typedef struct assess_licence_line {
 
 typedef struct assess_licence {
     const char *reference;
-    const char *type;             /* SIEL, OIEL... */
-    const char *destination;      /* code; NULL or "" when unresolved */
-    const char *end_user;         /* name, NULL when not recorded */
-    const char *end_user_type;    /* government, armed_forces..., NULL when not recorded */
+    const char *type;          /* SIEL, OIEL... */
+    const char *destination;   /* code; NULL or "" when unresolved */
+    const char *end_user;      /* name, NULL when not recorded */
+    const char *end_user_type; /* government, armed_forces..., NULL when not recorded */
     const char *end_use;
     const assess_licence_line *lines;
     size_t nlines;
@@ -126,8 +126,8 @@ typedef struct assess_licence {
 /* Builds facts from a licence without JSON: the licence is assessed as if
  * it were a new application. Ratings not in the control list become lines
  * of kind "unlisted" (never an error: the register keeps what it was given). */
-int assess_facts_from_licence(const assess_context *ctx, const assess_licence *l,
-                              assess_facts *out, ph_err *err);
+int assess_facts_from_licence(const assess_context *ctx, const assess_licence *l, assess_facts *out,
+                              ph_err *err);
 
 size_t assess_facts_party_count(const assess_facts *f);
 const policy_party *assess_facts_party(const assess_facts *f, size_t i);
@@ -143,8 +143,7 @@ typedef struct assess_licence_set {
     size_t nlines;
     void *strings; /* where the licences' text lives */
 } assess_licence_set;
-int assess_licences_load(store *db, const char *destination, assess_licence_set **out,
-                         ph_err *err);
+int assess_licences_load(store *db, const char *destination, assess_licence_set **out, ph_err *err);
 void assess_licences_free(assess_licence_set *s);
 
 /* ---- evidence ---- */
@@ -157,7 +156,7 @@ typedef struct assess_evidence {
     char *source;
     char source_date[11];
     char valid_from[11];
-    char valid_to[11]; /* "" when open-ended */
+    char valid_to[11];     /* "" when open-ended */
     int64_t supersedes;    /* 0 when none */
     int64_t superseded_by; /* 0 when none */
     char recorded_at[21];
@@ -181,8 +180,8 @@ int assess_evidence_parse_ref(const char *s, int64_t *id);
 int assess_evidence_add(store *db, const assess_evidence_input *in, int64_t *id, ph_err *err);
 /* Adds every entry of a JSON array (docs/application.md), all or nothing.
  * Errors name the path: "ev.json: [2].severity: ...". */
-int assess_evidence_import(store *db, const char *name, const char *text, size_t len,
-                           size_t *added, int64_t *first_id, ph_err *err);
+int assess_evidence_import(store *db, const char *name, const char *text, size_t len, size_t *added,
+                           int64_t *first_id, ph_err *err);
 /* Every entry (of one destination when given), by id. */
 int assess_evidence_list(store *db, const char *destination, assess_evidence **out, size_t *n,
                          ph_err *err);
@@ -202,7 +201,7 @@ size_t assess_evidence_snapshot_size(const assess_evidence_snapshot *s);
 /* ---- running ---- */
 typedef struct assess_result {
     const policy *policy;
-    policy_facts facts; /* the facts with the destination's evidence attached */
+    policy_facts facts;              /* the facts with the destination's evidence attached */
     const assess_evidence *evidence; /* the destination's entries in the snapshot */
     size_t nevidence;
     policy_result outcome;

@@ -14,7 +14,7 @@ typedef struct assess_rating {
     uint8_t nancestry;
     uint8_t kind;
     unsigned regimes;
-    uint64_t capabilities; /* from the nearest rating with a plain row */
+    uint64_t capabilities;               /* from the nearest rating with a plain row */
     uint32_t phrase_first, phrase_count; /* rows matched on the description, nearest first */
 } assess_rating;
 

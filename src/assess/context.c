@@ -14,11 +14,13 @@ static int header_is(csv_reader *r, const char *const *want, size_t n, ph_err *e
     int got = csv_next(r, err);
     if (got < 0) return PH_ERR;
     int ok = got == 1 && csv_count(r) >= n;
-    for (size_t i = 0; ok && i < n; i++) ok = strcmp(csv_field(r, i), want[i]) == 0;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = strcmp(csv_field(r, i), want[i]) == 0;
     if (ok) return PH_OK;
     ph_buf b;
     ph_buf_init(&b);
-    for (size_t i = 0; i < n; i++) ph_buf_printf(&b, "%s%s", i ? "," : "", want[i]);
+    for (size_t i = 0; i < n; i++)
+        ph_buf_printf(&b, "%s%s", i ? "," : "", want[i]);
     ph_fail(err, PH_ERR, "%s:1: expected the header %s", csv_name(r), b.data);
     ph_buf_free(&b);
     return PH_ERR;
@@ -67,8 +69,8 @@ static int capability_bit(assess_context *ctx, const char *name, long line, ph_e
         return ph_fail(err, PH_ERR, "%s:%ld: more than %d capabilities", ASSESS_CAPABILITIES_FILE,
                        line, POLICY_MAX_CAPABILITIES),
                -1;
-    ctx->capability_names = ph_realloc(ctx->capability_names,
-                                       (ctx->ncapability_names + 1) * sizeof *ctx->capability_names);
+    ctx->capability_names = ph_realloc(ctx->capability_names, (ctx->ncapability_names + 1) *
+                                                                  sizeof *ctx->capability_names);
     ctx->capability_names[ctx->ncapability_names] = ph_strdup(name);
     return (int)ctx->ncapability_names++;
 }
@@ -117,16 +119,18 @@ static int load_capabilities(assess_context *ctx, ph_err *err) {
             char *name = ph_trim(s);
             if (*name) {
                 int bit = capability_bit(ctx, name, line, err);
-                if (bit < 0) rc = PH_ERR;
-                else row.mask |= (uint64_t)1 << bit;
+                if (bit < 0)
+                    rc = PH_ERR;
+                else
+                    row.mask |= (uint64_t)1 << bit;
             }
             s = end ? end + 1 : NULL;
         }
         free(list);
         if (rc) break;
         row.phrase = phrase[0] ? ph_strdup(phrase) : NULL;
-        ctx->capability_rows =
-            ph_grow(ctx->capability_rows, &cap, ctx->ncapability_rows + 1, sizeof *ctx->capability_rows);
+        ctx->capability_rows = ph_grow(ctx->capability_rows, &cap, ctx->ncapability_rows + 1,
+                                       sizeof *ctx->capability_rows);
         ctx->capability_rows[ctx->ncapability_rows++] = row;
     }
     csv_close(r);
@@ -171,7 +175,8 @@ static int build_ratings(assess_context *ctx, ph_err *err) {
             chain[depth++] = (size_t)at;
             e = control_catalog_parent(ctx->catalog, e);
         }
-        for (size_t d = 0; d < depth; d++) r->ancestry[d] = ctx->ratings[chain[d]].key;
+        for (size_t d = 0; d < depth; d++)
+            r->ancestry[d] = ctx->ratings[chain[d]].key;
         r->nancestry = (uint8_t)depth;
         /* Plain rows: the nearest one decides; an empty one says "none". */
         int decided = 0;
@@ -302,7 +307,8 @@ static int load_destinations(assess_context *ctx, store *db, ph_err *err) {
         d->embargo_first = (uint32_t)ctx->nembargoes;
         d->embargo_count = (uint32_t)nem;
         for (size_t k = 0; k < nem; k++) {
-            ctx->embargoes = ph_grow(ctx->embargoes, &cap, ctx->nembargoes + 1, sizeof *ctx->embargoes);
+            ctx->embargoes =
+                ph_grow(ctx->embargoes, &cap, ctx->nembargoes + 1, sizeof *ctx->embargoes);
             policy_embargo *pe = &ctx->embargoes[ctx->nembargoes++];
             memset(pe, 0, sizeof *pe);
             int source = policy_enum_value(POLICY_ENUM_EMBARGO_SOURCE, em[k].source);
@@ -339,8 +345,7 @@ const assess_destination *assess_destination_find(const assess_context *ctx, con
     return &ctx->destinations[i];
 }
 
-const assess_destination *assess_destination_resolve(const assess_context *ctx,
-                                                     const char *text) {
+const assess_destination *assess_destination_resolve(const assess_context *ctx, const char *text) {
     if (!ctx->names || !text) return NULL;
     const char *code = refdata_names_resolve(ctx->names, text);
     return code ? assess_destination_find(ctx, code) : NULL;
@@ -402,11 +407,14 @@ void assess_context_free(assess_context *ctx) {
     free(ctx->ratings);
     ph_map_free(&ctx->rating_index);
     free(ctx->phrases);
-    for (size_t i = 0; i < ctx->ncapability_names; i++) free(ctx->capability_names[i]);
+    for (size_t i = 0; i < ctx->ncapability_names; i++)
+        free(ctx->capability_names[i]);
     free(ctx->capability_names);
-    for (size_t i = 0; i < ctx->ncapability_rows; i++) free(ctx->capability_rows[i].phrase);
+    for (size_t i = 0; i < ctx->ncapability_rows; i++)
+        free(ctx->capability_rows[i].phrase);
     free(ctx->capability_rows);
-    for (size_t i = 0; i < ctx->ndestinations; i++) free(ctx->destinations[i].name);
+    for (size_t i = 0; i < ctx->ndestinations; i++)
+        free(ctx->destinations[i].name);
     free(ctx->destinations);
     ph_map_free(&ctx->destination_index);
     for (size_t i = 0; i < ctx->nembargoes; i++) {
@@ -418,11 +426,15 @@ void assess_context_free(assess_context *ctx) {
     free(ctx);
 }
 
-const char *assess_context_date(const assess_context *ctx) { return ctx->date; }
+const char *assess_context_date(const assess_context *ctx) {
+    return ctx->date;
+}
 const char *assess_capabilities_sha256(const assess_context *ctx) {
     return ctx->capabilities_sha256;
 }
-size_t assess_capability_count(const assess_context *ctx) { return ctx->ncapability_names; }
+size_t assess_capability_count(const assess_context *ctx) {
+    return ctx->ncapability_names;
+}
 const char *assess_capability_name(const assess_context *ctx, size_t i) {
     return i < ctx->ncapability_names ? ctx->capability_names[i] : "";
 }

@@ -40,13 +40,12 @@ typedef struct field_names {
         *classification, *valid_from, *valid_to, *supersedes;
 } field_names;
 
-static const field_names cli_names = {"--destination", "--topic",       "--severity",
-                                      "--summary",     "--source",      "--date",
-                                      "--reliability", "--classification", "--valid-from",
-                                      "--valid-to",    "--supersedes"};
-static const field_names json_names = {"destination", "topic",          "severity",  "summary",
-                                       "source",      "date",           "reliability",
-                                       "classification", "valid_from",  "valid_to",  "supersedes"};
+static const field_names cli_names = {
+    "--destination", "--topic",          "--severity",   "--summary",  "--source",    "--date",
+    "--reliability", "--classification", "--valid-from", "--valid-to", "--supersedes"};
+static const field_names json_names = {"destination", "topic",    "severity",    "summary",
+                                       "source",      "date",     "reliability", "classification",
+                                       "valid_from",  "valid_to", "supersedes"};
 
 static int bad(ph_err *err, int rc, const char *where, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -98,12 +97,14 @@ static int check_input(store *db, const assess_evidence_input *in, const char *w
                        const field_names *names, int rc_usage, checked *c, ph_err *err) {
     memset(c, 0, sizeof *c);
     if (!in->destination || !*in->destination)
-        return bad(err, rc_usage, where, names->destination, "missing (a code such as IL, or a name)");
+        return bad(err, rc_usage, where, names->destination,
+                   "missing (a code such as IL, or a name)");
     ph_err derr = {0};
     if (refdata_resolve_destination(db, in->destination, c->destination, &derr))
         return bad(err, derr.rc == PH_ENOTFOUND ? rc_usage : derr.rc, where, names->destination,
                    "%s", derr.msg);
-    if (check_enum(in->topic, NULL, POLICY_ENUM_TOPIC, where, names->topic, rc_usage, &c->topic, err) ||
+    if (check_enum(in->topic, NULL, POLICY_ENUM_TOPIC, where, names->topic, rc_usage, &c->topic,
+                   err) ||
         check_enum(in->severity, NULL, POLICY_ENUM_SEVERITY, where, names->severity, rc_usage,
                    &c->severity, err) ||
         check_enum(in->reliability, "medium", POLICY_ENUM_RELIABILITY, where, names->reliability,
@@ -112,7 +113,8 @@ static int check_input(store *db, const assess_evidence_input *in, const char *w
                    names->classification, rc_usage, &c->classification, err) ||
         check_text(in->summary, EVIDENCE_MAX_SUMMARY, where, names->summary, rc_usage, &c->summary,
                    err) ||
-        check_text(in->source, EVIDENCE_MAX_SOURCE, where, names->source, rc_usage, &c->source, err) ||
+        check_text(in->source, EVIDENCE_MAX_SOURCE, where, names->source, rc_usage, &c->source,
+                   err) ||
         check_date(in->date, where, names->date, 1, rc_usage, c->source_date, err) ||
         check_date(in->valid_from, where, names->valid_from, 0, rc_usage, c->valid_from, err) ||
         check_date(in->valid_to, where, names->valid_to, 0, rc_usage, c->valid_to, err))
@@ -170,8 +172,10 @@ static int insert_entry(store *db, const checked *c, int64_t *id, ph_err *err) {
     store_bind_text(st, 8, policy_enum_name(POLICY_ENUM_CLASSIFICATION, c->classification));
     store_bind_text(st, 9, c->valid_from);
     store_bind_text(st, 10, c->valid_to[0] ? c->valid_to : NULL);
-    if (c->supersedes) store_bind_int(st, 11, c->supersedes);
-    else store_bind_null(st, 11);
+    if (c->supersedes)
+        store_bind_int(st, 11, c->supersedes);
+    else
+        store_bind_null(st, 11);
     store_bind_text(st, 12, now);
     int rc = store_step(st, err);
     store_finalize(st);
@@ -207,8 +211,8 @@ static const char *json_text(json_t *obj, const char *key, int *bad_type) {
     return json_string_value(v);
 }
 
-int assess_evidence_import(store *db, const char *name, const char *text, size_t len,
-                           size_t *added, int64_t *first_id, ph_err *err) {
+int assess_evidence_import(store *db, const char *name, const char *text, size_t len, size_t *added,
+                           int64_t *first_id, ph_err *err) {
     *added = 0;
     *first_id = 0;
     if (len > EVIDENCE_MAX_IMPORT)
@@ -222,9 +226,9 @@ int assess_evidence_import(store *db, const char *name, const char *text, size_t
         json_decref(root);
         return ph_fail(err, PH_ERR, "%s: expected a JSON array of evidence entries", name);
     }
-    static const char *const keys[] = {"destination", "topic",       "severity",       "summary",
-                                       "source",      "date",        "reliability",    "classification",
-                                       "valid_from",  "valid_to",    "supersedes"};
+    static const char *const keys[] = {"destination", "topic",    "severity",    "summary",
+                                       "source",      "date",     "reliability", "classification",
+                                       "valid_from",  "valid_to", "supersedes"};
     int rc = store_begin(db, err);
     for (size_t i = 0; !rc && i < json_array_size(root); i++) {
         json_t *e = json_array_get(root, i);
@@ -238,7 +242,8 @@ int assess_evidence_import(store *db, const char *name, const char *text, size_t
         json_t *value;
         json_object_foreach(e, key, value) {
             int ok = 0;
-            for (size_t k = 0; k < sizeof keys / sizeof keys[0] && !ok; k++) ok = !strcmp(key, keys[k]);
+            for (size_t k = 0; k < sizeof keys / sizeof keys[0] && !ok; k++)
+                ok = !strcmp(key, keys[k]);
             if (!ok) {
                 rc = ph_fail(err, PH_ERR,
                              "%s%.80s: unknown field (expected destination, topic, severity, "
@@ -251,10 +256,9 @@ int assess_evidence_import(store *db, const char *name, const char *text, size_t
         if (rc) break;
         int wrong = 0;
         assess_evidence_input in = {0};
-        const char **slots[] = {&in.destination, &in.topic,       &in.severity,
-                                &in.summary,     &in.source,      &in.date,
-                                &in.reliability, &in.classification, &in.valid_from,
-                                &in.valid_to,    &in.supersedes};
+        const char **slots[] = {&in.destination, &in.topic,    &in.severity,    &in.summary,
+                                &in.source,      &in.date,     &in.reliability, &in.classification,
+                                &in.valid_from,  &in.valid_to, &in.supersedes};
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
             *slots[k] = json_text(e, keys[k], &wrong);
             if (wrong) {
@@ -285,9 +289,9 @@ int assess_evidence_import(store *db, const char *name, const char *text, size_t
 
 /* ---- reading ---- */
 
-#define EVIDENCE_COLUMNS                                                                          \
-    "e.id, e.destination, e.topic, e.severity, e.summary, e.source, e.source_date, "              \
-    "e.reliability, e.classification, e.valid_from, e.valid_to, e.supersedes, e.recorded_at, "    \
+#define EVIDENCE_COLUMNS                                                                           \
+    "e.id, e.destination, e.topic, e.severity, e.summary, e.source, e.source_date, "               \
+    "e.reliability, e.classification, e.valid_from, e.valid_to, e.supersedes, e.recorded_at, "     \
     "(SELECT s.id FROM evidence s WHERE s.supersedes = e.id)"
 
 static void from_row(store_stmt *st, assess_evidence *e) {
@@ -303,7 +307,8 @@ static void from_row(store_stmt *st, assess_evidence *e) {
     e->reliability = policy_enum_value(POLICY_ENUM_RELIABILITY, store_col_text(st, 7));
     e->classification = policy_enum_value(POLICY_ENUM_CLASSIFICATION, store_col_text(st, 8));
     ph_strlcpy(e->valid_from, store_col_text(st, 9), sizeof e->valid_from);
-    if (!store_col_is_null(st, 10)) ph_strlcpy(e->valid_to, store_col_text(st, 10), sizeof e->valid_to);
+    if (!store_col_is_null(st, 10))
+        ph_strlcpy(e->valid_to, store_col_text(st, 10), sizeof e->valid_to);
     e->supersedes = store_col_is_null(st, 11) ? 0 : store_col_int(st, 11);
     ph_strlcpy(e->recorded_at, store_col_text(st, 12), sizeof e->recorded_at);
     e->superseded_by = store_col_is_null(st, 13) ? 0 : store_col_int(st, 13);
@@ -387,7 +392,8 @@ static assess_evidence_snapshot *snapshot_index(assess_evidence *entries, size_t
         v->severity = (uint8_t)e->severity;
         v->reliability = (uint8_t)e->reliability;
         v->classification = (uint8_t)e->classification;
-        if (!s->ndestinations || strcmp(s->destinations[s->ndestinations - 1].code, e->destination)) {
+        if (!s->ndestinations ||
+            strcmp(s->destinations[s->ndestinations - 1].code, e->destination)) {
             s->destinations =
                 ph_grow(s->destinations, &cap, s->ndestinations + 1, sizeof *s->destinations);
             snapshot_destination *d = &s->destinations[s->ndestinations++];
@@ -457,7 +463,9 @@ void assess_evidence_snapshot_free(assess_evidence_snapshot *s) {
     free(s);
 }
 
-size_t assess_evidence_snapshot_size(const assess_evidence_snapshot *s) { return s ? s->n : 0; }
+size_t assess_evidence_snapshot_size(const assess_evidence_snapshot *s) {
+    return s ? s->n : 0;
+}
 
 /* The destination's entries: binary search over the sorted codes. */
 void assess_snapshot_slice(const assess_evidence_snapshot *s, const char *code,
@@ -477,7 +485,9 @@ void assess_snapshot_slice(const assess_evidence_snapshot *s, const char *code,
             *n = s->destinations[mid].count;
             return;
         }
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
 }

@@ -22,10 +22,13 @@ struct assess_arena {
     arena_block *first, *current;
 };
 
-assess_arena *assess_arena_new(void) { return ph_calloc(1, sizeof(assess_arena)); }
+assess_arena *assess_arena_new(void) {
+    return ph_calloc(1, sizeof(assess_arena));
+}
 
 void assess_arena_reset(assess_arena *a) {
-    for (arena_block *b = a->first; b; b = b->next) b->used = 0;
+    for (arena_block *b = a->first; b; b = b->next)
+        b->used = 0;
     a->current = a->first;
 }
 
@@ -42,7 +45,8 @@ void *assess_arena_alloc(assess_arena *a, size_t n) {
     size_t align = alignof(max_align_t);
     n = (n + align - 1) / align * align;
     arena_block *b = a->current;
-    while (b && b->used + n > b->cap) b = b->next;
+    while (b && b->used + n > b->cap)
+        b = b->next;
     if (!b) {
         size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
         b = ph_malloc(sizeof *b + cap);
@@ -51,7 +55,8 @@ void *assess_arena_alloc(assess_arena *a, size_t n) {
         b->next = NULL;
         /* Appended at the end so that reset reuses every block in order. */
         arena_block **tail = &a->first;
-        while (*tail) tail = &(*tail)->next;
+        while (*tail)
+            tail = &(*tail)->next;
         *tail = b;
     }
     a->current = b;
@@ -96,8 +101,12 @@ void assess_facts_free(assess_facts *f) {
     free(f);
 }
 
-const policy_facts *assess_facts_view(const assess_facts *f) { return &f->view; }
-size_t assess_facts_party_count(const assess_facts *f) { return f->nparties; }
+const policy_facts *assess_facts_view(const assess_facts *f) {
+    return &f->view;
+}
+size_t assess_facts_party_count(const assess_facts *f) {
+    return f->nparties;
+}
 const policy_party *assess_facts_party(const assess_facts *f, size_t i) {
     return i < f->nparties ? &f->parties[i] : NULL;
 }
@@ -165,13 +174,14 @@ static void finish_view(assess_facts *f) {
 static int party_type_of(const char *s) {
     char word[64];
     size_t n = 0;
-    for (; s[n] && n + 1 < sizeof word; n++) word[n] = s[n] == ' ' ? '_' : s[n];
+    for (; s[n] && n + 1 < sizeof word; n++)
+        word[n] = s[n] == ' ' ? '_' : s[n];
     word[n] = '\0';
     return policy_enum_value(POLICY_ENUM_PARTY_TYPE, word);
 }
 
-int assess_facts_from_licence(const assess_context *ctx, const assess_licence *l,
-                              assess_facts *out, ph_err *err) {
+int assess_facts_from_licence(const assess_context *ctx, const assess_licence *l, assess_facts *out,
+                              ph_err *err) {
     facts_reset(out);
     assess_facts *f = out;
     if (l->nlines > ASSESS_MAX_LINES * 100)
@@ -180,9 +190,12 @@ int assess_facts_from_licence(const assess_context *ctx, const assess_licence *l
     if (l->reference) f->view.reference = assess_arena_strdup(f->arena, l->reference);
     if (l->type) f->view.licence_type = assess_arena_strdup(f->arena, l->type);
     if (l->end_use) f->view.end_use = assess_arena_strdup(f->arena, l->end_use);
-    const assess_destination *d = l->destination ? assess_destination_find(ctx, l->destination) : NULL;
-    if (d) set_destination(ctx, f, d);
-    else if (l->destination) f->view.destination = assess_arena_strdup(f->arena, l->destination);
+    const assess_destination *d =
+        l->destination ? assess_destination_find(ctx, l->destination) : NULL;
+    if (d)
+        set_destination(ctx, f, d);
+    else if (l->destination)
+        f->view.destination = assess_arena_strdup(f->arena, l->destination);
     if (l->end_user || l->end_user_type) {
         policy_party *p = add_party(f);
         p->role = POLICY_ROLE_END_USER;
@@ -195,7 +208,8 @@ int assess_facts_from_licence(const assess_context *ctx, const assess_licence *l
     for (size_t i = 0; i < l->nlines; i++) {
         const assess_licence_line *in = &l->lines[i];
         policy_line *line = add_line(f);
-        const char *description = in->description ? assess_arena_strdup(f->arena, in->description) : "";
+        const char *description =
+            in->description ? assess_arena_strdup(f->arena, in->description) : "";
         const assess_rating *r = in->rating ? assess_rating_find(ctx, in->rating) : NULL;
         if (r) {
             line_from_rating(ctx, r, description, line);
@@ -245,7 +259,8 @@ static int only_keys(reader *rd, json_t *obj, const char *path, const char *cons
     json_t *value;
     json_object_foreach(obj, key, value) {
         int ok = 0;
-        for (size_t i = 0; i < n && !ok; i++) ok = strcmp(key, allowed[i]) == 0;
+        for (size_t i = 0; i < n && !ok; i++)
+            ok = strcmp(key, allowed[i]) == 0;
         if (!ok) {
             char where[256];
             snprintf(where, sizeof where, "%s%s%.80s", path, path[0] ? "." : "", key);
@@ -268,8 +283,7 @@ static int text_field(reader *rd, json_t *obj, const char *path, const char *key
     }
     if (!json_is_string(v)) return app_fail(rd, where, "expected a string");
     size_t len = json_string_length(v);
-    if (len > ASSESS_MAX_TEXT)
-        return app_fail(rd, where, "longer than %d bytes", ASSESS_MAX_TEXT);
+    if (len > ASSESS_MAX_TEXT) return app_fail(rd, where, "longer than %d bytes", ASSESS_MAX_TEXT);
     if (required && len == 0) return app_fail(rd, where, "empty (a value is required)");
     *out = assess_arena_strndup(rd->f->arena, json_string_value(v), len);
     return PH_OK;
@@ -334,7 +348,8 @@ static int read_line(reader *rd, json_t *v, size_t i) {
     snprintf(path, sizeof path, "goods[%zu]", i);
     if (!json_is_object(v)) return app_fail(rd, path, "expected an object");
     static const char *const keys[] = {"description", "rating", "quantity", "value_gbp"};
-    if (only_keys(rd, v, path, keys, 4, "description, rating, quantity or value_gbp")) return PH_ERR;
+    if (only_keys(rd, v, path, keys, 4, "description, rating, quantity or value_gbp"))
+        return PH_ERR;
     const char *rating, *description;
     if (text_field(rd, v, path, "rating", 1, &rating) ||
         text_field(rd, v, path, "description", 0, &description))
@@ -343,8 +358,9 @@ static int read_line(reader *rd, json_t *v, size_t i) {
     char where[96];
     if (!r) {
         snprintf(where, sizeof where, "%s.rating", path);
-        return app_fail(rd, where, "unknown rating '%.80s' (not in the control list; "
-                                   "see `penholder controls search`)",
+        return app_fail(rd, where,
+                        "unknown rating '%.80s' (not in the control list; "
+                        "see `penholder controls search`)",
                         rating);
     }
     policy_line *l = add_line(rd->f);
@@ -372,7 +388,8 @@ static int read_line(reader *rd, json_t *v, size_t i) {
 
 static int read_application(reader *rd, json_t *root) {
     assess_facts *f = rd->f;
-    if (!json_is_object(root)) return ph_fail(rd->err, PH_ERR, "%s: expected a JSON object", rd->name);
+    if (!json_is_object(root))
+        return ph_fail(rd->err, PH_ERR, "%s: expected a JSON object", rd->name);
     static const char *const keys[] = {"reference", "type",    "destination", "end_use",
                                        "exporter",  "parties", "goods"};
     if (only_keys(rd, root, "", keys, 7,
@@ -388,8 +405,9 @@ static int read_application(reader *rd, json_t *root) {
     for (size_t i = 0; i < sizeof licence_types / sizeof licence_types[0]; i++)
         if (strcasecmp(type, licence_types[i]) == 0) known = licence_types[i];
     if (!known)
-        return app_fail(rd, "type", "unknown licence type '%.40s' (expected SIEL, OIEL, SITCL, "
-                                    "OITCL, SITL or F680)",
+        return app_fail(rd, "type",
+                        "unknown licence type '%.40s' (expected SIEL, OIEL, SITCL, "
+                        "OITCL, SITL or F680)",
                         type);
     f->view.licence_type = known;
     const assess_destination *d = destination_field(rd, root, "", "destination");
@@ -446,12 +464,13 @@ int assess_licences_load(store *db, const char *destination, assess_licence_set 
                          ph_err *err) {
     *out = NULL;
     store_stmt *st;
-    if (store_prepare(db,
-                      "SELECT l.id, l.reference, l.type, l.destination, l.end_user, l.end_user_type, "
-                      "l.end_use, ll.rating, ll.goods_summary, ll.quantity, ll.value_pence "
-                      "FROM licence l LEFT JOIN licence_line ll ON ll.licence_id = l.id "
-                      "WHERE (? IS NULL OR l.destination = ?) ORDER BY l.id, ll.line_no",
-                      &st, err))
+    if (store_prepare(
+            db,
+            "SELECT l.id, l.reference, l.type, l.destination, l.end_user, l.end_user_type, "
+            "l.end_use, ll.rating, ll.goods_summary, ll.quantity, ll.value_pence "
+            "FROM licence l LEFT JOIN licence_line ll ON ll.licence_id = l.id "
+            "WHERE (? IS NULL OR l.destination = ?) ORDER BY l.id, ll.line_no",
+            &st, err))
         return err->rc;
     store_bind_text(st, 1, destination);
     store_bind_text(st, 2, destination);
@@ -462,7 +481,8 @@ int assess_licences_load(store *db, const char *destination, assess_licence_set 
     size_t *first_line = NULL, first_cap = 0;
     int64_t last_id = -1;
     int rc;
-#define COL_TEXT(i) (store_col_is_null(st, i) ? NULL : assess_arena_strdup(arena, store_col_text(st, i)))
+#define COL_TEXT(i)                                                                                \
+    (store_col_is_null(st, i) ? NULL : assess_arena_strdup(arena, store_col_text(st, i)))
     while ((rc = store_step(st, err)) == STORE_ROW) {
         int64_t id = store_col_int(st, 0);
         if (id != last_id) {
@@ -492,7 +512,8 @@ int assess_licences_load(store *db, const char *destination, assess_licence_set 
 #undef COL_TEXT
     store_finalize(st);
     /* Lines moved while growing: point each licence at its own now. */
-    for (size_t i = 0; i < s->n; i++) s->licences[i].lines = s->lines + first_line[i];
+    for (size_t i = 0; i < s->n; i++)
+        s->licences[i].lines = s->lines + first_line[i];
     free(first_line);
     if (rc != STORE_DONE) {
         assess_licences_free(s);

@@ -16,7 +16,9 @@ static int check_date_option(const char *cmd, const char *opt, const char *value
     return 0;
 }
 
-static void today(char out[11]) { ph_date_format(ph_date_today(), out); }
+static void today(char out[11]) {
+    ph_date_format(ph_date_today(), out);
+}
 
 /* ---- policy ---- */
 
@@ -39,7 +41,8 @@ static void print_policy_text(const policy *p) {
     printf("criteria %s; valid from %s%s%s\n", policy_criteria(p), policy_valid_from(p),
            policy_valid_to(p)[0] ? " to " : " (open-ended)", policy_valid_to(p));
     printf("source   %s\nsha256   %s\nconsider", policy_source_name(p), policy_sha256(p));
-    for (size_t i = 0; i < policy_criterion_count(p); i++) printf(" %s", policy_criterion(p, i));
+    for (size_t i = 0; i < policy_criterion_count(p); i++)
+        printf(" %s", policy_criterion(p, i));
     printf("\n");
     if (policy_set_count(p)) printf("\nsets\n");
     for (size_t i = 0; i < policy_set_count(p); i++) {
@@ -114,18 +117,18 @@ static int policy_check(cli_common *c, int argc, char **argv) {
         if (assess_policy_read(ctx, argv[i], &p, &err)) {
             fprintf(stderr, "%s\n", err.msg);
             if (c->json)
-                json_array_append_new(all, json_pack("{s:s, s:b, s:s}", "file", argv[i], "ok", 0,
-                                                     "error", err.msg));
+                json_array_append_new(
+                    all, json_pack("{s:s, s:b, s:s}", "file", argv[i], "ok", 0, "error", err.msg));
             ph_err_clear(&err);
             status = 1;
             continue;
         }
         if (c->json) {
-            json_array_append_new(
-                all, json_pack("{s:s, s:b, s:s, s:s, s:s, s:i, s:i}", "file", argv[i], "ok", 1,
-                               "id", policy_id(p), "version", policy_version(p), "sha256",
-                               policy_sha256(p), "rules", (int)policy_rule_count(p), "criteria",
-                               (int)policy_criterion_count(p)));
+            json_array_append_new(all, json_pack("{s:s, s:b, s:s, s:s, s:s, s:i, s:i}", "file",
+                                                 argv[i], "ok", 1, "id", policy_id(p), "version",
+                                                 policy_version(p), "sha256", policy_sha256(p),
+                                                 "rules", (int)policy_rule_count(p), "criteria",
+                                                 (int)policy_criterion_count(p)));
         } else {
             printf("%s: ok: policy %s version %s, %zu rules over %zu criteria, valid from %s%s%s; "
                    "sha256 %s\n",
@@ -135,8 +138,10 @@ static int policy_check(cli_common *c, int argc, char **argv) {
         }
         policy_free(p);
     }
-    if (c->json) cli_print_json(all);
-    else json_decref(all);
+    if (c->json)
+        cli_print_json(all);
+    else
+        json_decref(all);
     assess_context_free(ctx);
     return status;
 }
@@ -152,16 +157,20 @@ static int policy_show(cli_common *c, const char *file, const char *as_of) {
     } else {
         store *db;
         char date[11];
-        if (as_of) ph_strlcpy(date, as_of, sizeof date);
-        else today(date);
+        if (as_of)
+            ph_strlcpy(date, as_of, sizeof date);
+        else
+            today(date);
         rc = open_db_if_any(c, &db, &err);
         if (!rc) rc = assess_policy_in_force(db, ctx, date, &p, &err);
         store_close(db);
     }
     assess_context_free(ctx);
     if (rc) return cli_fail(&err);
-    if (c->json) cli_print_json(policy_json(p));
-    else print_policy_text(p);
+    if (c->json)
+        cli_print_json(policy_json(p));
+    else
+        print_policy_text(p);
     policy_free(p);
     return 0;
 }
@@ -210,18 +219,18 @@ static int policy_list(cli_common *c) {
     if (c->json) {
         json_t *a = json_array();
         for (size_t i = 0; i < n; i++)
-            json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s}", "id",
-                                               v[i].policy_id, "version", v[i].version, "valid_from",
-                                               v[i].valid_from, "valid_to",
-                                               v[i].valid_to[0] ? v[i].valid_to : NULL, "sha256",
-                                               v[i].sha256, "origin", v[i].origin));
+            json_array_append_new(a,
+                                  json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s}", "id", v[i].policy_id,
+                                            "version", v[i].version, "valid_from", v[i].valid_from,
+                                            "valid_to", v[i].valid_to[0] ? v[i].valid_to : NULL,
+                                            "sha256", v[i].sha256, "origin", v[i].origin));
         cli_print_json(a);
     } else {
         const char *h[] = {"policy", "version", "valid from", "valid to", "origin"};
         cli_table *t = cli_table_new(5, h);
         for (size_t i = 0; i < n; i++)
             cli_table_add(t, (const char *[]){v[i].policy_id, v[i].version, v[i].valid_from,
-                                               v[i].valid_to[0] ? v[i].valid_to : "-", v[i].origin});
+                                              v[i].valid_to[0] ? v[i].valid_to : "-", v[i].origin});
         cli_table_print(t, stdout);
         cli_table_free(t);
     }
@@ -335,23 +344,23 @@ static int evidence_list(cli_common *c, const char *destination) {
             if (e->supersedes) assess_evidence_ref(e->supersedes, sup);
             if (e->superseded_by) assess_evidence_ref(e->superseded_by, by);
             json_array_append_new(
-                a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, "
-                             "s:s?, s:s}",
-                             "id", e->ref, "destination", e->destination, "topic",
-                             policy_enum_name(POLICY_ENUM_TOPIC, e->topic), "severity",
-                             policy_enum_name(POLICY_ENUM_SEVERITY, e->severity), "summary",
-                             e->summary, "source", e->source, "source_date", e->source_date,
-                             "reliability", policy_enum_name(POLICY_ENUM_RELIABILITY, e->reliability),
-                             "classification",
-                             policy_enum_name(POLICY_ENUM_CLASSIFICATION, e->classification),
-                             "valid_from", e->valid_from, "valid_to",
-                             e->valid_to[0] ? e->valid_to : NULL, "supersedes", sup[0] ? sup : NULL,
-                             "superseded_by", by[0] ? by : NULL, "recorded_at", e->recorded_at));
+                a, json_pack(
+                       "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, "
+                       "s:s?, s:s}",
+                       "id", e->ref, "destination", e->destination, "topic",
+                       policy_enum_name(POLICY_ENUM_TOPIC, e->topic), "severity",
+                       policy_enum_name(POLICY_ENUM_SEVERITY, e->severity), "summary", e->summary,
+                       "source", e->source, "source_date", e->source_date, "reliability",
+                       policy_enum_name(POLICY_ENUM_RELIABILITY, e->reliability), "classification",
+                       policy_enum_name(POLICY_ENUM_CLASSIFICATION, e->classification),
+                       "valid_from", e->valid_from, "valid_to", e->valid_to[0] ? e->valid_to : NULL,
+                       "supersedes", sup[0] ? sup : NULL, "superseded_by", by[0] ? by : NULL,
+                       "recorded_at", e->recorded_at));
         }
         cli_print_json(a);
     } else {
-        const char *h[] = {"id",     "dest", "topic",  "severity", "reliability",
-                           "class",  "date", "status", "source",   "summary"};
+        const char *h[] = {"id",    "dest", "topic",  "severity", "reliability",
+                           "class", "date", "status", "source",   "summary"};
         cli_table *t = cli_table_new(10, h);
         for (size_t i = 0; i < n; i++) {
             const assess_evidence *e = &v[i];
@@ -359,13 +368,14 @@ static int evidence_list(cli_common *c, const char *destination) {
             size_t len = strlen(e->summary);
             snprintf(summary, sizeof summary, "%.*s%s", len > 56 ? 56 : (int)len, e->summary,
                      len > 56 ? "..." : "");
-            cli_table_add(t, (const char *[]){
-                                 e->ref, e->destination, policy_enum_name(POLICY_ENUM_TOPIC, e->topic),
-                                 policy_enum_name(POLICY_ENUM_SEVERITY, e->severity),
-                                 policy_enum_name(POLICY_ENUM_RELIABILITY, e->reliability),
-                                 policy_enum_name(POLICY_ENUM_CLASSIFICATION, e->classification),
-                                 e->source_date, evidence_status(e, date, status, sizeof status),
-                                 e->source, summary});
+            cli_table_add(
+                t, (const char *[]){e->ref, e->destination,
+                                    policy_enum_name(POLICY_ENUM_TOPIC, e->topic),
+                                    policy_enum_name(POLICY_ENUM_SEVERITY, e->severity),
+                                    policy_enum_name(POLICY_ENUM_RELIABILITY, e->reliability),
+                                    policy_enum_name(POLICY_ENUM_CLASSIFICATION, e->classification),
+                                    e->source_date, evidence_status(e, date, status, sizeof status),
+                                    e->source, summary});
         }
         cli_table_print(t, stdout);
         cli_table_free(t);
@@ -430,16 +440,46 @@ int cmd_evidence(int argc, char **argv) {
         if (cli_common_option(&c, opt, optarg)) continue;
         switch (opt) {
         case 'd': in.destination = optarg; break;
-        case 't': in.topic = optarg; given = 1; break;
-        case 's': in.severity = optarg; given = 1; break;
-        case 'S': in.summary = optarg; given = 1; break;
-        case 'o': in.source = optarg; given = 1; break;
-        case 'D': in.date = optarg; given = 1; break;
-        case 'r': in.reliability = optarg; given = 1; break;
-        case 'c': in.classification = optarg; given = 1; break;
-        case 'f': in.valid_from = optarg; given = 1; break;
-        case 'T': in.valid_to = optarg; given = 1; break;
-        case 'x': in.supersedes = optarg; given = 1; break;
+        case 't':
+            in.topic = optarg;
+            given = 1;
+            break;
+        case 's':
+            in.severity = optarg;
+            given = 1;
+            break;
+        case 'S':
+            in.summary = optarg;
+            given = 1;
+            break;
+        case 'o':
+            in.source = optarg;
+            given = 1;
+            break;
+        case 'D':
+            in.date = optarg;
+            given = 1;
+            break;
+        case 'r':
+            in.reliability = optarg;
+            given = 1;
+            break;
+        case 'c':
+            in.classification = optarg;
+            given = 1;
+            break;
+        case 'f':
+            in.valid_from = optarg;
+            given = 1;
+            break;
+        case 'T':
+            in.valid_to = optarg;
+            given = 1;
+            break;
+        case 'x':
+            in.supersedes = optarg;
+            given = 1;
+            break;
         default: return cli_bad_option("evidence");
         }
     }
@@ -463,8 +503,10 @@ int cmd_evidence(int argc, char **argv) {
         }
         char ref[ASSESS_EVIDENCE_REF_MAX];
         assess_evidence_ref(id, ref);
-        if (c.json) cli_print_json(json_pack("{s:s}", "id", ref));
-        else printf("%s\n", ref);
+        if (c.json)
+            cli_print_json(json_pack("{s:s}", "id", ref));
+        else
+            printf("%s\n", ref);
         return 0;
     }
     if (given) return cli_usage("evidence", "entry options belong to 'evidence add'");
@@ -520,9 +562,10 @@ static void print_result_text(const assess_result *r, const char *as_of) {
     char sha[PH_SHA256_HEX];
     assess_evidence_sha256(r, sha);
     printf("evidence:");
-    for (size_t i = 0; i < r->nevidence; i++) printf("%s %s", i ? "," : "", r->evidence[i].ref);
-    printf("%s (sha256 %.16s...)%s%s\n\n", r->nevidence ? "" : " none", sha,
-           as_of ? " as of " : "", as_of ? as_of : "");
+    for (size_t i = 0; i < r->nevidence; i++)
+        printf("%s %s", i ? "," : "", r->evidence[i].ref);
+    printf("%s (sha256 %.16s...)%s%s\n\n", r->nevidence ? "" : " none", sha, as_of ? " as of " : "",
+           as_of ? as_of : "");
     ph_buf reason;
     ph_buf_init(&reason);
     for (size_t i = 0; i < r->outcome.nfindings; i++) {
@@ -551,8 +594,10 @@ static int assess_file(cli_common *c, const char *file, const char *policy_file,
         return cli_fail(&err);
     }
     char date[11];
-    if (as_of) ph_strlcpy(date, as_of, sizeof date);
-    else today(date);
+    if (as_of)
+        ph_strlcpy(date, as_of, sizeof date);
+    else
+        today(date);
 
     assess_context *ctx = NULL;
     policy *p = NULL;
@@ -561,8 +606,9 @@ static int assess_file(cli_common *c, const char *file, const char *policy_file,
     assess_result result;
     assess_result_init(&result);
     int rc = assess_context_load(db, date, &ctx, &err);
-    if (!rc) rc = policy_file ? assess_policy_read(ctx, policy_file, &p, &err)
-                              : assess_policy_in_force(db, ctx, date, &p, &err);
+    if (!rc)
+        rc = policy_file ? assess_policy_read(ctx, policy_file, &p, &err)
+                         : assess_policy_in_force(db, ctx, date, &p, &err);
     if (!rc) rc = assess_application_from_json(ctx, file, text, len, facts, &err);
     if (!rc) rc = screen_parties(db, facts, &err);
     if (!rc) rc = assess_evidence_snapshot_load(db, date, &snapshot, &err);
@@ -579,8 +625,10 @@ static int assess_file(cli_common *c, const char *file, const char *policy_file,
             free(s);
             if (!rc) fprintf(stderr, "penholder: assessment %lld recorded\n", (long long)id);
         }
-        if (!rc && c->json) cli_print_json(j);
-        else json_decref(j);
+        if (!rc && c->json)
+            cli_print_json(j);
+        else
+            json_decref(j);
         if (!rc && !c->json) print_result_text(&result, as_of);
     }
     assess_result_free(&result);

@@ -14,16 +14,16 @@ static const char *const outcome_names[] = {"clear", "caution", "refer", "refuse
 static const char *const role_names[] = {"end_user", "consignee", "ultimate_end_user",
                                          "third_party"};
 static const char *const party_type_names[] = {"government", "armed_forces", "police",
-                                               "commercial", "individual", "other"};
+                                               "commercial", "individual",   "other"};
 static const char *const screening_names[] = {"not_screened", "clear", "possible_match",
                                               "true_match", "false_positive"};
-static const char *const kind_names[] = {"military",      "national-military", "dual-use",
-                                         "national-dual-use", "catch-all",     "sanctions",
-                                         "torture-goods", "firearms-regulation", "unlisted"};
+static const char *const kind_names[] = {"military",          "national-military",   "dual-use",
+                                         "national-dual-use", "catch-all",           "sanctions",
+                                         "torture-goods",     "firearms-regulation", "unlisted"};
 static const char *const regime_names[] = {"Wassenaar", "MTCR", "NSG", "Australia-Group", "CWC"};
-static const char *const topic_names[] = {"ihl",         "internal-repression", "human-rights",
-                                          "armed-conflict", "aggression",       "diversion",
-                                          "terrorism",   "proliferation"};
+static const char *const topic_names[] = {
+    "ihl",        "internal-repression", "human-rights", "armed-conflict",
+    "aggression", "diversion",           "terrorism",    "proliferation"};
 static const char *const severity_names[] = {"low", "medium", "serious", "grave"};
 static const char *const reliability_names[] = {"low", "medium", "high"};
 static const char *const classification_names[] = {"OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET"};
@@ -40,13 +40,14 @@ typedef struct vocabulary {
     size_t n;
 } vocabulary;
 
-#define VOCAB(a) {a, sizeof a / sizeof a[0]}
+#define VOCAB(a)                                                                                   \
+    { a, sizeof a / sizeof a[0] }
 static const vocabulary vocabularies[POLICY_ENUM_COUNT] = {
-    VOCAB(outcome_names),         VOCAB(role_names),           VOCAB(party_type_names),
-    VOCAB(screening_names),       VOCAB(kind_names),           VOCAB(regime_names),
-    VOCAB(topic_names),           VOCAB(severity_names),       VOCAB(reliability_names),
-    VOCAB(classification_names),  VOCAB(scope_names),          VOCAB(embargo_source_names),
-    VOCAB(embargo_parties_names), VOCAB(embargo_goods_names),  VOCAB(recommendation_names),
+    VOCAB(outcome_names),         VOCAB(role_names),          VOCAB(party_type_names),
+    VOCAB(screening_names),       VOCAB(kind_names),          VOCAB(regime_names),
+    VOCAB(topic_names),           VOCAB(severity_names),      VOCAB(reliability_names),
+    VOCAB(classification_names),  VOCAB(scope_names),         VOCAB(embargo_source_names),
+    VOCAB(embargo_parties_names), VOCAB(embargo_goods_names), VOCAB(recommendation_names),
 };
 
 int policy_enum_value(policy_enum e, const char *word) {
@@ -109,13 +110,14 @@ const field_spec policy_fields[F_COUNT] = {
     [F_SCREENING] = {"screening", POLICY_PARTIES, FT_ENUM, POLICY_ENUM_SCREENING,
                      "outcome of screening against sanctions and denied-party lists"},
     [F_NAME] = {"name", POLICY_PARTIES, FT_TEXT, -1, "the party's name"},
-    [F_TOPIC] = {"topic", POLICY_EVIDENCE, FT_ENUM, POLICY_ENUM_TOPIC, "what the evidence is about"},
+    [F_TOPIC] = {"topic", POLICY_EVIDENCE, FT_ENUM, POLICY_ENUM_TOPIC,
+                 "what the evidence is about"},
     [F_SEVERITY] = {"severity", POLICY_EVIDENCE, FT_ORDERED, POLICY_ENUM_SEVERITY,
                     "how serious what it reports is"},
     [F_RELIABILITY] = {"reliability", POLICY_EVIDENCE, FT_ORDERED, POLICY_ENUM_RELIABILITY,
                        "how far the source can be relied on"},
-    [F_CLASSIFICATION] = {"classification", POLICY_EVIDENCE, FT_ORDERED,
-                          POLICY_ENUM_CLASSIFICATION, "security classification"},
+    [F_CLASSIFICATION] = {"classification", POLICY_EVIDENCE, FT_ORDERED, POLICY_ENUM_CLASSIFICATION,
+                          "security classification"},
     [F_EVIDENCE_SOURCE] = {"source", POLICY_EVIDENCE, FT_TEXT, -1, "who published it"},
     [F_SCOPE] = {"scope", POLICY_EMBARGOES, FT_ENUM, POLICY_ENUM_EMBARGO_SCOPE,
                  "full or partial embargo"},
@@ -136,10 +138,10 @@ static int collection_from_word(const char *w) {
     static const struct {
         const char *word;
         int collection;
-    } words[] = {{"goods", POLICY_GOODS},         {"line", POLICY_GOODS},
-                 {"lines", POLICY_GOODS},         {"party", POLICY_PARTIES},
-                 {"parties", POLICY_PARTIES},     {"evidence", POLICY_EVIDENCE},
-                 {"embargo", POLICY_EMBARGOES},   {"embargoes", POLICY_EMBARGOES}};
+    } words[] = {{"goods", POLICY_GOODS},       {"line", POLICY_GOODS},
+                 {"lines", POLICY_GOODS},       {"party", POLICY_PARTIES},
+                 {"parties", POLICY_PARTIES},   {"evidence", POLICY_EVIDENCE},
+                 {"embargo", POLICY_EMBARGOES}, {"embargoes", POLICY_EMBARGOES}};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strcmp(words[i].word, w) == 0) return words[i].collection;
     return -1;
@@ -187,7 +189,7 @@ typedef struct parser {
     const policy_options *opts;
     size_t exprs_cap, kids_cap, words_cap, rules_cap, sets_cap, criteria_cap;
     int depth;
-    int in_scope; /* collection of the quantifier being parsed, or SCOPE_APPLICATION */
+    int in_scope;        /* collection of the quantifier being parsed, or SCOPE_APPLICATION */
     unsigned quantified; /* bits: collections quantified (any/all) in the current rule */
 } parser;
 
@@ -243,7 +245,8 @@ static int next(parser *ps) {
                                      ps->src[ps->pos] == '\n' || ps->src[ps->pos] == '\r'))
             advance_char(ps);
         if (ps->pos < ps->len && ps->src[ps->pos] == '#') {
-            while (ps->pos < ps->len && ps->src[ps->pos] != '\n') advance_char(ps);
+            while (ps->pos < ps->len && ps->src[ps->pos] != '\n')
+                advance_char(ps);
             continue;
         }
         break;
@@ -259,7 +262,8 @@ static int next(parser *ps) {
     unsigned char c = (unsigned char)ps->src[ps->pos];
     if (is_word_char(c)) {
         size_t start = ps->pos;
-        while (ps->pos < ps->len && is_word_char((unsigned char)ps->src[ps->pos])) advance_char(ps);
+        while (ps->pos < ps->len && is_word_char((unsigned char)ps->src[ps->pos]))
+            advance_char(ps);
         t->len = ps->pos - start;
         if (t->len > MAX_WORD)
             return fail_at(ps, t->line, t->column, "word longer than %d characters", MAX_WORD);
@@ -378,7 +382,8 @@ static int field_lookup(const parser *ps, const char *name) {
         int want = pass == 0 ? ps->in_scope : SCOPE_APPLICATION;
         if (pass == 0 && want == SCOPE_APPLICATION) continue;
         for (int f = 0; f < F_COUNT; f++)
-            if (policy_fields[f].scope == want && strcmp(policy_fields[f].name, name) == 0) return f;
+            if (policy_fields[f].scope == want && strcmp(policy_fields[f].name, name) == 0)
+                return f;
     }
     return -1;
 }
@@ -394,12 +399,13 @@ typedef struct value_list {
     char *words[POLICY_MAX_LIST];
     int lines[POLICY_MAX_LIST], columns[POLICY_MAX_LIST];
     size_t n;
-    const char *set;   /* the named set the words came from, or NULL */
-    int used_line;     /* where that set is used */
+    const char *set; /* the named set the words came from, or NULL */
+    int used_line;   /* where that set is used */
 } value_list;
 
 static void value_list_clear(value_list *v) {
-    for (size_t i = 0; i < v->n; i++) free(v->words[i]);
+    for (size_t i = 0; i < v->n; i++)
+        free(v->words[i]);
     v->n = 0;
 }
 
@@ -547,13 +553,18 @@ static int32_t parse_comparison(parser *ps) {
             return expected(ps, "'in' or 'under' after 'not'"), -1;
         negate = 1;
     }
-    if (is_word(ps, "in")) is_in = 1;
-    else if (is_word(ps, "under")) is_under = 1;
-    else if (is_word(ps, "contains") && !negate) is_contains = 1;
+    if (is_word(ps, "in"))
+        is_in = 1;
+    else if (is_word(ps, "under"))
+        is_under = 1;
+    else if (is_word(ps, "contains") && !negate)
+        is_contains = 1;
     else if (!is_comparison(op) || negate) {
         char what[MAX_WORD + 64];
         snprintf(what, sizeof what, "an operator after '%s' (=, !=, in%s)", name,
-                 fs->type == FT_TEXT ? ", contains" : fs->type == FT_RATING ? ", under" : "");
+                 fs->type == FT_TEXT     ? ", contains"
+                 : fs->type == FT_RATING ? ", under"
+                                         : "");
         return expected(ps, what), -1;
     }
     if (next(ps)) return -1;
@@ -574,8 +585,8 @@ static int32_t parse_comparison(parser *ps) {
 
     const char *opname = is_in ? "in" : is_under ? "under" : is_contains ? "contains" : op_text(op);
     int ordered_op = !is_in && !is_under && !is_contains && op != T_EQ && op != T_NE;
-    if (is_under && fs->type != FT_RATING) rc = fail_at(ps, op_line, op_column,
-                                                        "'under' applies to 'rating' only");
+    if (is_under && fs->type != FT_RATING)
+        rc = fail_at(ps, op_line, op_column, "'under' applies to 'rating' only");
     if (is_contains && fs->type != FT_TEXT)
         rc = fail_at(ps, op_line, op_column, "'contains' applies to text fields only, not '%s'",
                      name);
@@ -600,7 +611,8 @@ static int32_t parse_comparison(parser *ps) {
         e.op = OP_MASK;
         if (fs->type == FT_ORDERED && ordered_op) {
             int value = 0;
-            while (!(mask & ((uint64_t)1 << value))) value++;
+            while (!(mask & ((uint64_t)1 << value)))
+                value++;
             size_t n = policy_enum_size((policy_enum)fs->vocabulary);
             uint64_t m = 0;
             for (size_t i = 0; i < n; i++) {
@@ -646,7 +658,8 @@ static int32_t parse_comparison(parser *ps) {
         e.op = is_contains ? OP_TEXT_CONTAINS : OP_TEXT_EQ;
         e.negate = (uint8_t)(negate || op == T_NE);
         e.first = (uint32_t)ps->p->nwords;
-        for (size_t i = 0; i < v.n; i++) add_word(ps, v.words[i]);
+        for (size_t i = 0; i < v.n; i++)
+            add_word(ps, v.words[i]);
         e.count = (uint32_t)v.n;
         break;
     case FT_CODE:
@@ -660,7 +673,8 @@ static int32_t parse_comparison(parser *ps) {
         for (size_t i = 0; i < v.n; i++) {
             char code[MAX_WORD + 1];
             ph_strlcpy(code, v.words[i], sizeof code);
-            for (char *c = code; *c; c++) *c = (char)toupper((unsigned char)*c);
+            for (char *c = code; *c; c++)
+                *c = (char)toupper((unsigned char)*c);
             add_word(ps, code);
         }
         e.count = (uint32_t)v.n;
@@ -672,8 +686,9 @@ static int32_t parse_comparison(parser *ps) {
         for (size_t i = 0; i < v.n; i++) {
             const policy_options *o = ps->opts;
             if (o && o->rating_known && !o->rating_known(o->ctx, v.words[i])) {
-                fail_at(ps, v.lines[i], v.columns[i], "unknown rating '%s'%s%s: not in the control list",
-                        v.words[i], v.set ? " in set " : "", v.set ? v.set : "");
+                fail_at(ps, v.lines[i], v.columns[i],
+                        "unknown rating '%s'%s%s: not in the control list", v.words[i],
+                        v.set ? " in set " : "", v.set ? v.set : "");
                 break;
             }
             char key[CONTROL_RATING_MAX];
@@ -790,15 +805,21 @@ static int32_t parse_chain(parser *ps, const char *word, expr_kind kind,
     policy *p = ps->p;
     expr e = {.kind = (uint8_t)kind, .first = (uint32_t)p->nkids, .body = -1};
     p->kids = ph_grow(p->kids, &ps->kids_cap, p->nkids + n + heap_n, sizeof *p->kids);
-    for (size_t i = 0; i < n; i++) p->kids[p->nkids++] = items[i];
-    for (size_t i = 0; i < heap_n; i++) p->kids[p->nkids++] = heap[i];
+    for (size_t i = 0; i < n; i++)
+        p->kids[p->nkids++] = items[i];
+    for (size_t i = 0; i < heap_n; i++)
+        p->kids[p->nkids++] = heap[i];
     free(heap);
     e.count = (uint32_t)(n + heap_n);
     return add_expr(ps, &e);
 }
 
-static int32_t parse_and(parser *ps) { return parse_chain(ps, "and", EX_AND, parse_unary); }
-static int32_t parse_or(parser *ps) { return parse_chain(ps, "or", EX_OR, parse_and); }
+static int32_t parse_and(parser *ps) {
+    return parse_chain(ps, "and", EX_AND, parse_unary);
+}
+static int32_t parse_or(parser *ps) {
+    return parse_chain(ps, "or", EX_OR, parse_and);
+}
 
 /* ---- reason templates ---- */
 
@@ -903,7 +924,8 @@ static char *fold_source(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (!in_string && c == '#') {
-            while (i < n && s[i] != '\n') i++;
+            while (i < n && s[i] != '\n')
+                i++;
             space = 1;
             continue;
         }
@@ -941,8 +963,8 @@ static int parse_date_word(parser *ps, char out[11]) {
 }
 
 static int is_statement_word(const parser *ps) {
-    static const char *const words[] = {"policy", "version", "title",    "criteria",
-                                        "valid",  "consider", "set",    "rule"};
+    static const char *const words[] = {"policy", "version",  "title", "criteria",
+                                        "valid",  "consider", "set",   "rule"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (is_word(ps, words[i])) return 1;
     return 0;
@@ -986,9 +1008,9 @@ static int parse_consider(parser *ps) {
         if (o && o->criterion_known && p->criteria_version &&
             !o->criterion_known(o->ctx, p->criteria_version, id))
             return fail_at(ps, ps->tok.line, ps->tok.column,
-                           "criterion '%s' is not one of the criteria %s", id,
-                           p->criteria_version);
-        p->criteria = ph_grow(p->criteria, &ps->criteria_cap, p->ncriteria + 1, sizeof *p->criteria);
+                           "criterion '%s' is not one of the criteria %s", id, p->criteria_version);
+        p->criteria =
+            ph_grow(p->criteria, &ps->criteria_cap, p->ncriteria + 1, sizeof *p->criteria);
         p->criteria[p->ncriteria++] = ph_strdup(id);
         if (next(ps)) return PH_ERR;
         if (ps->tok.kind == T_COMMA && next(ps)) return PH_ERR;
@@ -1121,7 +1143,8 @@ static int parse_rule(parser *ps) {
 
 static int parse_statement(parser *ps) {
     policy *p = ps->p;
-    if (ps->tok.kind != T_WORD) return expected(ps, "a statement (policy, version, consider, set, rule...)");
+    if (ps->tok.kind != T_WORD)
+        return expected(ps, "a statement (policy, version, consider, set, rule...)");
     if (is_word(ps, "policy")) {
         if (header_text(ps, &p->id, "the policy id", 1)) return PH_ERR;
         return PH_OK;
@@ -1130,7 +1153,8 @@ static int parse_statement(parser *ps) {
     if (is_word(ps, "title")) return header_text(ps, &p->title, "the title as a \"string\"", 0);
     if (is_word(ps, "criteria")) {
         if (p->ncriteria)
-            return fail_at(ps, ps->tok.line, ps->tok.column, "'criteria' must come before 'consider'");
+            return fail_at(ps, ps->tok.line, ps->tok.column,
+                           "'criteria' must come before 'consider'");
         int line = ps->tok.line, column = ps->tok.column;
         if (header_text(ps, &p->criteria_version, "the criteria version, e.g. uk-selc-2021", 1))
             return PH_ERR;
@@ -1158,7 +1182,8 @@ static int parse_statement(parser *ps) {
     if (is_word(ps, "consider")) return parse_consider(ps);
     if (is_word(ps, "set")) return parse_set(ps);
     if (is_word(ps, "rule")) return parse_rule(ps);
-    return expected(ps, "a statement (policy, version, title, criteria, valid, consider, set or rule)");
+    return expected(ps,
+                    "a statement (policy, version, title, criteria, valid, consider, set or rule)");
 }
 
 /* ---- the whole file ---- */
@@ -1168,9 +1193,14 @@ static int check_utf8(parser *ps) {
     const unsigned char *s = (const unsigned char *)ps->src;
     for (size_t i = 0; i < ps->len;) {
         unsigned char c = s[i];
-        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        size_t n = c < 0x80             ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
         int ok = n > 0 && i + n <= ps->len && !(c == 0);
-        for (size_t k = 1; ok && k < n; k++) ok = (s[i + k] & 0xC0) == 0x80;
+        for (size_t k = 1; ok && k < n; k++)
+            ok = (s[i + k] & 0xC0) == 0x80;
         if (ok && n == 2) ok = c >= 0xC2;
         if (ok && n == 3) {
             unsigned cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
@@ -1196,7 +1226,31 @@ static int check_utf8(parser *ps) {
     return PH_OK;
 }
 
+/* Collections an expression cannot hold without (see rule.requires). */
+static uint8_t required_collections(const policy *p, int32_t index, int depth) {
+    const expr *e = &p->exprs[index];
+    if (depth > POLICY_MAX_DEPTH + 2) return 0;
+    switch ((expr_kind)e->kind) {
+    case EX_QUANT: return e->quant == Q_ANY ? (uint8_t)(1u << e->collection) : 0;
+    case EX_AND: {
+        uint8_t m = 0;
+        for (uint32_t i = 0; i < e->count; i++)
+            m |= required_collections(p, p->kids[e->first + i], depth + 1);
+        return m;
+    }
+    case EX_OR: {
+        uint8_t m = 0xff;
+        for (uint32_t i = 0; i < e->count; i++)
+            m &= required_collections(p, p->kids[e->first + i], depth + 1);
+        return e->count ? m : 0;
+    }
+    default: return 0;
+    }
+}
+
 static void index_rules(policy *p) {
+    for (size_t r = 0; r < p->nrules; r++)
+    p->rules[r].requires = required_collections(p, p->rules[r].condition, 0);
     p->criterion_first = ph_calloc(p->ncriteria ? p->ncriteria : 1, sizeof *p->criterion_first);
     p->criterion_count = ph_calloc(p->ncriteria ? p->ncriteria : 1, sizeof *p->criterion_count);
     p->criterion_rules = ph_calloc(p->nrules ? p->nrules : 1, sizeof *p->criterion_rules);
@@ -1212,8 +1266,14 @@ static void index_rules(policy *p) {
 int policy_parse(const char *name, const char *text, size_t len, const policy_options *opts,
                  policy **out, ph_err *err) {
     *out = NULL;
-    parser ps = {.name = name ? name : "policy", .src = text, .len = len, .line = 1, .column = 1,
-                 .err = err, .opts = opts, .in_scope = SCOPE_APPLICATION};
+    parser ps = {.name = name ? name : "policy",
+                 .src = text,
+                 .len = len,
+                 .line = 1,
+                 .column = 1,
+                 .err = err,
+                 .opts = opts,
+                 .in_scope = SCOPE_APPLICATION};
     if (len > POLICY_MAX_FILE)
         return ph_fail(err, PH_ERR, "%s: larger than %u bytes", ps.name, POLICY_MAX_FILE);
     ps.p = ph_calloc(1, sizeof *ps.p);
@@ -1234,14 +1294,19 @@ int policy_parse(const char *name, const char *text, size_t len, const policy_op
 
     int rc = check_utf8(&ps);
     if (!rc) rc = next(&ps);
-    while (!rc && ps.tok.kind != T_EOF) rc = parse_statement(&ps);
+    while (!rc && ps.tok.kind != T_EOF)
+        rc = parse_statement(&ps);
     if (!rc) {
         int line = ps.tok.line, column = ps.tok.column;
-        if (!p->id) rc = fail_at(&ps, line, column, "missing 'policy ID' at the top of the file");
-        else if (!p->version) rc = fail_at(&ps, line, column, "missing 'version'");
-        else if (!p->valid_from[0]) rc = fail_at(&ps, line, column, "missing 'valid from YYYY-MM-DD'");
+        if (!p->id)
+            rc = fail_at(&ps, line, column, "missing 'policy ID' at the top of the file");
+        else if (!p->version)
+            rc = fail_at(&ps, line, column, "missing 'version'");
+        else if (!p->valid_from[0])
+            rc = fail_at(&ps, line, column, "missing 'valid from YYYY-MM-DD'");
         else if (!p->criteria_version)
-            rc = fail_at(&ps, line, column, "missing 'criteria' (the criteria version the rules serve)");
+            rc = fail_at(&ps, line, column,
+                         "missing 'criteria' (the criteria version the rules serve)");
         else if (!p->ncriteria)
             rc = fail_at(&ps, line, column, "missing 'consider' (the criteria considered)");
     }
@@ -1263,7 +1328,8 @@ void policy_free(policy *p) {
     free(p->version);
     free(p->title);
     free(p->criteria_version);
-    for (size_t i = 0; i < p->ncriteria; i++) free(p->criteria[i]);
+    for (size_t i = 0; i < p->ncriteria; i++)
+        free(p->criteria[i]);
     free(p->criteria);
     free(p->criterion_rules);
     free(p->criterion_first);
@@ -1273,12 +1339,14 @@ void policy_free(policy *p) {
         free(r->id);
         free(r->condition_text);
         free(r->reason_text);
-        for (size_t k = 0; k < r->nsegments; k++) free(r->segments[k].text);
+        for (size_t k = 0; k < r->nsegments; k++)
+            free(r->segments[k].text);
         free(r->segments);
     }
     free(p->rules);
     for (size_t i = 0; i < p->nsets; i++) {
-        for (size_t k = 0; k < p->sets[i].nwords; k++) free(p->sets[i].words[k]);
+        for (size_t k = 0; k < p->sets[i].nwords; k++)
+            free(p->sets[i].words[k]);
         free(p->sets[i].words);
         free(p->sets[i].lines);
         free(p->sets[i].columns);
@@ -1287,34 +1355,56 @@ void policy_free(policy *p) {
     free(p->sets);
     free(p->exprs);
     free(p->kids);
-    for (size_t i = 0; i < p->nwords; i++) free(p->words[i]);
+    for (size_t i = 0; i < p->nwords; i++)
+        free(p->words[i]);
     free(p->words);
-    for (size_t i = 0; i < p->ncapabilities; i++) free(p->capabilities[i]);
+    for (size_t i = 0; i < p->ncapabilities; i++)
+        free(p->capabilities[i]);
     free(p->capabilities);
     free(p);
 }
 
 /* ---- accessors ---- */
 
-const char *policy_id(const policy *p) { return p->id; }
-const char *policy_version(const policy *p) { return p->version; }
-const char *policy_title(const policy *p) { return p->title; }
-const char *policy_criteria(const policy *p) { return p->criteria_version; }
-const char *policy_valid_from(const policy *p) { return p->valid_from; }
-const char *policy_valid_to(const policy *p) { return p->valid_to; }
-const char *policy_sha256(const policy *p) { return p->sha256; }
-const char *policy_source_name(const policy *p) { return p->source_name; }
+const char *policy_id(const policy *p) {
+    return p->id;
+}
+const char *policy_version(const policy *p) {
+    return p->version;
+}
+const char *policy_title(const policy *p) {
+    return p->title;
+}
+const char *policy_criteria(const policy *p) {
+    return p->criteria_version;
+}
+const char *policy_valid_from(const policy *p) {
+    return p->valid_from;
+}
+const char *policy_valid_to(const policy *p) {
+    return p->valid_to;
+}
+const char *policy_sha256(const policy *p) {
+    return p->sha256;
+}
+const char *policy_source_name(const policy *p) {
+    return p->source_name;
+}
 
 int policy_in_force(const policy *p, const char *date) {
     if (strcmp(date, p->valid_from) < 0) return 0;
     return !p->valid_to[0] || strcmp(date, p->valid_to) <= 0;
 }
 
-size_t policy_criterion_count(const policy *p) { return p->ncriteria; }
+size_t policy_criterion_count(const policy *p) {
+    return p->ncriteria;
+}
 const char *policy_criterion(const policy *p, size_t i) {
     return i < p->ncriteria ? p->criteria[i] : "";
 }
-size_t policy_rule_count(const policy *p) { return p->nrules; }
+size_t policy_rule_count(const policy *p) {
+    return p->nrules;
+}
 
 void policy_rule_get(const policy *p, size_t i, policy_rule_info *out) {
     const rule *r = &p->rules[i];
@@ -1326,7 +1416,15 @@ void policy_rule_get(const policy *p, size_t i, policy_rule_info *out) {
     out->line = r->line;
 }
 
-size_t policy_set_count(const policy *p) { return p->nsets; }
-const char *policy_set_name(const policy *p, size_t i) { return p->sets[i].name; }
-size_t policy_set_size(const policy *p, size_t i) { return p->sets[i].nwords; }
-const char *policy_set_word(const policy *p, size_t i, size_t j) { return p->sets[i].words[j]; }
+size_t policy_set_count(const policy *p) {
+    return p->nsets;
+}
+const char *policy_set_name(const policy *p, size_t i) {
+    return p->sets[i].name;
+}
+size_t policy_set_size(const policy *p, size_t i) {
+    return p->sets[i].nwords;
+}
+const char *policy_set_word(const policy *p, size_t i, size_t j) {
+    return p->sets[i].words[j];
+}

@@ -27,33 +27,33 @@
 #include "util/util.h"
 
 /* Caps on what a policy file may hold (a policy is reviewed text, not data). */
-#define POLICY_MAX_FILE (1u << 20)   /* bytes */
+#define POLICY_MAX_FILE (1u << 20) /* bytes */
 #define POLICY_MAX_RULES 4096
 #define POLICY_MAX_CRITERIA 64
-#define POLICY_MAX_DEPTH 48          /* nesting of parentheses and 'not' */
-#define POLICY_MAX_CAPABILITIES 64   /* capability names, one bit each */
-#define POLICY_MAX_LIST 256          /* values in one [ ... ] list */
-#define POLICY_REASON_MAX_ITEMS 20   /* items listed by one placeholder */
+#define POLICY_MAX_DEPTH 48        /* nesting of parentheses and 'not' */
+#define POLICY_MAX_CAPABILITIES 64 /* capability names, one bit each */
+#define POLICY_MAX_LIST 256        /* values in one [ ... ] list */
+#define POLICY_REASON_MAX_ITEMS 20 /* items listed by one placeholder */
 
 /* ---- vocabularies shared by the language and the facts ----
  * Words are matched case-insensitively; the names below are the spelling
  * printed everywhere. */
 typedef enum policy_enum {
-    POLICY_ENUM_OUTCOME,        /* clear caution refer refuse (in rising severity) */
-    POLICY_ENUM_ROLE,           /* end_user consignee ultimate_end_user third_party */
-    POLICY_ENUM_PARTY_TYPE,     /* government armed_forces police commercial individual other */
-    POLICY_ENUM_SCREENING,      /* not_screened clear possible_match true_match false_positive */
-    POLICY_ENUM_KIND,           /* military national-military dual-use ... unlisted */
-    POLICY_ENUM_REGIME,         /* Wassenaar MTCR NSG Australia-Group CWC */
-    POLICY_ENUM_TOPIC,          /* ihl internal-repression human-rights ... */
-    POLICY_ENUM_SEVERITY,       /* low medium serious grave (ordered) */
-    POLICY_ENUM_RELIABILITY,    /* low medium high (ordered) */
-    POLICY_ENUM_CLASSIFICATION, /* OFFICIAL OFFICIAL-SENSITIVE SECRET (ordered) */
-    POLICY_ENUM_EMBARGO_SCOPE,  /* full partial */
-    POLICY_ENUM_EMBARGO_SOURCE, /* UN UK EU OSCE */
+    POLICY_ENUM_OUTCOME,         /* clear caution refer refuse (in rising severity) */
+    POLICY_ENUM_ROLE,            /* end_user consignee ultimate_end_user third_party */
+    POLICY_ENUM_PARTY_TYPE,      /* government armed_forces police commercial individual other */
+    POLICY_ENUM_SCREENING,       /* not_screened clear possible_match true_match false_positive */
+    POLICY_ENUM_KIND,            /* military national-military dual-use ... unlisted */
+    POLICY_ENUM_REGIME,          /* Wassenaar MTCR NSG Australia-Group CWC */
+    POLICY_ENUM_TOPIC,           /* ihl internal-repression human-rights ... */
+    POLICY_ENUM_SEVERITY,        /* low medium serious grave (ordered) */
+    POLICY_ENUM_RELIABILITY,     /* low medium high (ordered) */
+    POLICY_ENUM_CLASSIFICATION,  /* OFFICIAL OFFICIAL-SENSITIVE SECRET (ordered) */
+    POLICY_ENUM_EMBARGO_SCOPE,   /* full partial */
+    POLICY_ENUM_EMBARGO_SOURCE,  /* UN UK EU OSCE */
     POLICY_ENUM_EMBARGO_PARTIES, /* all non_government designated_persons conflict_forces */
-    POLICY_ENUM_EMBARGO_GOODS,  /* military lethal small_arms */
-    POLICY_ENUM_RECOMMENDATION, /* approve approve_with_provisos refer refuse */
+    POLICY_ENUM_EMBARGO_GOODS,   /* military lethal small_arms */
+    POLICY_ENUM_RECOMMENDATION,  /* approve approve_with_provisos refer refuse */
     POLICY_ENUM_COUNT
 } policy_enum;
 
@@ -66,30 +66,75 @@ size_t policy_enum_size(policy_enum e);
 void policy_enum_list(policy_enum e, char *out, size_t size);
 
 enum { POLICY_CLEAR, POLICY_CAUTION, POLICY_REFER, POLICY_REFUSE };
-enum { POLICY_ROLE_END_USER, POLICY_ROLE_CONSIGNEE, POLICY_ROLE_ULTIMATE_END_USER,
-       POLICY_ROLE_THIRD_PARTY };
-enum { POLICY_PARTY_GOVERNMENT, POLICY_PARTY_ARMED_FORCES, POLICY_PARTY_POLICE,
-       POLICY_PARTY_COMMERCIAL, POLICY_PARTY_INDIVIDUAL, POLICY_PARTY_OTHER };
-enum { POLICY_SCREENING_NOT_SCREENED, POLICY_SCREENING_CLEAR, POLICY_SCREENING_POSSIBLE_MATCH,
-       POLICY_SCREENING_TRUE_MATCH, POLICY_SCREENING_FALSE_POSITIVE };
-enum { POLICY_KIND_MILITARY, POLICY_KIND_NATIONAL_MILITARY, POLICY_KIND_DUAL_USE,
-       POLICY_KIND_NATIONAL_DUAL_USE, POLICY_KIND_CATCH_ALL, POLICY_KIND_SANCTIONS,
-       POLICY_KIND_TORTURE_GOODS, POLICY_KIND_FIREARMS_REGULATION, POLICY_KIND_UNLISTED };
+enum {
+    POLICY_ROLE_END_USER,
+    POLICY_ROLE_CONSIGNEE,
+    POLICY_ROLE_ULTIMATE_END_USER,
+    POLICY_ROLE_THIRD_PARTY
+};
+enum {
+    POLICY_PARTY_GOVERNMENT,
+    POLICY_PARTY_ARMED_FORCES,
+    POLICY_PARTY_POLICE,
+    POLICY_PARTY_COMMERCIAL,
+    POLICY_PARTY_INDIVIDUAL,
+    POLICY_PARTY_OTHER
+};
+enum {
+    POLICY_SCREENING_NOT_SCREENED,
+    POLICY_SCREENING_CLEAR,
+    POLICY_SCREENING_POSSIBLE_MATCH,
+    POLICY_SCREENING_TRUE_MATCH,
+    POLICY_SCREENING_FALSE_POSITIVE
+};
+enum {
+    POLICY_KIND_MILITARY,
+    POLICY_KIND_NATIONAL_MILITARY,
+    POLICY_KIND_DUAL_USE,
+    POLICY_KIND_NATIONAL_DUAL_USE,
+    POLICY_KIND_CATCH_ALL,
+    POLICY_KIND_SANCTIONS,
+    POLICY_KIND_TORTURE_GOODS,
+    POLICY_KIND_FIREARMS_REGULATION,
+    POLICY_KIND_UNLISTED
+};
 /* Regime values are bit positions: value v is bit (1 << v), as in control.h. */
-enum { POLICY_TOPIC_IHL, POLICY_TOPIC_INTERNAL_REPRESSION, POLICY_TOPIC_HUMAN_RIGHTS,
-       POLICY_TOPIC_ARMED_CONFLICT, POLICY_TOPIC_AGGRESSION, POLICY_TOPIC_DIVERSION,
-       POLICY_TOPIC_TERRORISM, POLICY_TOPIC_PROLIFERATION };
-enum { POLICY_SEVERITY_LOW, POLICY_SEVERITY_MEDIUM, POLICY_SEVERITY_SERIOUS,
-       POLICY_SEVERITY_GRAVE };
+enum {
+    POLICY_TOPIC_IHL,
+    POLICY_TOPIC_INTERNAL_REPRESSION,
+    POLICY_TOPIC_HUMAN_RIGHTS,
+    POLICY_TOPIC_ARMED_CONFLICT,
+    POLICY_TOPIC_AGGRESSION,
+    POLICY_TOPIC_DIVERSION,
+    POLICY_TOPIC_TERRORISM,
+    POLICY_TOPIC_PROLIFERATION
+};
+enum {
+    POLICY_SEVERITY_LOW,
+    POLICY_SEVERITY_MEDIUM,
+    POLICY_SEVERITY_SERIOUS,
+    POLICY_SEVERITY_GRAVE
+};
 enum { POLICY_RELIABILITY_LOW, POLICY_RELIABILITY_MEDIUM, POLICY_RELIABILITY_HIGH };
 enum { POLICY_CLASS_OFFICIAL, POLICY_CLASS_OFFICIAL_SENSITIVE, POLICY_CLASS_SECRET };
 enum { POLICY_EMBARGO_FULL, POLICY_EMBARGO_PARTIAL };
-enum { POLICY_EMBARGO_ALL, POLICY_EMBARGO_NON_GOVERNMENT, POLICY_EMBARGO_DESIGNATED_PERSONS,
-       POLICY_EMBARGO_CONFLICT_FORCES };
-enum { POLICY_EMBARGO_GOODS_MILITARY, POLICY_EMBARGO_GOODS_LETHAL,
-       POLICY_EMBARGO_GOODS_SMALL_ARMS };
-enum { POLICY_APPROVE, POLICY_APPROVE_WITH_PROVISOS, POLICY_RECOMMEND_REFER,
-       POLICY_RECOMMEND_REFUSE };
+enum {
+    POLICY_EMBARGO_ALL,
+    POLICY_EMBARGO_NON_GOVERNMENT,
+    POLICY_EMBARGO_DESIGNATED_PERSONS,
+    POLICY_EMBARGO_CONFLICT_FORCES
+};
+enum {
+    POLICY_EMBARGO_GOODS_MILITARY,
+    POLICY_EMBARGO_GOODS_LETHAL,
+    POLICY_EMBARGO_GOODS_SMALL_ARMS
+};
+enum {
+    POLICY_APPROVE,
+    POLICY_APPROVE_WITH_PROVISOS,
+    POLICY_RECOMMEND_REFER,
+    POLICY_RECOMMEND_REFUSE
+};
 
 /* ---- facts: what a policy can see about one application ----
  * Plain views: the policy never frees or keeps them. Strings are UTF-8,
@@ -204,7 +249,7 @@ const char *policy_set_word(const policy *p, size_t i, size_t j);
  * evidence entry or embargo, packed as (collection << 28) | index. */
 enum { POLICY_GOODS, POLICY_PARTIES, POLICY_EVIDENCE, POLICY_EMBARGOES };
 #define POLICY_BINDING_COLLECTION(b) ((int)((b) >> 28))
-#define POLICY_BINDING_INDEX(b) ((size_t)((b) & 0x0fffffffu))
+#define POLICY_BINDING_INDEX(b) ((size_t)((b)&0x0fffffffu))
 #define POLICY_MAX_ITEMS 0x0fffffffu
 
 typedef struct policy_finding {

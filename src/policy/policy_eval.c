@@ -6,7 +6,9 @@
 
 #include "policy/policy_internal.h"
 
-void policy_result_init(policy_result *r) { memset(r, 0, sizeof *r); }
+void policy_result_init(policy_result *r) {
+    memset(r, 0, sizeof *r);
+}
 
 void policy_result_free(policy_result *r) {
     free(r->findings);
@@ -21,7 +23,9 @@ static void bind(policy_result *r, int collection, size_t index) {
     r->scratch[r->nscratch++] = ((uint32_t)collection << 28) | (uint32_t)index;
 }
 
-static int mask_has(uint64_t mask, unsigned value) { return value < 64 && ((mask >> value) & 1); }
+static int mask_has(uint64_t mask, unsigned value) {
+    return value < 64 && ((mask >> value) & 1);
+}
 
 static int text_match(const policy *p, const expr *e, const char *text) {
     int hit = 0;
@@ -48,7 +52,8 @@ static int rating_match(const policy *p, const expr *e, const policy_line *l) {
     size_t depth = e->op == OP_RATING_UNDER ? l->nancestry : (l->nancestry ? 1 : 0);
     for (uint32_t i = 0; i < e->count && !hit; i++) {
         const char *w = p->words[e->first + i];
-        for (size_t k = 0; k < depth && !hit; k++) hit = strcmp(l->ancestry[k], w) == 0;
+        for (size_t k = 0; k < depth && !hit; k++)
+            hit = strcmp(l->ancestry[k], w) == 0;
     }
     return hit != e->negate;
 }
@@ -65,7 +70,9 @@ static int number_match(const expr *e, int64_t v) {
     }
 }
 
-static int set_match(const expr *e, uint64_t set) { return ((set & e->mask) != 0) != e->negate; }
+static int set_match(const expr *e, uint64_t set) {
+    return ((set & e->mask) != 0) != e->negate;
+}
 
 static int eval_cmp(const policy *p, const expr *e, const policy_facts *f, const void *item) {
     const policy_line *l = item;
@@ -142,10 +149,12 @@ static int eval(const policy *p, int32_t index, const policy_facts *f, const voi
     case EX_CMP: return eval_cmp(p, e, f, item);
     case EX_AND:
         v = 1;
-        for (uint32_t i = 0; i < e->count && v; i++) v = eval(p, p->kids[e->first + i], f, item, r);
+        for (uint32_t i = 0; i < e->count && v; i++)
+            v = eval(p, p->kids[e->first + i], f, item, r);
         break;
     case EX_OR:
-        for (uint32_t i = 0; i < e->count && !v; i++) v = eval(p, p->kids[e->first + i], f, item, r);
+        for (uint32_t i = 0; i < e->count && !v; i++)
+            v = eval(p, p->kids[e->first + i], f, item, r);
         break;
     case EX_NOT:
         v = !eval(p, p->kids[e->first], f, item, r);
@@ -163,7 +172,8 @@ static int eval(const policy *p, int32_t index, const policy_facts *f, const voi
             v = 1;
             for (size_t i = 0; i < n && v; i++)
                 v = e->body < 0 || eval(p, e->body, f, item_at(f, e->collection, i), r);
-            for (size_t i = 0; i < n && v; i++) bind(r, e->collection, i);
+            for (size_t i = 0; i < n && v; i++)
+                bind(r, e->collection, i);
         } else {
             v = 1;
             for (size_t i = 0; i < n && v; i++)
@@ -204,6 +214,10 @@ int policy_eval(const policy *p, const policy_facts *f, policy_result *r, ph_err
         r->findings = ph_grow(r->findings, &r->findings_cap, p->ncriteria, sizeof *r->findings);
     r->nfindings = p->ncriteria;
     r->nbindings = 0;
+    uint8_t present =
+        (uint8_t)((f->nlines ? 1u << POLICY_GOODS : 0) | (f->nparties ? 1u << POLICY_PARTIES : 0) |
+                  (f->nevidence ? 1u << POLICY_EVIDENCE : 0) |
+                  (f->nembargoes ? 1u << POLICY_EMBARGOES : 0));
     int worst = POLICY_CLEAR;
     for (size_t c = 0; c < p->ncriteria; c++) {
         policy_finding *fd = &r->findings[c];
@@ -215,6 +229,7 @@ int policy_eval(const policy *p, const policy_facts *f, policy_result *r, ph_err
             const rule *ru = &p->rules[ri];
             /* Only a more severe rule can change the finding. */
             if (best >= 0 && ru->outcome <= p->rules[best].outcome) continue;
+            if (ru->requires & ~present) continue; /* an 'any' over nothing */
             r->nscratch = 0;
             if (!eval(p, ru->condition, f, NULL, r)) continue;
             best = (int)ri;
@@ -227,8 +242,8 @@ int policy_eval(const policy *p, const policy_facts *f, policy_result *r, ph_err
         fd->nbindings = (uint32_t)(r->nbindings - fd->first_binding);
         if (fd->outcome > worst) worst = fd->outcome;
     }
-    r->recommendation = worst == POLICY_REFUSE   ? POLICY_RECOMMEND_REFUSE
-                        : worst == POLICY_REFER  ? POLICY_RECOMMEND_REFER
+    r->recommendation = worst == POLICY_REFUSE    ? POLICY_RECOMMEND_REFUSE
+                        : worst == POLICY_REFER   ? POLICY_RECOMMEND_REFER
                         : worst == POLICY_CAUTION ? POLICY_APPROVE_WITH_PROVISOS
                                                   : POLICY_APPROVE;
     return PH_OK;
@@ -243,11 +258,13 @@ const char *policy_finding_rule(const policy *p, const policy_result *r, size_t 
 
 /* "end_user" -> "end user" */
 static void put_words(ph_buf *out, const char *s) {
-    for (; *s; s++) ph_buf_putc(out, *s == '_' ? ' ' : *s);
+    for (; *s; s++)
+        ph_buf_putc(out, *s == '_' ? ' ' : *s);
 }
 
 static void put_destination(ph_buf *out, const policy_facts *f) {
-    if (f->destination_name && f->destination_name[0] && strcmp(f->destination_name, f->destination))
+    if (f->destination_name && f->destination_name[0] &&
+        strcmp(f->destination_name, f->destination))
         ph_buf_printf(out, "%s (%s)", f->destination_name, f->destination);
     else
         ph_buf_puts(out, f->destination);
@@ -272,10 +289,9 @@ static void put_item(ph_buf *out, const policy *p, const policy_facts *f, int co
     }
     case POLICY_EVIDENCE: {
         const policy_evidence *ev = &f->evidence[i];
-        ph_buf_printf(out, "%s (%s, %s; %s, %s)", ev->id,
-                      policy_enum_name(POLICY_ENUM_TOPIC, ev->topic),
-                      policy_enum_name(POLICY_ENUM_SEVERITY, ev->severity), ev->source,
-                      ev->source_date);
+        ph_buf_printf(
+            out, "%s (%s, %s; %s, %s)", ev->id, policy_enum_name(POLICY_ENUM_TOPIC, ev->topic),
+            policy_enum_name(POLICY_ENUM_SEVERITY, ev->severity), ev->source, ev->source_date);
         break;
     }
     default: {
@@ -301,8 +317,10 @@ static void put_items(ph_buf *out, const policy *p, const policy_facts *f, const
         put_item(out, p, f, collection, POLICY_BINDING_INDEX(b));
         shown++;
     }
-    if (!total) ph_buf_puts(out, "none");
-    else if (total > shown) ph_buf_printf(out, "; and %zu more", total - shown);
+    if (!total)
+        ph_buf_puts(out, "none");
+    else if (total > shown)
+        ph_buf_printf(out, "; and %zu more", total - shown);
 }
 
 static void put_ratings(ph_buf *out, const policy_facts *f, const policy_result *r,
@@ -340,7 +358,8 @@ static void put_capabilities(ph_buf *out, const policy *p, const policy_facts *f
     }
     size_t shown = 0;
     for (size_t i = 0; i < p->ncapabilities; i++)
-        if (caps & ((uint64_t)1 << i)) ph_buf_printf(out, "%s%s", shown++ ? ", " : "", p->capabilities[i]);
+        if (caps & ((uint64_t)1 << i))
+            ph_buf_printf(out, "%s%s", shown++ ? ", " : "", p->capabilities[i]);
     if (!shown) ph_buf_puts(out, "none");
 }
 
@@ -365,7 +384,9 @@ void policy_reason(const policy *p, const policy_facts *f, const policy_result *
         case SEG_LICENCE_TYPE: ph_buf_puts(out, f->licence_type); break;
         case SEG_END_USE: ph_buf_puts(out, f->end_use[0] ? f->end_use : "(none stated)"); break;
         case SEG_EXPORTER: ph_buf_puts(out, f->exporter[0] ? f->exporter : "(not named)"); break;
-        case SEG_REFERENCE: ph_buf_puts(out, f->reference[0] ? f->reference : "(no reference)"); break;
+        case SEG_REFERENCE:
+            ph_buf_puts(out, f->reference[0] ? f->reference : "(no reference)");
+            break;
         case SEG_CRITERION: ph_buf_puts(out, p->criteria[fd->criterion]); break;
         case SEG_RULE: ph_buf_puts(out, ru->id); break;
         case SEG_GOODS: put_items(out, p, f, r, fd, POLICY_GOODS); break;

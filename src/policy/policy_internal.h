@@ -60,7 +60,7 @@ typedef struct field_spec {
     const char *name;
     int scope; /* SCOPE_APPLICATION or POLICY_GOODS ... */
     field_type type;
-    int vocabulary; /* policy_enum for FT_ENUM / FT_ORDERED / FT_REGIMES, else -1 */
+    int vocabulary;   /* policy_enum for FT_ENUM / FT_ORDERED / FT_REGIMES, else -1 */
     const char *help; /* one line for the documentation and messages */
 } field_spec;
 
@@ -69,19 +69,19 @@ extern const field_spec policy_fields[F_COUNT];
 typedef enum expr_kind { EX_TRUE, EX_FALSE, EX_AND, EX_OR, EX_NOT, EX_QUANT, EX_CMP } expr_kind;
 typedef enum quantifier { Q_ANY, Q_ALL, Q_NO } quantifier;
 typedef enum cmp_op {
-    OP_MASK,       /* enum, set and boolean fields: the value's bits meet `mask` */
+    OP_MASK, /* enum, set and boolean fields: the value's bits meet `mask` */
     OP_NUM_EQ,
     OP_NUM_NE,
     OP_NUM_LT,
     OP_NUM_LE,
     OP_NUM_GT,
     OP_NUM_GE,
-    OP_TEXT_CONTAINS, /* any of the words, ignoring case */
-    OP_TEXT_EQ,       /* equal to one of the words, ignoring case */
-    OP_CODE_IN,       /* one of the codes */
+    OP_TEXT_CONTAINS,    /* any of the words, ignoring case */
+    OP_TEXT_EQ,          /* equal to one of the words, ignoring case */
+    OP_CODE_IN,          /* one of the codes */
     OP_CODE_DESTINATION, /* equal to the application's destination */
-    OP_RATING_IN,     /* exactly one of the ratings */
-    OP_RATING_UNDER   /* one of the ratings or beneath it */
+    OP_RATING_IN,        /* exactly one of the ratings */
+    OP_RATING_UNDER      /* one of the ratings or beneath it */
 } cmp_op;
 
 typedef struct expr {
@@ -90,7 +90,7 @@ typedef struct expr {
     uint8_t collection;
     uint8_t field;
     uint8_t op;
-    uint8_t negate; /* for the comparisons that are not masks */
+    uint8_t negate;        /* for the comparisons that are not masks */
     uint32_t first, count; /* children in kids[], or words in words[] */
     int32_t body;          /* a quantifier's condition, -1 for none */
     uint64_t mask;
@@ -126,6 +126,9 @@ typedef struct rule {
     int criterion; /* index into criteria */
     int outcome;
     int32_t condition; /* root expression */
+    /* Collections that must hold an item for the condition to hold (an
+     * 'any' on every path): a rule is skipped at once when one is empty. */
+    uint8_t requires;
     char *condition_text;
     char *reason_text;
     segment *segments;

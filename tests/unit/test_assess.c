@@ -75,7 +75,8 @@ static void test_capabilities(void **state) {
                      capability("combat-aircraft"));
     assert_int_equal(line_capabilities("ML10", "helicopter and trainer spares"),
                      capability("military-helicopter") | capability("trainer-aircraft"));
-    assert_int_equal(line_capabilities("5A001", "lawful intercept system"), capability("interception"));
+    assert_int_equal(line_capabilities("5A001", "lawful intercept system"),
+                     capability("interception"));
     /* A phrase must start a word: "sub-UAV" yes, "firefighter" no. */
     assert_int_equal(line_capabilities("ML10", "firefighter aircraft parts"),
                      capability("military-aircraft"));
@@ -143,7 +144,8 @@ static void test_shipped_policy(void **state) {
     while (csv_next(r, &err) == 1) {
         if (strcmp(csv_field(r, 0), policy_criteria(p)) != 0) continue;
         int is_parent = 0;
-        for (size_t i = 0; i < nparents; i++) is_parent |= strcmp(parents[i], csv_field(r, 1)) == 0;
+        for (size_t i = 0; i < nparents; i++)
+            is_parent |= strcmp(parents[i], csv_field(r, 1)) == 0;
         if (is_parent) continue;
         int considered = 0;
         for (size_t i = 0; i < policy_criterion_count(p); i++)
@@ -245,7 +247,8 @@ static void test_application_errors(void **state) {
                "goods: empty");
     expect_bad("{\"type\":\"SIEL\",\"destination\":\"FR\",\"parties\":[" PARTY "]}",
                "goods: missing");
-    expect_bad("{\"type\":\"SIEL\",\"destination\":\"FR\",\"goods\":[" LINE "]}", "parties: missing");
+    expect_bad("{\"type\":\"SIEL\",\"destination\":\"FR\",\"goods\":[" LINE "]}",
+               "parties: missing");
     expect_bad("{\"type\":\"SIEL\",\"destination\":\"FR\",\"parties\":[" PARTY "],"
                "\"goods\":[" LINE ",{\"rating\":\"ML99.z\"}]}",
                "goods[1].rating: unknown rating 'ML99.z'");
@@ -261,9 +264,10 @@ static void test_application_errors(void **state) {
     expect_bad("{\"type\":\"SIEL\",\"destination\":7,\"parties\":[" PARTY "],\"goods\":[" LINE "]}",
                "destination: expected a string");
     expect_bad("{\"type\":\"SIEL\",\"type\":\"OIEL\"}", "malformed JSON: duplicate object key");
-    expect_bad("{\"type\":\"SIEL\",\"destination\":\"FR\",\"parties\":[" PARTY "],"
-               "\"goods\":[{\"rating\":\"ML1\",\"colour\":\"red\"}]}",
-               "goods[0].colour: unknown field (expected description, rating, quantity or value_gbp)");
+    expect_bad(
+        "{\"type\":\"SIEL\",\"destination\":\"FR\",\"parties\":[" PARTY "],"
+        "\"goods\":[{\"rating\":\"ML1\",\"colour\":\"red\"}]}",
+        "goods[0].colour: unknown field (expected description, rating, quantity or value_gbp)");
 }
 
 static void test_licence_facts(void **state) {
@@ -296,8 +300,12 @@ static void test_licence_facts(void **state) {
 static void test_evidence_never_edited(void **state) {
     (void)state;
     ph_err err = {0};
-    assess_evidence_input in = {.destination = "Israel", .topic = "ihl", .severity = "serious",
-                                .summary = "s", .source = "src", .date = "2024-09-02"};
+    assess_evidence_input in = {.destination = "Israel",
+                                .topic = "ihl",
+                                .severity = "serious",
+                                .summary = "s",
+                                .source = "src",
+                                .date = "2024-09-02"};
     int64_t first, second;
     assert_int_equal(assess_evidence_add(db, &in, &first, &err), PH_OK);
     in.severity = "medium";
@@ -366,8 +374,8 @@ static void test_evidence_import_all_or_nothing(void **state) {
                       "\"summary\":\"x\",\"source\":\"y\",\"date\":\"2024-01-01\"}]";
     size_t added;
     int64_t first;
-    assert_int_not_equal(assess_evidence_import(db, "e.json", bad, strlen(bad), &added, &first, &err),
-                         PH_OK);
+    assert_int_not_equal(
+        assess_evidence_import(db, "e.json", bad, strlen(bad), &added, &first, &err), PH_OK);
     assert_non_null(strstr(err.msg, "e.json: [1].severity: unknown value 'huge'"));
     int64_t after;
     assert_int_equal(store_one_int(db, &after, &err, "SELECT count(*) FROM evidence", ""), PH_OK);
@@ -403,7 +411,8 @@ static void test_run_is_deterministic_and_replayable(void **state) {
         json_t *j = assess_result_json(ctx, &r, "2024-12-31");
         char *text = json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT);
         json_decref(j);
-        if (!first) first = text;
+        if (!first)
+            first = text;
         else {
             assert_string_equal(first, text);
             free(text);

@@ -30,8 +30,8 @@ static int rating_known(void *ctx, const char *rating) {
 
 static const policy_options options = {capabilities, 4, criterion_known, rating_known, NULL};
 
-#define HEADER                                                                                    \
-    "policy test\nversion \"1\"\ncriteria test-criteria\nvalid from 2021-01-01 to 2030-12-31\n"  \
+#define HEADER                                                                                     \
+    "policy test\nversion \"1\"\ncriteria test-criteria\nvalid from 2021-01-01 to 2030-12-31\n"    \
     "consider 1a 2c 7\n"
 
 static policy *parse_ok(const char *text) {
@@ -68,10 +68,11 @@ static void test_errors(void **state) {
     expect_error(HEADER "rule r criterion 2c refuse when any goods where capability in [jet] "
                         "reason \"x\"\n",
                  "6:64", "unknown capability 'jet'");
-    expect_error(HEADER "rule r criterion 2c refuse when any party where type = army reason \"x\"\n",
+    expect_error(HEADER
+                 "rule r criterion 2c refuse when any party where type = army reason \"x\"\n",
                  "6:56", "unknown type 'army': expected government, armed_forces");
-    expect_error(HEADER "rule r criterion 2c refuse when severity >= serious reason \"x\"\n", "6:33",
-                 "'severity' is a field of evidence");
+    expect_error(HEADER "rule r criterion 2c refuse when severity >= serious reason \"x\"\n",
+                 "6:33", "'severity' is a field of evidence");
     expect_error(HEADER "rule r criterion 2c refuse when any goods where (military reason \"x\"\n",
                  "6:59", "expected ')' to close the '(' at 6:49, found 'reason'");
     expect_error(HEADER "rule r criterion 2c refuse when any goods where military\n", "7:1",
@@ -83,7 +84,8 @@ static void test_errors(void **state) {
                  "'{goods}' names goods, but the condition has no 'any goods'");
     expect_error(HEADER "rule r criterion 2c refuse reason \"{colour}\"\n", "6:35",
                  "unknown placeholder '{colour}'");
-    expect_error(HEADER "rule r criterion 2c refuse reason \"open\n", "6:35", "unterminated string");
+    expect_error(HEADER "rule r criterion 2c refuse reason \"open\n", "6:35",
+                 "unterminated string");
     expect_error(HEADER "rule r criterion 2c refuse reason \"x\"\nrule r criterion 7 clear "
                         "reason \"y\"\n",
                  "7:6", "rule 'r' is already defined on line 6");
@@ -98,19 +100,22 @@ static void test_errors(void **state) {
                  "6:50", "'any' inside another 'where'");
     expect_error(HEADER "rule r criterion 2c refuse when any goods where military @ reason \"x\"\n",
                  "6:58", "unexpected character '@'");
-    expect_error("policy x\nversion 1\ncriteria other\n", "3:1", "unknown criteria version 'other'");
+    expect_error("policy x\nversion 1\ncriteria other\n", "3:1",
+                 "unknown criteria version 'other'");
     expect_error("policy x\nversion 1\ncriteria test-criteria\nvalid from 2021-01-01\n"
                  "consider 1a 2b\n",
                  "5:13", "criterion '2b' is not one of the criteria test-criteria");
     expect_error("policy x\nvalid from 2021-02-30\n", "2:12", "expected a date YYYY-MM-DD");
-    expect_error("policy x\nvalid from 2021-02-01 to 2020-01-01\n", "2:26", "ends (2020-01-01) before");
+    expect_error("policy x\nvalid from 2021-02-01 to 2020-01-01\n", "2:26",
+                 "ends (2020-01-01) before");
     expect_error("policy x\npolicy y\n", "2:1", "'policy' is given twice");
     expect_error(HEADER "set end_use = [a]\n", "6:5", "'end_use' is a field name");
     expect_error("policy \xff\n", "1:8", "invalid UTF-8");
     /* Nesting is capped, so a hostile file cannot exhaust the stack. */
     char deep[2048];
     int n = snprintf(deep, sizeof deep, HEADER "rule r criterion 2c refuse when ");
-    for (int i = 0; i < 100; i++) n += snprintf(deep + n, sizeof deep - (size_t)n, "(");
+    for (int i = 0; i < 100; i++)
+        n += snprintf(deep + n, sizeof deep - (size_t)n, "(");
     snprintf(deep + n, sizeof deep - (size_t)n, "true");
     policy *p;
     ph_err err = {0};
@@ -120,7 +125,8 @@ static void test_errors(void **state) {
 
 static void test_enums(void **state) {
     (void)state;
-    assert_int_equal(policy_enum_value(POLICY_ENUM_PARTY_TYPE, "Armed_Forces"), POLICY_PARTY_ARMED_FORCES);
+    assert_int_equal(policy_enum_value(POLICY_ENUM_PARTY_TYPE, "Armed_Forces"),
+                     POLICY_PARTY_ARMED_FORCES);
     assert_int_equal(policy_enum_value(POLICY_ENUM_SEVERITY, "grave"), POLICY_SEVERITY_GRAVE);
     assert_int_equal(policy_enum_value(POLICY_ENUM_SEVERITY, "catastrophic"), -1);
     assert_string_equal(policy_enum_name(POLICY_ENUM_RECOMMENDATION, POLICY_APPROVE_WITH_PROVISOS),
@@ -149,27 +155,50 @@ typedef struct world {
 
 static void world_init(world *w) {
     memset(w, 0, sizeof *w);
-    w->lines[0] = (policy_line){"ML10.a", "components for combat aircraft", ml10a, 2,
-                                POLICY_KIND_MILITARY, 1, 1, 1u << 0, 10, 2500000};
+    w->lines[0] = (policy_line){"ML10.a",
+                                "components for combat aircraft",
+                                ml10a,
+                                2,
+                                POLICY_KIND_MILITARY,
+                                1,
+                                1,
+                                1u << 0,
+                                10,
+                                2500000};
     w->lines[1] = (policy_line){"ML1.a", "", ml1a, 2, POLICY_KIND_MILITARY, 1, 1, 0, -1, -1};
-    w->lines[2] = (policy_line){"5A001", "radios", d5a001, 3, POLICY_KIND_DUAL_USE, 1, 1, 1u << 3,
-                                5, 100};
+    w->lines[2] =
+        (policy_line){"5A001", "radios", d5a001, 3, POLICY_KIND_DUAL_USE, 1, 1, 1u << 3, 5, 100};
     w->parties[0] = (policy_party){"Air Force", "IL", POLICY_ROLE_END_USER,
                                    POLICY_PARTY_ARMED_FORCES, POLICY_SCREENING_CLEAR};
     w->parties[1] = (policy_party){"Broker", "CY", POLICY_ROLE_CONSIGNEE, POLICY_PARTY_COMMERCIAL,
                                    POLICY_SCREENING_NOT_SCREENED};
-    w->evidence[0] = (policy_evidence){"EV-0001", "UN report", "2024-01-02", "OFFICIAL",
-                                       POLICY_TOPIC_IHL, POLICY_SEVERITY_SERIOUS,
-                                       POLICY_RELIABILITY_HIGH, POLICY_CLASS_OFFICIAL};
-    w->evidence[1] = (policy_evidence){"EV-0002", "NGO", "2023-05-06", "OFFICIAL",
-                                       POLICY_TOPIC_DIVERSION, POLICY_SEVERITY_LOW,
-                                       POLICY_RELIABILITY_LOW, POLICY_CLASS_OFFICIAL};
-    w->embargoes[0] = (policy_embargo){"UK", "Military goods", "Regulations 2019", 1,
-                                       POLICY_EMBARGO_PARTIAL, POLICY_EMBARGO_NON_GOVERNMENT,
-                                       POLICY_EMBARGO_GOODS_MILITARY, 0};
-    w->f = (policy_facts){"REF/1",       "SIEL", "IL",         "Israel",      "training", "Exporter",
-                          w->embargoes,  1,      w->parties,   2,             w->lines,   3,
-                          w->evidence,   2};
+    w->evidence[0] = (policy_evidence){"EV-0001",
+                                       "UN report",
+                                       "2024-01-02",
+                                       "OFFICIAL",
+                                       POLICY_TOPIC_IHL,
+                                       POLICY_SEVERITY_SERIOUS,
+                                       POLICY_RELIABILITY_HIGH,
+                                       POLICY_CLASS_OFFICIAL};
+    w->evidence[1] = (policy_evidence){"EV-0002",
+                                       "NGO",
+                                       "2023-05-06",
+                                       "OFFICIAL",
+                                       POLICY_TOPIC_DIVERSION,
+                                       POLICY_SEVERITY_LOW,
+                                       POLICY_RELIABILITY_LOW,
+                                       POLICY_CLASS_OFFICIAL};
+    w->embargoes[0] = (policy_embargo){"UK",
+                                       "Military goods",
+                                       "Regulations 2019",
+                                       1,
+                                       POLICY_EMBARGO_PARTIAL,
+                                       POLICY_EMBARGO_NON_GOVERNMENT,
+                                       POLICY_EMBARGO_GOODS_MILITARY,
+                                       0};
+    w->f =
+        (policy_facts){"REF/1", "SIEL",     "IL", "Israel", "training", "Exporter",  w->embargoes,
+                       1,       w->parties, 2,    w->lines, 3,          w->evidence, 2};
 }
 
 /* Evaluates and returns the finding for criterion index c. */
@@ -190,12 +219,12 @@ static char *reason(const policy *p, const policy_facts *f, const policy_result 
 
 static void test_most_severe_rule_decides(void **state) {
     (void)state;
-    policy *p = parse_ok(HEADER
-                         "rule c1 criterion 2c caution when true reason \"c1\"\n"
-                         "rule r1 criterion 2c refer when any goods where military reason \"r1\"\n"
-                         "rule r2 criterion 2c refer when true reason \"r2\"\n"
-                         "rule x1 criterion 2c refuse when false reason \"x1\"\n"
-                         "rule cl criterion 7 clear reason \"fallback\"\n");
+    policy *p =
+        parse_ok(HEADER "rule c1 criterion 2c caution when true reason \"c1\"\n"
+                        "rule r1 criterion 2c refer when any goods where military reason \"r1\"\n"
+                        "rule r2 criterion 2c refer when true reason \"r2\"\n"
+                        "rule x1 criterion 2c refuse when false reason \"x1\"\n"
+                        "rule cl criterion 7 clear reason \"fallback\"\n");
     world w;
     world_init(&w);
     policy_result r;
@@ -235,14 +264,15 @@ static void test_recommendation(void **state) {
 static void test_quantifiers_and_bindings(void **state) {
     (void)state;
     policy *p = parse_ok(
-        HEADER "set combat = [combat-aircraft]\n"
-               "rule a criterion 2c refuse when any evidence where (topic = ihl and severity >= serious)\n"
-               "  and any party where (role = end_user and type = armed_forces)\n"
-               "  and any goods where capability in combat\n"
-               "  reason \"{evidence} / {parties} / {goods} / {capabilities} / {ratings}\"\n"
-               "rule b criterion 7 refer when all goods where military or any goods where known\n"
-               "  reason \"{goods}\"\n"
-               "rule c criterion 1a refer when no goods where military reason \"none military\"\n");
+        HEADER
+        "set combat = [combat-aircraft]\n"
+        "rule a criterion 2c refuse when any evidence where (topic = ihl and severity >= serious)\n"
+        "  and any party where (role = end_user and type = armed_forces)\n"
+        "  and any goods where capability in combat\n"
+        "  reason \"{evidence} / {parties} / {goods} / {capabilities} / {ratings}\"\n"
+        "rule b criterion 7 refer when all goods where military or any goods where known\n"
+        "  reason \"{goods}\"\n"
+        "rule c criterion 1a refer when no goods where military reason \"none military\"\n");
     world w;
     world_init(&w);
     policy_result r;
@@ -266,7 +296,7 @@ static void test_quantifiers_and_bindings(void **state) {
                            "line 3 5A001 \"radios\"");
     free(s);
     assert_int_equal(r.findings[0].outcome, POLICY_CLEAR); /* some goods are military */
-    w.f.nlines = 0;                                         /* empty: 'no' holds, 'all' holds */
+    w.f.nlines = 0;                                        /* empty: 'no' holds, 'all' holds */
     finding(p, &w.f, &r, 0);
     assert_int_equal(r.findings[0].outcome, POLICY_REFER);
     assert_int_equal(r.findings[2].outcome, POLICY_REFER);
@@ -356,11 +386,13 @@ static void test_comparisons(void **state) {
 
 static void test_reason_caps_long_lists(void **state) {
     (void)state;
-    policy *p = parse_ok(HEADER "rule a criterion 7 refer when any goods reason \"{ratings}: {goods}\"\n");
+    policy *p =
+        parse_ok(HEADER "rule a criterion 7 refer when any goods reason \"{ratings}: {goods}\"\n");
     world w;
     world_init(&w);
     policy_line many[30];
-    for (int i = 0; i < 30; i++) many[i] = w.lines[1];
+    for (int i = 0; i < 30; i++)
+        many[i] = w.lines[1];
     w.f.lines = many;
     w.f.nlines = 30;
     policy_result r;
@@ -377,11 +409,12 @@ static void test_reason_caps_long_lists(void **state) {
 
 static void test_metadata_and_show(void **state) {
     (void)state;
-    policy *p = parse_ok("# comment\npolicy uk-test # trailing\nversion \"2.0\"\ntitle \"T \\\"q\\\"\"\n"
-                         "criteria test-criteria\nvalid from 2022-01-01\nconsider 1a, 7\n"
-                         "set s = [a, \"b c\"]\n"
-                         "rule r criterion 7 refer when any goods   where\n  military # why\n"
-                         "  reason \"a \" \"b {{x}}\"\n");
+    policy *p =
+        parse_ok("# comment\npolicy uk-test # trailing\nversion \"2.0\"\ntitle \"T \\\"q\\\"\"\n"
+                 "criteria test-criteria\nvalid from 2022-01-01\nconsider 1a, 7\n"
+                 "set s = [a, \"b c\"]\n"
+                 "rule r criterion 7 refer when any goods   where\n  military # why\n"
+                 "  reason \"a \" \"b {{x}}\"\n");
     assert_string_equal(policy_id(p), "uk-test");
     assert_string_equal(policy_version(p), "2.0");
     assert_string_equal(policy_title(p), "T \"q\"");
@@ -408,6 +441,31 @@ static void test_metadata_and_show(void **state) {
     policy_free(p);
 }
 
+/* Rules that need an item of an empty collection are skipped, and only those. */
+static void test_empty_collections(void **state) {
+    (void)state;
+    policy *p =
+        parse_ok(HEADER "rule a criterion 1a refer when any evidence or any goods reason \"a\"\n"
+                        "rule b criterion 2c refer when any evidence and any goods reason \"b\"\n"
+                        "rule c criterion 7 refer when not (any evidence) and (any goods where "
+                        "military or any evidence) reason \"c\"\n");
+    world w;
+    world_init(&w);
+    w.f.nevidence = 0;
+    policy_result r;
+    policy_result_init(&r);
+    finding(p, &w.f, &r, 0);
+    assert_int_equal(r.findings[0].outcome, POLICY_REFER);
+    assert_int_equal(r.findings[1].outcome, POLICY_CLEAR);
+    assert_int_equal(r.findings[2].outcome, POLICY_REFER);
+    w.f.nlines = 0;
+    finding(p, &w.f, &r, 0);
+    assert_int_equal(r.findings[0].outcome, POLICY_CLEAR);
+    assert_int_equal(r.findings[2].outcome, POLICY_CLEAR);
+    policy_result_free(&r);
+    policy_free(p);
+}
+
 /* A result reused across evaluations keeps its arrays once grown. */
 static void test_result_reuse_does_not_grow(void **state) {
     (void)state;
@@ -420,7 +478,8 @@ static void test_result_reuse_does_not_grow(void **state) {
     finding(p, &w.f, &r, 2);
     uint32_t *bindings = r.bindings, *scratch = r.scratch;
     policy_finding *findings = r.findings;
-    for (int i = 0; i < 1000; i++) finding(p, &w.f, &r, 2);
+    for (int i = 0; i < 1000; i++)
+        finding(p, &w.f, &r, 2);
     assert_ptr_equal(bindings, r.bindings);
     assert_ptr_equal(scratch, r.scratch);
     assert_ptr_equal(findings, r.findings);
@@ -439,6 +498,7 @@ int main(void) {
         cmocka_unit_test(test_comparisons),
         cmocka_unit_test(test_reason_caps_long_lists),
         cmocka_unit_test(test_metadata_and_show),
+        cmocka_unit_test(test_empty_collections),
         cmocka_unit_test(test_result_reuse_does_not_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
