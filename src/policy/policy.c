@@ -1023,6 +1023,8 @@ static int parse_set(parser *ps) {
     if (next(ps)) return PH_ERR;
     if (ps->tok.kind != T_WORD || is_statement_word(ps)) return expected(ps, "a set name");
     int line = ps->tok.line, column = ps->tok.column;
+    if (ps->p->nsets >= POLICY_MAX_SETS)
+        return fail_at(ps, line, column, "at most %d sets", POLICY_MAX_SETS);
     if (find_set(ps->p, ps->tok.text))
         return fail_at(ps, line, column, "set '%s' is defined twice", ps->tok.text);
     if (field_home(ps->tok.text) != -2 || strcmp(ps->tok.text, "destination") == 0)

@@ -30,6 +30,7 @@
 #define POLICY_MAX_FILE (1u << 20) /* bytes */
 #define POLICY_MAX_RULES 4096
 #define POLICY_MAX_CRITERIA 64
+#define POLICY_MAX_SETS 1024
 #define POLICY_MAX_DEPTH 48        /* nesting of parentheses and 'not' */
 #define POLICY_MAX_CAPABILITIES 64 /* capability names, one bit each */
 #define POLICY_MAX_LIST 256        /* values in one [ ... ] list */
