@@ -37,8 +37,10 @@
 #define ASSESS_MAX_APPLICATION (4u << 20) /* bytes */
 #define ASSESS_MAX_LINES 10000
 #define ASSESS_MAX_PARTIES 1000
-#define ASSESS_MAX_TEXT 65536 /* bytes in one text field */
-#define ASSESS_MAX_DEPTH 16   /* levels of the control list */
+#define ASSESS_MAX_TEXT 65536                /* bytes in one text field */
+#define ASSESS_MAX_LICENCE_LINES 1000000     /* goods lines of one licence */
+#define ASSESS_MAX_EVIDENCE_FILE (16u << 20) /* bytes of an evidence import */
+#define ASSESS_MAX_DEPTH 16                  /* levels of the control list */
 #define ASSESS_EVIDENCE_REF_MAX 24
 
 #define ASSESS_CAPABILITIES_FILE "data/capabilities.csv"

@@ -9,7 +9,6 @@
 
 #define EVIDENCE_MAX_SUMMARY 8192
 #define EVIDENCE_MAX_SOURCE 1024
-#define EVIDENCE_MAX_IMPORT (16u << 20)
 
 void assess_evidence_ref(int64_t id, char out[ASSESS_EVIDENCE_REF_MAX]) {
     snprintf(out, ASSESS_EVIDENCE_REF_MAX, "EV-%04lld", (long long)id);
@@ -215,8 +214,8 @@ int assess_evidence_import(store *db, const char *name, const char *text, size_t
                            int64_t *first_id, ph_err *err) {
     *added = 0;
     *first_id = 0;
-    if (len > EVIDENCE_MAX_IMPORT)
-        return ph_fail(err, PH_ERR, "%s: larger than %u bytes", name, EVIDENCE_MAX_IMPORT);
+    if (len > ASSESS_MAX_EVIDENCE_FILE)
+        return ph_fail(err, PH_ERR, "%s: larger than %u bytes", name, ASSESS_MAX_EVIDENCE_FILE);
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)

@@ -184,7 +184,7 @@ int assess_facts_from_licence(const assess_context *ctx, const assess_licence *l
                               ph_err *err) {
     facts_reset(out);
     assess_facts *f = out;
-    if (l->nlines > ASSESS_MAX_LINES * 100)
+    if (l->nlines > ASSESS_MAX_LICENCE_LINES)
         return ph_fail(err, PH_ERR, "licence %s: too many goods lines (%zu)",
                        l->reference ? l->reference : "?", l->nlines);
     if (l->reference) f->view.reference = assess_arena_strdup(f->arena, l->reference);

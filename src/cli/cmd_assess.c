@@ -388,7 +388,7 @@ static int evidence_import(cli_common *c, const char *file) {
     ph_err err = {0};
     char *text;
     size_t len;
-    if (ph_read_file(file, 16u << 20, &text, &len, &err)) return cli_fail(&err);
+    if (ph_read_file(file, ASSESS_MAX_EVIDENCE_FILE, &text, &len, &err)) return cli_fail(&err);
     store *db;
     if (cli_open_db(c, 0, &db, &err)) {
         free(text);
