@@ -19,6 +19,7 @@ static const command commands[] = {
     {"destinations", cmd_destinations, "resolve and list licensing destinations"},
     {"import", cmd_import, "import a licence register file"},
     {"licences", cmd_licences, "list licences and produce statistics"},
+    {"audit", cmd_audit, "verify the audit log; tree heads, proofs, entries"},
 };
 
 static void usage(FILE *out) {
@@ -34,6 +35,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "penholder: cannot initialise libsodium\n");
         return 1;
     }
+    cli_audit_register_types();
     if (argc < 2) {
         usage(stderr);
         return 2;
