@@ -5,6 +5,9 @@
  * usage: bench/audit DIR [ENTRIES] [COMMITTED]
  *   ENTRIES    appended in transactions of BATCH entries (default 100000)
  *   COMMITTED  appended one transaction each, as real writes are (default 300)
+ * Comparisons that could suffer from the machine's load changing during the
+ * run (large log vs small log, audited vs plain commits) alternate between
+ * the two sides in rounds.
  * Prints `name: value unit` lines. */
 #include <sodium.h>
 #include <stdio.h>
@@ -16,7 +19,8 @@
 #include "store/store.h"
 
 #define BATCH 1000
-#define WINDOW 10000 /* entries in the first/last throughput windows */
+#define ROUNDS 5       /* alternating rounds, so that load drift hits both sides */
+#define SMALL_LOG 1000 /* entries in the small log the large one is compared with */
 #define PROOFS 2000
 
 static double now(void) {
@@ -93,7 +97,7 @@ int main(int argc, char **argv) {
     const char *dir = argv[1];
     uint64_t entries = argc > 2 ? strtoull(argv[2], NULL, 10) : 100000;
     uint64_t committed = argc > 3 ? strtoull(argv[3], NULL, 10) : 300;
-    if (entries < 2 * WINDOW) entries = 2 * WINDOW;
+    if (entries < 2 * SMALL_LOG) entries = 2 * SMALL_LOG;
     ph_err err = {0};
 
     /* ---- batched: the cost of the tree and signatures themselves ---- */
@@ -104,18 +108,14 @@ int main(int argc, char **argv) {
                       "state_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
                       &plain, &err))
         die(&err);
-    double t0 = now(), first_window = 0, last_window = 0, window_start = t0;
+    double t0 = now();
     for (uint64_t i = 0; i < entries; i += BATCH) {
         if (store_begin(db, &err)) die(&err);
-        for (uint64_t j = i; j < i + BATCH && j < entries; j++) {
+        for (uint64_t j = i; j < i + BATCH && j < entries; j++)
             append_one(db, j);
-            if (j + 1 == WINDOW) first_window = now() - window_start;
-            if (j + 1 == entries - WINDOW) window_start = now();
-        }
         if (store_commit(db, &err)) die(&err);
     }
     double appended = now() - t0;
-    last_window = now() - window_start;
     t0 = now();
     for (uint64_t i = 0; i < entries; i += BATCH) {
         if (store_begin(db, &err)) die(&err);
@@ -124,14 +124,43 @@ int main(int argc, char **argv) {
         if (store_commit(db, &err)) die(&err);
     }
     double plain_time = now() - t0;
-    store_finalize(plain);
     printf("audit_append_batched: %.0f entries/s\n", (double)entries / appended);
     printf("audit_append_batched_us: %.1f us/entry\n", appended / (double)entries * 1e6);
     printf("plain_insert_batched_us: %.1f us/row\n", plain_time / (double)entries * 1e6);
     printf("audit_append_vs_plain_insert_batched: %.1f ratio\n", appended / plain_time);
-    printf("audit_append_first_%dk: %.0f entries/s\n", WINDOW / 1000, WINDOW / first_window);
-    printf("audit_append_last_%dk: %.0f entries/s\n", WINDOW / 1000, WINDOW / last_window);
-    printf("audit_append_last_vs_first: %.2f ratio\n", last_window / first_window);
+
+    /* Does an append cost more in a large log? BATCH appends to this log
+     * and to a small one, alternately; O(log n) means a ratio near 1. */
+    store *small = open_db(dir, "small");
+    if (store_begin(small, &err)) die(&err);
+    for (uint64_t j = 0; j < SMALL_LOG; j++)
+        append_one(small, j);
+    if (store_commit(small, &err)) die(&err);
+    double in_large = 0, in_small = 0;
+    uint64_t next_large = entries, next_small = SMALL_LOG;
+    for (int round = 0; round < ROUNDS; round++) {
+        t0 = now();
+        if (store_begin(small, &err)) die(&err);
+        for (int j = 0; j < BATCH; j++)
+            append_one(small, next_small++);
+        if (store_commit(small, &err)) die(&err);
+        in_small += now() - t0;
+        t0 = now();
+        if (store_begin(db, &err)) die(&err);
+        for (int j = 0; j < BATCH; j++)
+            append_one(db, next_large++);
+        if (store_commit(db, &err)) die(&err);
+        in_large += now() - t0;
+    }
+    store_close(small);
+    printf("audit_append_at_%lluk_us: %.1f us/entry\n", (unsigned long long)entries / 1000,
+           in_large / (ROUNDS * BATCH) * 1e6);
+    printf("audit_append_at_%dk_us: %.1f us/entry\n", SMALL_LOG / 1000,
+           in_small / (ROUNDS * BATCH) * 1e6);
+    printf("audit_append_large_vs_small_log: %.2f ratio\n", in_large / in_small);
+    entries = next_large;
+    /* the plain rows stay for the committed comparison below */
+    store_finalize(plain);
 
     /* ---- verification of the whole log ---- */
     t0 = now();
@@ -175,20 +204,25 @@ int main(int argc, char **argv) {
                       "state_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
                       &plain, &err))
         die(&err);
-    t0 = now();
-    for (uint64_t i = 0; i < committed; i++) {
-        if (store_begin(db, &err)) die(&err);
-        append_one(db, i);
-        if (store_commit(db, &err)) die(&err);
+    double audited_commits = 0, plain_commits = 0;
+    uint64_t per_round = committed / ROUNDS ? committed / ROUNDS : 1;
+    for (uint64_t i = 0; i < per_round * ROUNDS; i += per_round) {
+        t0 = now();
+        for (uint64_t j = i; j < i + per_round; j++) {
+            if (store_begin(db, &err)) die(&err);
+            append_one(db, j);
+            if (store_commit(db, &err)) die(&err);
+        }
+        audited_commits += now() - t0;
+        t0 = now();
+        for (uint64_t j = i; j < i + per_round; j++) {
+            if (store_begin(db, &err)) die(&err);
+            plain_one(plain, j);
+            if (store_commit(db, &err)) die(&err);
+        }
+        plain_commits += now() - t0;
     }
-    double audited_commits = now() - t0;
-    t0 = now();
-    for (uint64_t i = 0; i < committed; i++) {
-        if (store_begin(db, &err)) die(&err);
-        plain_one(plain, i);
-        if (store_commit(db, &err)) die(&err);
-    }
-    double plain_commits = now() - t0;
+    committed = per_round * ROUNDS;
     store_finalize(plain);
     store_close(db);
     printf("audit_append_committed: %.0f writes/s\n", (double)committed / audited_commits);

@@ -469,10 +469,25 @@ static int verify_log(verifier *v, const audit_verify_options *o, ph_err *err) {
         max_value(v->db, "SELECT tree_size FROM audit_tree_head ORDER BY tree_size DESC LIMIT 1",
                   &last_head, err))
         return err->rc;
-    if (last_head < 0)
-        problem(v, "tree_head_missing", -1, 0, "the log has no signed tree head at all");
     r->tree_size = last_head < 0 ? 0 : (uint64_t)last_head;
     uint64_t total = (uint64_t)(last_seq + 1 > last_head ? last_seq + 1 : last_head);
+    /* The pass walks every size up to the highest sequence or head. Rows
+     * placed far beyond what the rows could fill (a sequence of 10^12)
+     * would make that walk endless: the walk stops where the rows could
+     * reach, and the rows beyond are reported. */
+    int64_t entry_rows, head_rows;
+    if (store_one_int(v->db, &entry_rows, err, "SELECT count(*) FROM audit_entry", NULL) ||
+        store_one_int(v->db, &head_rows, err, "SELECT count(*) FROM audit_tree_head", NULL))
+        return err->rc;
+    uint64_t reach = (uint64_t)(entry_rows > head_rows ? entry_rows : head_rows);
+    if (total > reach) {
+        problem(v, "out_of_range", -1, -1,
+                "entries or tree heads lie far beyond the log (sequence %lld, tree size %lld, "
+                "with only %lld entries and %lld heads); only sizes up to %llu are checked",
+                (long long)last_seq, (long long)last_head, (long long)entry_rows,
+                (long long)head_rows, (unsigned long long)reach);
+        total = reach;
+    }
 
     store_stmt *entries = NULL, *heads = NULL;
     int rc = store_prepare(v->db,
@@ -492,6 +507,23 @@ static int verify_log(verifier *v, const audit_verify_options *o, ph_err *err) {
         if (entry_state != STORE_ROW && entry_state != STORE_DONE) rc = entry_state;
         if (head_state != STORE_ROW && head_state != STORE_DONE) rc = head_state;
         if (rc) break;
+        /* Rows at negative positions belong nowhere: report and pass them. */
+        while (entry_state == STORE_ROW && store_col_int(entries, 0) < 0) {
+            problem(v, "out_of_range", store_col_int(entries, 0), -1,
+                    "an entry has the sequence number %lld, which is not a position in the log",
+                    (long long)store_col_int(entries, 0));
+            entry_state = store_step(entries, err);
+        }
+        while (head_state == STORE_ROW && store_col_int(heads, 0) < 0) {
+            problem(v, "out_of_range", -1, store_col_int(heads, 0),
+                    "a tree head has the size %lld, which is not a size", (long long)store_col_int(heads, 0));
+            head_state = store_step(heads, err);
+        }
+        if ((entry_state != STORE_ROW && entry_state != STORE_DONE) ||
+            (head_state != STORE_ROW && head_state != STORE_DONE)) {
+            rc = err->rc;
+            break;
+        }
         if (size > 0) {
             uint64_t index = size - 1;
             audit_hash leaf, recorded;

@@ -724,6 +724,25 @@ static void test_log_tampering(void **state) {
     assert_true(has_problem(&r, "node_modified", 12, -1));
     audit_verify_report_free(&r);
 
+    /* rows where no row can be: reported, and the pass neither stalls nor runs away */
+    r = tampered(f, "UPDATE audit_entry SET seq = -5 WHERE seq = 3", NULL);
+    assert_true(has_problem(&r, "out_of_range", -5, -1));
+    assert_true(has_problem(&r, "entry_missing", 3, -1));
+    assert_false(has_problem(&r, "entry_missing", 4, -1));
+    audit_verify_report_free(&r);
+    r = tampered(f,
+                 "INSERT INTO audit_entry SELECT 1000000000000, at, actor, action, object_type, "
+                 "object_id, state_sha256 FROM audit_entry WHERE seq = 1;"
+                 "INSERT INTO audit_tree_head SELECT 9000000000000, root_hash, signed_at, signature, "
+                 "key_id FROM audit_tree_head WHERE tree_size = 1;"
+                 "INSERT INTO audit_tree_head SELECT -2, root_hash, signed_at, signature, "
+                 "key_id FROM audit_tree_head WHERE tree_size = 1",
+                 NULL);
+    assert_true(has_problem(&r, "out_of_range", -1, -1));
+    assert_true(has_problem(&r, "out_of_range", -1, -2));
+    assert_int_equal(r.entries, LOG_SIZE);
+    audit_verify_report_free(&r);
+
     /* the tail cut off cleanly: only a head held outside shows it */
     const char *truncate =
         "DELETE FROM audit_entry WHERE seq = 69; DELETE FROM audit_tree_head "
