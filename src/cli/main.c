@@ -23,6 +23,7 @@ static const command commands[] = {
     {"policy", cmd_policy, "check, show and install licensing policies"},
     {"evidence", cmd_evidence, "add, list and import evidence about destinations"},
     {"assess", cmd_assess, "assess an application against the licensing criteria"},
+    {"audit", cmd_audit, "verify the audit log; tree heads, proofs, entries"},
 };
 
 static void usage(FILE *out) {
@@ -38,6 +39,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "penholder: cannot initialise libsodium\n");
         return 1;
     }
+    cli_audit_register_types();
     if (argc < 2) {
         usage(stderr);
         return 2;
