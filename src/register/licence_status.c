@@ -1,60 +1,55 @@
 /* Licence status changes (suspension, reinstatement, revocation) and the
- * canonical state of a licence for the audit log. The transitions are a
- * table checked before anything is written; the case workflow's state
- * machine takes them over. */
+ * canonical state of a licence for the audit log. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "register/register.h"
+#include "workflow/workflow.h"
 
 /* Longest reason kept (bytes); a reason is a paragraph, not a document. */
 #define REASON_MAX 4000
 #define CRITERIA_MAX 16
 
-/* from, event, to: anything not listed is refused. */
-static const struct {
-    const char *from, *event, *to;
-} transitions[] = {
-    // clang-format off
-    {"issued",     "suspend",   "suspended"},
-    {"reinstated", "suspend",   "suspended"},
-    {"suspended",  "reinstate", "reinstated"},
-    {"issued",     "revoke",    "revoked"},
-    {"suspended",  "revoke",    "revoked"},
-    {"reinstated", "revoke",    "revoked"},
-    // clang-format on
-};
-#define NTRANSITIONS (sizeof transitions / sizeof transitions[0])
+/* The transitions are the licence workflow's (workflow.h): one table for
+ * the command line, the server and the drawing in docs/workflow.md. */
 
 /* "suspend" -> "suspended", for messages. */
 static const char *event_done(const char *event) {
-    for (size_t i = 0; i < NTRANSITIONS; i++)
-        if (ph_streq(transitions[i].event, event)) return transitions[i].to;
+    for (size_t i = 0; i < wf_licence.ntransitions; i++)
+        if (ph_streq(wf_licence.transitions[i].event, event)) return wf_licence.transitions[i].to;
     return event;
 }
 
+/* Suspension and revocation cite criteria (the workflow's guard says so). */
+static int event_needs_criteria(const char *event) {
+    for (size_t i = 0; i < wf_licence.ntransitions; i++) {
+        const wf_transition *t = &wf_licence.transitions[i];
+        if (ph_streq(t->event, event) && t->guard && strstr(t->guard, "criteria")) return 1;
+    }
+    return 0;
+}
+
 int register_is_licence_event(const char *event) {
-    for (size_t i = 0; i < NTRANSITIONS; i++)
-        if (ph_streq(transitions[i].event, event)) return 1;
+    for (size_t i = 0; i < wf_licence.ntransitions; i++)
+        if (ph_streq(wf_licence.transitions[i].event, event)) return 1;
     return 0;
 }
 
 const char *register_licence_next_status(const char *status, const char *event) {
-    for (size_t i = 0; i < NTRANSITIONS; i++)
-        if (ph_streq(transitions[i].from, status) && ph_streq(transitions[i].event, event))
-            return transitions[i].to;
-    return NULL;
+    const wf_transition *t = wf_find(&wf_licence, status, event);
+    return t ? t->to : NULL;
 }
 
 void register_licence_events(const char *status, char *out, size_t size) {
+    const char *events[16];
+    size_t n = wf_allowed_events(&wf_licence, status, NULL, events, 16);
     ph_buf b;
     ph_buf_init(&b);
-    for (size_t i = 0; i < NTRANSITIONS; i++)
-        if (ph_streq(transitions[i].from, status)) {
-            if (b.len) ph_buf_puts(&b, ", ");
-            ph_buf_puts(&b, transitions[i].event);
-        }
+    for (size_t i = 0; i < n; i++) {
+        if (b.len) ph_buf_puts(&b, ", ");
+        ph_buf_puts(&b, events[i]);
+    }
     ph_strlcpy(out, b.len ? b.data : "none", size);
     ph_buf_free(&b);
 }
@@ -204,7 +199,8 @@ int register_licence_change_status(store *db, const register_status_change *c,
                        "internal: a licence status change must run inside a transaction");
     if (!register_is_licence_event(c->event))
         return ph_fail(err, PH_EUSAGE,
-                       "unknown licence event '%s' (expected suspend, reinstate or revoke)",
+                       "unknown licence event '%s' (expected suspend, reinstate, revoke, surrender, "
+                       "exhaust or expire)",
                        c->event ? c->event : "");
     char *reason = ph_strdup(c->reason ? c->reason : "");
     ph_trim(reason);
@@ -213,7 +209,7 @@ int register_licence_change_status(store *db, const register_status_change *c,
         rc = ph_fail(err, PH_EUSAGE, "a reason is required to %s a licence", c->event);
     else if (strlen(reason) > REASON_MAX)
         rc = ph_fail(err, PH_EUSAGE, "the reason is longer than %d bytes", REASON_MAX);
-    else if (!c->criteria || !*c->criteria)
+    else if (event_needs_criteria(c->event) && (!c->criteria || !*c->criteria))
         rc = ph_fail(err, PH_EUSAGE, "the criteria must be cited to %s a licence (for example 2c)",
                      c->event);
     else if (!c->actor || !*c->actor)
@@ -253,7 +249,7 @@ int register_licence_change_status(store *db, const register_status_change *c,
         ph_strlcpy(out->to, next, sizeof out->to);
         memcpy(date, when, 10);
         date[10] = '\0';
-        rc = normalise_criteria(db, c->criteria, date, out, err);
+        rc = normalise_criteria(db, c->criteria ? c->criteria : "", date, out, err);
     }
     if (!rc)
         rc = store_run(db, err, "UPDATE licence SET status = ? WHERE id = ?", "ti", out->to, id);
