@@ -183,9 +183,8 @@ static int normalise_criteria(store *db, const char *text, const char *date,
             }
         }
     }
-    if (rc == PH_OK && nseen == 0)
-        rc = ph_fail(err, PH_EUSAGE, "at least one criterion must be cited (for example 2c)");
-    if (rc == PH_OK) ph_strlcpy(out->criteria, b.data, sizeof out->criteria);
+    /* Whether criteria are required is the caller's check (event_needs_criteria). */
+    if (rc == PH_OK) ph_strlcpy(out->criteria, b.data ? b.data : "", sizeof out->criteria);
     ph_buf_free(&b);
     free(copy);
     return rc;

@@ -425,7 +425,9 @@ static void test_licence_transitions(void **state) {
     register_licence_events("revoked", allowed, sizeof allowed);
     assert_string_equal(allowed, "none");
     register_licence_events("suspended", allowed, sizeof allowed);
-    assert_string_equal(allowed, "reinstate, revoke");
+    assert_string_equal(allowed, "reinstate, revoke, expire");
+    register_licence_events("issued", allowed, sizeof allowed);
+    assert_string_equal(allowed, "suspend, revoke, surrender, exhaust, expire");
 }
 
 /* ---- the log in a database ---- */
