@@ -71,5 +71,8 @@ int cmd_destinations(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_licences(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_users(int argc, char **argv);
+int cmd_tokens(int argc, char **argv);
 
 #endif

@@ -19,6 +19,9 @@ static const command commands[] = {
     {"destinations", cmd_destinations, "resolve and list licensing destinations"},
     {"import", cmd_import, "import a licence register file"},
     {"licences", cmd_licences, "list licences and produce statistics"},
+    {"serve", cmd_serve, "serve the HTTP API and the web pages"},
+    {"users", cmd_users, "add, list, disable and enable accounts"},
+    {"tokens", cmd_tokens, "create, list and revoke API tokens"},
 };
 
 static void usage(FILE *out) {
