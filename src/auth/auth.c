@@ -20,8 +20,9 @@
 #define LOGIN_FAILED_MESSAGE "name or password incorrect"
 
 static const char *const role_names[AUTH_ROLE_COUNT] = {
-    "exporter",      "case_officer",      "technical_assessor", "adviser", "countersigner",
-    "decision_maker", "nominated_officer", "auditor",            "admin"};
+    "exporter",          "case_officer",  "technical_assessor",
+    "adviser",           "countersigner", "decision_maker",
+    "nominated_officer", "auditor",       "admin"};
 
 const char *auth_role_name(auth_role role) {
     return (unsigned)role < AUTH_ROLE_COUNT ? role_names[role] : "unknown";
@@ -33,13 +34,16 @@ int auth_role_parse(const char *name, auth_role *out, ph_err *err) {
             *out = (auth_role)i;
             return PH_OK;
         }
-    return ph_fail(err, PH_EUSAGE,
-                   "unknown role '%s' (expected exporter, case_officer, technical_assessor, adviser, "
-                   "countersigner, decision_maker, nominated_officer, auditor or admin)",
-                   name ? name : "");
+    return ph_fail(
+        err, PH_EUSAGE,
+        "unknown role '%s' (expected exporter, case_officer, technical_assessor, adviser, "
+        "countersigner, decision_maker, nominated_officer, auditor or admin)",
+        name ? name : "");
 }
 
-int auth_role_is_staff(auth_role role) { return role != AUTH_ROLE_EXPORTER; }
+int auth_role_is_staff(auth_role role) {
+    return role != AUTH_ROLE_EXPORTER;
+}
 
 void auth_policy_default(auth_policy *p) {
     p->password_min_length = 12;
@@ -146,13 +150,15 @@ static void token_hash(const char *token, size_t len, char out[PH_SHA256_HEX]) {
 
 /* ---- accounts ---- */
 
-#define USER_COLUMNS                                                                              \
-    "a.id, a.name, a.role, a.team, a.organisation_id, o.name, a.disabled, a.failed_logins, "      \
+#define USER_COLUMNS                                                                               \
+    "a.id, a.name, a.role, a.team, a.organisation_id, o.name, a.disabled, a.failed_logins, "       \
     "a.locked_until, a.version, a.created_at, a.updated_at"
 #define USER_FROM " FROM account a LEFT JOIN organisation o ON o.id = a.organisation_id"
 #define USER_COLUMN_COUNT 12
 
-static void copy_text(char *dst, size_t size, const char *src) { ph_strlcpy(dst, src ? src : "", size); }
+static void copy_text(char *dst, size_t size, const char *src) {
+    ph_strlcpy(dst, src ? src : "", size);
+}
 
 /* Reads the account columns starting at column `first`. */
 static void user_from_row(store_stmt *st, int first, auth_user *u) {
@@ -198,7 +204,8 @@ static int user_query(store *db, auth_user *out, ph_err *err, const char *sql, c
 }
 
 int auth_user_get(store *db, const char *name, auth_user *out, ph_err *err) {
-    int rc = user_query(db, out, err, "SELECT " USER_COLUMNS USER_FROM " WHERE a.name = ?", "t", name);
+    int rc =
+        user_query(db, out, err, "SELECT " USER_COLUMNS USER_FROM " WHERE a.name = ?", "t", name);
     if (rc == PH_ENOTFOUND) return ph_fail(err, PH_ENOTFOUND, "no account named '%.64s'", name);
     return rc;
 }
@@ -237,12 +244,13 @@ static int check_shape(store *db, auth_role role, const char *team, const char *
     }
     if (has_team) {
         int64_t found;
-        int rc = store_one_int(db, &found, err, "SELECT count(*) FROM team WHERE code = ?", "t", team);
+        int rc =
+            store_one_int(db, &found, err, "SELECT count(*) FROM team WHERE code = ?", "t", team);
         if (rc) return rc;
         if (!found) {
             set_field(field, "team");
-            return ph_fail(err, PH_EUSAGE, "unknown team '%.32s' (expected fcdo, mod, ncsc or desnz)",
-                           team);
+            return ph_fail(err, PH_EUSAGE,
+                           "unknown team '%.32s' (expected fcdo, mod, ncsc or desnz)", team);
         }
     }
     return PH_OK;
@@ -254,7 +262,8 @@ static int organisation_id(store *db, const char *name, int64_t *id, ph_err *err
     if (rc != PH_ENOTFOUND) return rc;
     char now[AUTH_TIME_MAX];
     auth_time_iso(0, now);
-    if (store_run(db, err, "INSERT INTO organisation (name, created_at) VALUES (?, ?)", "tt", name, now))
+    if (store_run(db, err, "INSERT INTO organisation (name, created_at) VALUES (?, ?)", "tt", name,
+                  now))
         return err->rc;
     *id = store_last_id(db);
     char object[AUTH_ORG_MAX + 16];
@@ -262,8 +271,8 @@ static int organisation_id(store *db, const char *name, int64_t *id, ph_err *err
     return audit_record(db, "system", "organisation.create", object, err);
 }
 
-int auth_user_create(store *db, const char *actor, const auth_user_new *u, const char *password_hash,
-                     auth_user *out, const char **field, ph_err *err) {
+int auth_user_create(store *db, const char *actor, const auth_user_new *u,
+                     const char *password_hash, auth_user *out, const char **field, ph_err *err) {
     if (auth_name_check(u->name, err)) {
         set_field(field, "name");
         return err->rc;
@@ -283,15 +292,17 @@ int auth_user_create(store *db, const char *actor, const auth_user_new *u, const
         return ph_fail(err, PH_ECONFLICT, "an account named '%s' already exists", u->name);
     }
     int64_t org = 0;
-    if (u->organisation && *u->organisation && (rc = organisation_id(db, u->organisation, &org, err)))
+    if (u->organisation && *u->organisation &&
+        (rc = organisation_id(db, u->organisation, &org, err)))
         return rc;
     char now[AUTH_TIME_MAX];
     auth_time_iso(0, now);
-    rc = store_run(db, err,
-                   "INSERT INTO account (name, role, team, organisation_id, password_hash, created_at, "
-                   "updated_at) VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?)",
-                   "tttittt", u->name, auth_role_name(u->role),
-                   u->team && *u->team ? u->team : NULL, org, password_hash, now, now);
+    rc = store_run(
+        db, err,
+        "INSERT INTO account (name, role, team, organisation_id, password_hash, created_at, "
+        "updated_at) VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?)",
+        "tttittt", u->name, auth_role_name(u->role), u->team && *u->team ? u->team : NULL, org,
+        password_hash, now, now);
     if (rc) return rc;
     char object[AUTH_NAME_MAX + 16];
     snprintf(object, sizeof object, "account:%s", u->name);
@@ -326,16 +337,18 @@ int auth_user_update(store *db, const char *actor, const char *name, int64_t exp
     char now[AUTH_TIME_MAX];
     auth_time_iso(0, now);
     int disabled = c->set_disabled ? c->disabled : cur.disabled;
-    rc = store_run(db, err,
-                   "UPDATE account SET role = ?, team = ?, organisation_id = NULLIF(?, 0), disabled = ?, "
-                   "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-                   "ttiitii", auth_role_name(role), team && *team ? team : NULL, org_id,
-                   (int64_t)disabled, now, cur.id, cur.version);
+    rc = store_run(
+        db, err,
+        "UPDATE account SET role = ?, team = ?, organisation_id = NULLIF(?, 0), disabled = ?, "
+        "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+        "ttiitii", auth_role_name(role), team && *team ? team : NULL, org_id, (int64_t)disabled,
+        now, cur.id, cur.version);
     if (rc) return rc;
     if (store_changes(db) != 1)
         return ph_fail(err, PH_ECONFLICT, "account '%s' changed while it was being updated", name);
     if (c->unlock &&
-        (rc = store_run(db, err, "UPDATE account SET failed_logins = 0, locked_until = NULL WHERE id = ?",
+        (rc = store_run(db, err,
+                        "UPDATE account SET failed_logins = 0, locked_until = NULL WHERE id = ?",
                         "i", cur.id)))
         return rc;
     if (c->password_hash &&
@@ -349,13 +362,16 @@ int auth_user_update(store *db, const char *actor, const char *name, int64_t exp
 
     char object[AUTH_NAME_MAX + 16];
     snprintf(object, sizeof object, "account:%s", name);
-    if (c->set_role && role != cur.role && (rc = audit_record(db, actor, "account.role", object, err)))
+    if (c->set_role && role != cur.role &&
+        (rc = audit_record(db, actor, "account.role", object, err)))
         return rc;
     if (c->set_disabled && disabled != cur.disabled &&
-        (rc = audit_record(db, actor, disabled ? "account.disable" : "account.enable", object, err)))
+        (rc =
+             audit_record(db, actor, disabled ? "account.disable" : "account.enable", object, err)))
         return rc;
     if (c->unlock && (rc = audit_record(db, actor, "account.unlock", object, err))) return rc;
-    if (c->password_hash && (rc = audit_record(db, actor, "account.password", object, err))) return rc;
+    if (c->password_hash && (rc = audit_record(db, actor, "account.password", object, err)))
+        return rc;
     if ((c->set_team || c->set_organisation) &&
         (rc = audit_record(db, actor, "account.update", object, err)))
         return rc;
@@ -407,15 +423,16 @@ static void token_from_row(store_stmt *st, auth_token_info *t) {
     copy_text(t->revoked_at, sizeof t->revoked_at, store_col_text(st, 5));
 }
 
-#define TOKEN_SELECT                                                                              \
-    "SELECT t.id, a.name, t.label, t.created_at, t.expires_at, t.revoked_at FROM api_token t "    \
+#define TOKEN_SELECT                                                                               \
+    "SELECT t.id, a.name, t.label, t.created_at, t.expires_at, t.revoked_at FROM api_token t "     \
     "JOIN account a ON a.id = t.account_id"
 
 int auth_token_create(store *db, const char *actor, const char *user, const char *label,
                       int expires_days, char token_out[AUTH_TOKEN_MAX], auth_token_info *info,
                       ph_err *err) {
     if (expires_days < 0 || expires_days > TOKEN_MAX_DAYS)
-        return ph_fail(err, PH_EUSAGE, "a token's lifetime must be 0 (none) to %d days", TOKEN_MAX_DAYS);
+        return ph_fail(err, PH_EUSAGE, "a token's lifetime must be 0 (none) to %d days",
+                       TOKEN_MAX_DAYS);
     if (label && strlen(label) > AUTH_LABEL_MAX)
         return ph_fail(err, PH_EUSAGE, "token label longer than %d characters", AUTH_LABEL_MAX);
     auth_user u;
@@ -457,13 +474,15 @@ int auth_token_create(store *db, const char *actor, const char *user, const char
 
 int auth_token_revoke(store *db, const char *actor, int64_t id, ph_err *err) {
     int64_t revoked;
-    int rc = store_one_int(db, &revoked, err, "SELECT revoked_at IS NOT NULL FROM api_token WHERE id = ?",
-                           "i", id);
-    if (rc == PH_ENOTFOUND) return ph_fail(err, PH_ENOTFOUND, "no token with id %lld", (long long)id);
+    int rc = store_one_int(db, &revoked, err,
+                           "SELECT revoked_at IS NOT NULL FROM api_token WHERE id = ?", "i", id);
+    if (rc == PH_ENOTFOUND)
+        return ph_fail(err, PH_ENOTFOUND, "no token with id %lld", (long long)id);
     if (rc || revoked) return rc;
     char now[AUTH_TIME_MAX];
     auth_time_iso(0, now);
-    if ((rc = store_run(db, err, "UPDATE api_token SET revoked_at = ? WHERE id = ?", "ti", now, id)))
+    if ((rc =
+             store_run(db, err, "UPDATE api_token SET revoked_at = ? WHERE id = ?", "ti", now, id)))
         return rc;
     char object[64];
     snprintf(object, sizeof object, "api_token:%lld", (long long)id);
@@ -500,12 +519,13 @@ int auth_bearer_check(store *db, const char *token, size_t len, auth_user *out, 
     char hash[PH_SHA256_HEX], now[AUTH_TIME_MAX];
     token_hash(token, len, hash);
     auth_time_iso(0, now);
-    int rc = user_query(db, out, err,
-                        "SELECT " USER_COLUMNS " FROM api_token t JOIN account a ON a.id = t.account_id "
-                        "LEFT JOIN organisation o ON o.id = a.organisation_id WHERE t.token_hash = ? "
-                        "AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) "
-                        "AND a.disabled = 0",
-                        "tt", hash, now);
+    int rc =
+        user_query(db, out, err,
+                   "SELECT " USER_COLUMNS " FROM api_token t JOIN account a ON a.id = t.account_id "
+                   "LEFT JOIN organisation o ON o.id = a.organisation_id WHERE t.token_hash = ? "
+                   "AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) "
+                   "AND a.disabled = 0",
+                   "tt", hash, now);
     if (rc == PH_ENOTFOUND) return ph_fail(err, PH_ENOTFOUND, "unknown, revoked or expired token");
     return rc;
 }
@@ -534,11 +554,13 @@ static int login_failed(store *db, const auth_policy *p, const auth_user *u, int
     int rc = store_begin(db, err);
     if (rc) return rc;
     int64_t count = 0;
-    rc = store_one_int(db, &count, err, "SELECT failed_logins + 1 FROM account WHERE id = ?", "i", u->id);
+    rc = store_one_int(db, &count, err, "SELECT failed_logins + 1 FROM account WHERE id = ?", "i",
+                       u->id);
     int locks = !rc && p->lockout_after > 0 && count >= p->lockout_after;
     if (!rc)
-        rc = store_run(db, err, "UPDATE account SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                       "iti", locks ? (int64_t)0 : count, locks ? until : NULL, u->id);
+        rc = store_run(db, err,
+                       "UPDATE account SET failed_logins = ?, locked_until = ? WHERE id = ?", "iti",
+                       locks ? (int64_t)0 : count, locks ? until : NULL, u->id);
     char object[AUTH_NAME_MAX + 16];
     snprintf(object, sizeof object, "account:%s", u->name);
     if (!rc) rc = audit_record(db, u->name, "login.failure", object, err);
@@ -563,21 +585,25 @@ static int login_succeeded(store *db, const auth_policy *p, const auth_user *u, 
     token_hash(s->token, strlen(s->token), hash);
     int rc = store_begin(db, err);
     if (rc) return rc;
-    rc = store_run(db, err, "UPDATE account SET failed_logins = 0, locked_until = NULL WHERE id = ?",
-                   "i", u->id);
+    rc =
+        store_run(db, err, "UPDATE account SET failed_logins = 0, locked_until = NULL WHERE id = ?",
+                  "i", u->id);
     if (!rc && rehash)
-        rc = store_run(db, err, "UPDATE account SET password_hash = ? WHERE id = ?", "ti", rehash, u->id);
+        rc = store_run(db, err, "UPDATE account SET password_hash = ? WHERE id = ?", "ti", rehash,
+                       u->id);
     /* Sessions that have ended are of no further use; remove them here
      * rather than in a background job. */
     if (!rc)
-        rc = store_run(db, err,
-                       "DELETE FROM session WHERE account_id = ? AND (expires_at <= ? OR last_seen_at <= ?)",
-                       "itt", u->id, now, idle_cut);
+        rc = store_run(
+            db, err,
+            "DELETE FROM session WHERE account_id = ? AND (expires_at <= ? OR last_seen_at <= ?)",
+            "itt", u->id, now, idle_cut);
     if (!rc)
-        rc = store_run(db, err,
-                       "INSERT INTO session (token_hash, account_id, created_at, last_seen_at, expires_at) "
-                       "VALUES (?, ?, ?, ?, ?)",
-                       "tittt", hash, u->id, now, now, s->expires_at);
+        rc = store_run(
+            db, err,
+            "INSERT INTO session (token_hash, account_id, created_at, last_seen_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            "tittt", hash, u->id, now, now, s->expires_at);
     if (!rc) rc = store_commit(db, err);
     if (rc) {
         store_rollback(db);
@@ -595,8 +621,9 @@ int auth_login(store *db, const auth_policy *p, const char *name, const char *pa
     int rc = PH_ENOTFOUND;
     if (auth_name_check(name, NULL) == PH_OK) {
         store_stmt *st;
-        if ((rc = store_prepare(db, "SELECT " USER_COLUMNS ", a.password_hash" USER_FROM " WHERE a.name = ?",
-                                &st, err)))
+        if ((rc = store_prepare(
+                 db, "SELECT " USER_COLUMNS ", a.password_hash" USER_FROM " WHERE a.name = ?", &st,
+                 err)))
             return rc;
         store_bind_text(st, 1, name);
         rc = store_step(st, err);
@@ -703,7 +730,8 @@ void auth_csrf_token(const char *session_token, size_t len, char out[AUTH_TOKEN_
     size_t keylen = len < crypto_generichash_KEYBYTES_MAX ? len : crypto_generichash_KEYBYTES_MAX;
     crypto_generichash(mac, sizeof mac, (const unsigned char *)CSRF_LABEL, strlen(CSRF_LABEL),
                        (const unsigned char *)session_token, keylen);
-    sodium_bin2base64(out, AUTH_TOKEN_MAX, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(out, AUTH_TOKEN_MAX, mac, sizeof mac,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(mac, sizeof mac);
 }
 

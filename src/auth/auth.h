@@ -48,14 +48,14 @@ int auth_role_parse(const char *name, auth_role *out, ph_err *err);
 /* Every role but exporter works inside the licensing authority. */
 int auth_role_is_staff(auth_role role);
 
-#define AUTH_NAME_MAX 64          /* account names: [a-z0-9][a-z0-9._@-]* */
+#define AUTH_NAME_MAX 64 /* account names: [a-z0-9][a-z0-9._@-]* */
 #define AUTH_TEAM_MAX 32
 #define AUTH_ORG_MAX 200
 #define AUTH_LABEL_MAX 200
-#define AUTH_PASSWORD_MAX 1024    /* bytes; longer passwords add nothing and cost hashing time */
-#define AUTH_HASH_MAX 128         /* crypto_pwhash_STRBYTES */
-#define AUTH_TOKEN_MAX 64         /* a token or CSRF token as text, with its NUL */
-#define AUTH_TIME_MAX 21          /* 2026-11-29T14:08:40Z and its NUL */
+#define AUTH_PASSWORD_MAX 1024 /* bytes; longer passwords add nothing and cost hashing time */
+#define AUTH_HASH_MAX 128      /* crypto_pwhash_STRBYTES */
+#define AUTH_TOKEN_MAX 64      /* a token or CSRF token as text, with its NUL */
+#define AUTH_TIME_MAX 21       /* 2026-11-29T14:08:40Z and its NUL */
 
 /* How strict logins are. Every field is configurable (see `penholder serve --help`). */
 typedef struct auth_policy {
@@ -73,13 +73,13 @@ typedef struct auth_user {
     int64_t id;
     char name[AUTH_NAME_MAX + 1];
     auth_role role;
-    char team[AUTH_TEAM_MAX + 1];         /* "" when none */
-    int64_t organisation_id;              /* 0 for staff */
-    char organisation[AUTH_ORG_MAX + 1];  /* "" for staff */
+    char team[AUTH_TEAM_MAX + 1];        /* "" when none */
+    int64_t organisation_id;             /* 0 for staff */
+    char organisation[AUTH_ORG_MAX + 1]; /* "" for staff */
     int disabled;
     int failed_logins;
-    char locked_until[AUTH_TIME_MAX];     /* "" when not locked */
-    int64_t version;                      /* bumped by every change */
+    char locked_until[AUTH_TIME_MAX]; /* "" when not locked */
+    int64_t version;                  /* bumped by every change */
     char created_at[AUTH_TIME_MAX];
     char updated_at[AUTH_TIME_MAX];
 } auth_user;
@@ -120,8 +120,8 @@ typedef struct auth_user_change {
 
 /* Errors about one field of an account name the field in *field (when not
  * NULL): "name", "role", "team", "organisation". */
-int auth_user_create(store *db, const char *actor, const auth_user_new *u, const char *password_hash,
-                     auth_user *out, const char **field, ph_err *err);
+int auth_user_create(store *db, const char *actor, const auth_user_new *u,
+                     const char *password_hash, auth_user *out, const char **field, ph_err *err);
 /* PH_ENOTFOUND when there is no such account. */
 int auth_user_get(store *db, const char *name, auth_user *out, ph_err *err);
 /* expected_version 0 skips the check; a different version is PH_ECONFLICT

@@ -1,6 +1,6 @@
 /* penholder serve: the HTTP API and the web pages. */
-#include <signal.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,8 +57,8 @@ static int print_routes(int json) {
         if (json)
             json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:s}", "method", rt->method,
                                                   "path", rt->pattern, "roles", roles, "exporters",
-                                                  rt->exporters == HTTP_EXPORTERS_OWN_ORG, "summary",
-                                                  rt->summary));
+                                                  rt->exporters == HTTP_EXPORTERS_OWN_ORG,
+                                                  "summary", rt->summary));
         else
             printf("%s\t%s\t%s\t%s\n", rt->method, rt->pattern, roles, rt->summary);
     }

@@ -40,14 +40,16 @@ static const char *cli_actor(void) {
 
 /* Reads the first line of stdin as the password. */
 static int read_password(char *out, size_t size, ph_err *err) {
-    if (!fgets(out, (int)size, stdin)) return ph_fail(err, PH_EUSAGE, "no password on standard input");
+    if (!fgets(out, (int)size, stdin))
+        return ph_fail(err, PH_EUSAGE, "no password on standard input");
     size_t n = strlen(out);
     if (n && out[n - 1] == '\n') {
         out[--n] = '\0';
         if (n && out[n - 1] == '\r') out[--n] = '\0';
     } else if (!feof(stdin)) {
         sodium_memzero(out, size);
-        return ph_fail(err, PH_EUSAGE, "the password is longer than %d characters", AUTH_PASSWORD_MAX);
+        return ph_fail(err, PH_EUSAGE, "the password is longer than %d characters",
+                       AUTH_PASSWORD_MAX);
     }
     return PH_OK;
 }
@@ -64,7 +66,7 @@ static void print_user_table(const auth_user *v, size_t n) {
         else
             ph_strlcpy(state, "active", sizeof state);
         cli_table_add(t, (const char *[]){v[i].name, auth_role_name(v[i].role), v[i].team,
-                                           v[i].organisation, state});
+                                          v[i].organisation, state});
     }
     cli_table_print(t, stdout);
     cli_table_free(t);
@@ -79,7 +81,8 @@ static json_t *user_json(const auth_user *u) {
 }
 
 /* Runs one account change in a transaction. */
-static int change_user(cli_common *c, const char *name, const auth_user_change *change, const char *done) {
+static int change_user(cli_common *c, const char *name, const auth_user_change *change,
+                       const char *done) {
     ph_err err = {0};
     store *db;
     if (cli_open_db(c, 0, &db, &err)) return cli_fail(&err);
@@ -124,7 +127,8 @@ int cmd_users(int argc, char **argv) {
         fputs(users_help, stdout);
         return 0;
     }
-    if (optind >= argc) return cli_usage("users", "expected add, list, disable, enable or password");
+    if (optind >= argc)
+        return cli_usage("users", "expected add, list, disable, enable or password");
     const char *sub = argv[optind++];
     ph_err err = {0};
     auth_policy policy;
@@ -147,7 +151,8 @@ int cmd_users(int argc, char **argv) {
         if (rc) return cli_fail(&err);
         if (c.json) {
             json_t *a = json_array();
-            for (size_t i = 0; i < n; i++) json_array_append_new(a, user_json(&v[i]));
+            for (size_t i = 0; i < n; i++)
+                json_array_append_new(a, user_json(&v[i]));
             cli_print_json(a);
         } else {
             print_user_table(v, n);
@@ -197,8 +202,9 @@ int cmd_users(int argc, char **argv) {
         if (c.json)
             cli_print_json(user_json(&u));
         else
-            printf("%s: added as %s%s%s%s%s\n", u.name, auth_role_name(u.role), u.team[0] ? ", team " : "",
-                   u.team, u.organisation[0] ? ", organisation " : "", u.organisation);
+            printf("%s: added as %s%s%s%s%s\n", u.name, auth_role_name(u.role),
+                   u.team[0] ? ", team " : "", u.team, u.organisation[0] ? ", organisation " : "",
+                   u.organisation);
         return 0;
     }
     if (role || team || org || password_stdin)
@@ -207,7 +213,8 @@ int cmd_users(int argc, char **argv) {
     if (strcmp(sub, "disable") == 0) {
         change.set_disabled = 1;
         change.disabled = 1;
-        return change_user(&c, name, &change, "disabled; its sessions ended and its tokens no longer work");
+        return change_user(&c, name, &change,
+                           "disabled; its sessions ended and its tokens no longer work");
     }
     if (strcmp(sub, "enable") == 0) {
         change.set_disabled = 1;
@@ -225,8 +232,8 @@ static void print_token_table(const auth_token_info *v, size_t n) {
         char id[24];
         snprintf(id, sizeof id, "%lld", (long long)v[i].id);
         cli_table_add(t, (const char *[]){id, v[i].user, v[i].label, v[i].created_at,
-                                           v[i].expires_at[0] ? v[i].expires_at : "never",
-                                           v[i].revoked_at});
+                                          v[i].expires_at[0] ? v[i].expires_at : "never",
+                                          v[i].revoked_at});
     }
     cli_table_print(t, stdout);
     cli_table_free(t);
@@ -273,11 +280,12 @@ int cmd_tokens(int argc, char **argv) {
         if (c.json) {
             json_t *a = json_array();
             for (size_t i = 0; i < n; i++)
-                json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?}", "id",
-                                                   (json_int_t)v[i].id, "account", v[i].user, "label",
-                                                   v[i].label, "created_at", v[i].created_at,
-                                                   "expires_at", v[i].expires_at[0] ? v[i].expires_at : NULL,
-                                                   "revoked_at", v[i].revoked_at[0] ? v[i].revoked_at : NULL));
+                json_array_append_new(
+                    a, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?}", "id", (json_int_t)v[i].id,
+                                 "account", v[i].user, "label", v[i].label, "created_at",
+                                 v[i].created_at, "expires_at",
+                                 v[i].expires_at[0] ? v[i].expires_at : NULL, "revoked_at",
+                                 v[i].revoked_at[0] ? v[i].revoked_at : NULL));
             cli_print_json(a);
         } else {
             print_token_table(v, n);
@@ -292,7 +300,8 @@ int cmd_tokens(int argc, char **argv) {
     if (strcmp(sub, "create") == 0) {
         char token[AUTH_TOKEN_MAX];
         auth_token_info info;
-        if (!rc) rc = auth_token_create(db, cli_actor(), arg, label, (int)expires, token, &info, &err);
+        if (!rc)
+            rc = auth_token_create(db, cli_actor(), arg, label, (int)expires, token, &info, &err);
         if (!rc) rc = store_commit(db, &err);
         if (rc) {
             store_rollback(db);
@@ -301,7 +310,8 @@ int cmd_tokens(int argc, char **argv) {
         }
         store_close(db);
         printf("token %lld for %s, %s%s; shown once, keep it secret:\n%s\n", (long long)info.id,
-               info.user, info.expires_at[0] ? "expires " : "does not expire", info.expires_at, token);
+               info.user, info.expires_at[0] ? "expires " : "does not expire", info.expires_at,
+               token);
         sodium_memzero(token, sizeof token);
         return 0;
     }

@@ -61,11 +61,11 @@
 #define HTTP_BODY_MAX_DEFAULT (1024 * 1024) /* bytes; --body-max */
 #define HTTP_URI_MAX 4096                   /* request target, path and query */
 #define HTTP_QUERY_MAX_PARAMS 32
-#define HTTP_QUERY_VALUE_MAX 1024            /* one decoded name or value */
-#define HTTP_MAX_PARAMS 8                    /* {param}s in one route pattern */
-#define HTTP_STRING_MAX_DEFAULT 10000        /* a JSON string field without its own cap */
-#define HTTP_ARRAY_MAX_DEFAULT 1000          /* a JSON array field without its own cap */
-#define HTTP_MAX_FIELD_ERRORS 16             /* field problems listed in one reply */
+#define HTTP_QUERY_VALUE_MAX 1024     /* one decoded name or value */
+#define HTTP_MAX_PARAMS 8             /* {param}s in one route pattern */
+#define HTTP_STRING_MAX_DEFAULT 10000 /* a JSON string field without its own cap */
+#define HTTP_ARRAY_MAX_DEFAULT 1000   /* a JSON array field without its own cap */
+#define HTTP_MAX_FIELD_ERRORS 16      /* field problems listed in one reply */
 #define HTTP_ETAG_MAX 48
 
 typedef struct http_ctx http_ctx;
@@ -86,8 +86,9 @@ typedef int (*http_handler)(http_ctx *ctx);
 #define HTTP_PUBLIC (1u << 31)
 
 typedef enum http_exporters {
-    HTTP_EXPORTERS_NO = 0,     /* staff only */
-    HTTP_EXPORTERS_OWN_ORG = 1 /* exporters too: scoped to their organisation, exporter serialiser */
+    HTTP_EXPORTERS_NO = 0, /* staff only */
+    HTTP_EXPORTERS_OWN_ORG =
+        1 /* exporters too: scoped to their organisation, exporter serialiser */
 } http_exporters;
 
 enum http_route_flags {
@@ -127,7 +128,8 @@ enum { HTTP_MATCH_OK = 0, HTTP_MATCH_NO_PATH = 1, HTTP_MATCH_NO_METHOD = 2 };
 /* Finds the route for a decoded path. HTTP_MATCH_NO_METHOD when the path
  * exists under other methods, listed in `allow` ("GET, PATCH"). */
 int http_router_match(const http_router *r, const char *method, const char *path,
-                      const http_route **route, http_params *params, char *allow, size_t allow_size);
+                      const http_route **route, http_params *params, char *allow,
+                      size_t allow_size);
 /* The roles of a route as text: "public", or "admin,auditor" (+ ",exporter"). */
 void http_route_roles_text(const http_route *route, char *out, size_t size);
 /* 1 when a caller of this role may use the route. */
@@ -197,9 +199,9 @@ typedef struct http_field {
     const char *name;
     http_json_type type;
     unsigned flags;
-    size_t min_len;            /* strings: bytes; arrays: items */
-    size_t max_len;            /* strings: bytes; arrays: items (0: the default caps) */
-    int64_t min_value;         /* integers, when min_value < max_value */
+    size_t min_len;    /* strings: bytes; arrays: items */
+    size_t max_len;    /* strings: bytes; arrays: items (0: the default caps) */
+    int64_t min_value; /* integers, when min_value < max_value */
     int64_t max_value;
     const char *const *one_of; /* strings: the allowed values, NULL-terminated */
     http_json_type items;      /* arrays: the type of every item */
@@ -210,7 +212,8 @@ struct http_schema {
     const http_field *fields;
     size_t count;
 };
-#define HTTP_SCHEMA(fields) {(fields), sizeof(fields) / sizeof((fields)[0])}
+#define HTTP_SCHEMA(fields)                                                                        \
+    { (fields), sizeof(fields) / sizeof((fields)[0]) }
 
 typedef struct http_field_error {
     char path[160];   /* "parties[1].country"; "" for the body itself */
@@ -236,32 +239,32 @@ typedef enum http_auth_kind { HTTP_AUTH_NONE, HTTP_AUTH_COOKIE, HTTP_AUTH_BEARER
 
 typedef struct http_server_config {
     const char *db_path;
-    const char *listen;      /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
-    unsigned threads;        /* worker threads, each with its own store connection */
-    size_t body_max;         /* bytes */
-    const char *web_root;    /* static files; NULL or missing: none */
-    int secure_cookies;      /* add Secure to the session cookie (TLS in front) */
-    unsigned grace_seconds;  /* how long shutdown waits for requests in flight */
+    const char *listen;     /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
+    unsigned threads;       /* worker threads, each with its own store connection */
+    size_t body_max;        /* bytes */
+    const char *web_root;   /* static files; NULL or missing: none */
+    int secure_cookies;     /* add Secure to the session cookie (TLS in front) */
+    unsigned grace_seconds; /* how long shutdown waits for requests in flight */
     unsigned connection_limit;
     unsigned connection_timeout; /* seconds of inactivity */
-    int access_log;          /* 1: one line per request on stderr */
+    int access_log;              /* 1: one line per request on stderr */
     auth_policy policy;
 } http_server_config;
 
 void http_config_default(http_server_config *c);
 
 struct http_ctx {
-    store *db;                        /* this worker thread's connection */
+    store *db; /* this worker thread's connection */
     const http_server_config *config;
     const http_route *route;
     const char *method;
-    const char *path;                 /* decoded */
+    const char *path; /* decoded */
     http_params params;
     http_query query;
-    json_t *body;                     /* the parsed body, or NULL when empty */
-    const auth_user *user;            /* NULL when not authenticated (public routes) */
+    json_t *body;          /* the parsed body, or NULL when empty */
+    const auth_user *user; /* NULL when not authenticated (public routes) */
     http_auth_kind auth;
-    int status;                       /* set by the reply helpers */
+    int status; /* set by the reply helpers */
 };
 
 /* The value of a {param} of the route ("" when absent). */
@@ -276,7 +279,8 @@ const char *http_actor(const http_ctx *ctx);
 /* Replies with a JSON document (stolen: the reply frees it). */
 int http_reply_json(http_ctx *ctx, int status, json_t *body);
 int http_reply_empty(http_ctx *ctx, int status);
-int http_reply_text(http_ctx *ctx, int status, const char *content_type, const char *text, size_t len);
+int http_reply_text(http_ctx *ctx, int status, const char *content_type, const char *text,
+                    size_t len);
 /* Adds a response header (both copied); call before or after the reply. */
 void http_header(http_ctx *ctx, const char *name, const char *value);
 

@@ -43,7 +43,9 @@ typedef struct http_request {
     size_t static_size;
 } http_request;
 
-static inline http_request *http_request_of(http_ctx *ctx) { return (http_request *)ctx; }
+static inline http_request *http_request_of(http_ctx *ctx) {
+    return (http_request *)ctx;
+}
 
 /* Resets the reply (a failed commit replaces what the handler said). */
 void http_reply_reset(http_request *req);

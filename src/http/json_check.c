@@ -99,8 +99,8 @@ static void check_value(const json_t *v, const http_field *f, http_json_type typ
         if (n > max) {
             add_error(errors, path, "longer than %zu bytes", max);
         } else if (n < f->min_len) {
-            add_error(errors, path, f->min_len == 1 ? "must not be empty" : "shorter than %zu bytes",
-                      f->min_len);
+            add_error(errors, path,
+                      f->min_len == 1 ? "must not be empty" : "shorter than %zu bytes", f->min_len);
         } else if (!http_text_ok(s, n)) {
             add_error(errors, path, "holds control characters");
         } else if (f->one_of) {
@@ -109,8 +109,8 @@ static void check_value(const json_t *v, const http_field *f, http_json_type typ
             char allowed[200] = "";
             size_t used = 0;
             for (size_t i = 0; f->one_of[i] && used < sizeof allowed; i++)
-                used += (size_t)snprintf(allowed + used, sizeof allowed - used, "%s%s", i ? ", " : "",
-                                         f->one_of[i]);
+                used += (size_t)snprintf(allowed + used, sizeof allowed - used, "%s%s",
+                                         i ? ", " : "", f->one_of[i]);
             add_error(errors, path, "must be one of: %s", allowed);
         }
         break;

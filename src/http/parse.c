@@ -11,22 +11,28 @@ static int hex_value(char c) {
     return -1;
 }
 
-int http_text_ok(const char *s, size_t len) {
+/* UTF-8 without control characters; tab and newline only when allowed. */
+static int text_ok(const char *s, size_t len, int allow_tab_newline) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
         unsigned char c = p[i];
         if (c < 0x80) {
-            if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) return 0;
+            if ((c < 0x20 && !(allow_tab_newline && (c == '\t' || c == '\n'))) || c == 0x7f)
+                return 0;
             i++;
             continue;
         }
         size_t n;
         uint32_t cp;
-        if (c >= 0xc2 && c <= 0xdf) n = 1, cp = c & 0x1f;
-        else if (c >= 0xe0 && c <= 0xef) n = 2, cp = c & 0x0f;
-        else if (c >= 0xf0 && c <= 0xf4) n = 3, cp = c & 0x07;
-        else return 0;
+        if (c >= 0xc2 && c <= 0xdf)
+            n = 1, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+            n = 2, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+            n = 3, cp = c & 0x07;
+        else
+            return 0;
         if (len - i <= n) return 0;
         for (size_t k = 1; k <= n; k++) {
             if ((p[i + k] & 0xc0) != 0x80) return 0;
@@ -39,6 +45,10 @@ int http_text_ok(const char *s, size_t len) {
         i += n + 1;
     }
     return 1;
+}
+
+int http_text_ok(const char *s, size_t len) {
+    return text_ok(s, len, 1);
 }
 
 /* Percent-decodes s[0..len) into a new string. '+' means space when
@@ -73,7 +83,7 @@ static char *decode(const char *s, size_t len, int plus_is_space, int no_slash, 
         out[o++] = c;
     }
     out[o] = '\0';
-    if (!http_text_ok(out, o)) {
+    if (!text_ok(out, o, 0)) {
         free(out);
         ph_fail(err, PH_ERR, "control characters or invalid UTF-8");
         return NULL;
@@ -89,7 +99,8 @@ int http_target_parse(const char *uri, size_t len, char **path, const char **que
     *query_len = 0;
     if (len > HTTP_URI_MAX)
         return ph_fail(err, PH_ERR, "request target longer than %d bytes", HTTP_URI_MAX);
-    if (len == 0 || uri[0] != '/') return ph_fail(err, PH_ERR, "the request target must start with '/'");
+    if (len == 0 || uri[0] != '/')
+        return ph_fail(err, PH_ERR, "the request target must start with '/'");
     size_t path_len = len;
     const char *q = memchr(uri, '?', len);
     if (q) {
@@ -97,7 +108,8 @@ int http_target_parse(const char *uri, size_t len, char **path, const char **que
         *query = q + 1;
         *query_len = len - path_len - 1;
     }
-    if (memchr(uri, '#', len)) return ph_fail(err, PH_ERR, "a fragment ('#') in the request target");
+    if (memchr(uri, '#', len))
+        return ph_fail(err, PH_ERR, "a fragment ('#') in the request target");
     for (size_t i = 0; i < path_len; i++) {
         unsigned char c = (unsigned char)uri[i];
         if (c <= 0x20 || c >= 0x7f || c == '\\')
@@ -129,7 +141,8 @@ int http_query_parse(const char *s, size_t len, http_query *q, ph_err *err) {
     size_t i = 0;
     while (i < len) {
         size_t end = i;
-        while (end < len && s[end] != '&') end++;
+        while (end < len && s[end] != '&')
+            end++;
         if (end > i) {
             if (q->count == HTTP_QUERY_MAX_PARAMS) {
                 http_query_free(q);
@@ -138,9 +151,11 @@ int http_query_parse(const char *s, size_t len, http_query *q, ph_err *err) {
             const char *eq = memchr(s + i, '=', end - i);
             size_t name_end = eq ? (size_t)(eq - s) : end;
             size_t nlen, vlen;
-            if (name_end - i > 3 * HTTP_QUERY_VALUE_MAX || (eq && end - name_end - 1 > 3 * HTTP_QUERY_VALUE_MAX)) {
+            if (name_end - i > 3 * HTTP_QUERY_VALUE_MAX ||
+                (eq && end - name_end - 1 > 3 * HTTP_QUERY_VALUE_MAX)) {
                 http_query_free(q);
-                return ph_fail(err, PH_ERR, "a query parameter longer than %d bytes", HTTP_QUERY_VALUE_MAX);
+                return ph_fail(err, PH_ERR, "a query parameter longer than %d bytes",
+                               HTTP_QUERY_VALUE_MAX);
             }
             char *name = decode(s + i, name_end - i, 1, 0, &nlen, err);
             if (!name) {
@@ -180,7 +195,9 @@ int http_query_parse(const char *s, size_t len, http_query *q, ph_err *err) {
     return PH_OK;
 }
 
-static int is_space(char c) { return c == ' ' || c == '\t'; }
+static int is_space(char c) {
+    return c == ' ' || c == '\t';
+}
 
 static int is_token68(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -192,19 +209,24 @@ int http_cookie_find(const char *header, size_t len, const char *name, const cha
     size_t name_len = strlen(name);
     size_t i = 0;
     while (i < len) {
-        while (i < len && (is_space(header[i]) || header[i] == ';')) i++;
+        while (i < len && (is_space(header[i]) || header[i] == ';'))
+            i++;
         size_t start = i;
-        while (i < len && header[i] != ';') i++;
+        while (i < len && header[i] != ';')
+            i++;
         /* One cookie-pair: start..i */
         const char *eq = memchr(header + start, '=', i - start);
         if (!eq) continue;
         size_t nlen = (size_t)(eq - (header + start));
-        while (nlen && is_space(header[start + nlen - 1])) nlen--;
+        while (nlen && is_space(header[start + nlen - 1]))
+            nlen--;
         if (nlen == name_len && memcmp(header + start, name, name_len) == 0) {
             const char *v = eq + 1;
             size_t vlen = (size_t)(header + i - v);
-            while (vlen && is_space(*v)) v++, vlen--;
-            while (vlen && is_space(v[vlen - 1])) vlen--;
+            while (vlen && is_space(*v))
+                v++, vlen--;
+            while (vlen && is_space(v[vlen - 1]))
+                vlen--;
             if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') v++, vlen -= 2;
             *value = v;
             *value_len = vlen;
@@ -224,13 +246,17 @@ int http_bearer_parse(const char *header, size_t len, const char **token, size_t
         if (c != scheme[i]) return PH_ERR;
     }
     size_t i = n;
-    while (i < len && is_space(header[i])) i++;
+    while (i < len && is_space(header[i]))
+        i++;
     size_t start = i;
     /* token68: ALPHA DIGIT - . _ ~ + / then '=' padding */
-    while (i < len && is_token68(header[i])) i++;
-    while (i < len && header[i] == '=') i++;
+    while (i < len && is_token68(header[i]))
+        i++;
+    while (i < len && header[i] == '=')
+        i++;
     size_t end = i;
-    while (i < len && is_space(header[i])) i++;
+    while (i < len && is_space(header[i]))
+        i++;
     if (i != len || end == start) return PH_ERR;
     *token = header + start;
     *token_len = end - start;
@@ -242,12 +268,14 @@ int http_if_match(const char *header, size_t len, const char *etag) {
     size_t i = 0;
     int any = 0;
     while (i < len) {
-        while (i < len && (is_space(header[i]) || header[i] == ',')) i++;
+        while (i < len && (is_space(header[i]) || header[i] == ','))
+            i++;
         if (i >= len) break;
         any = 1;
         if (header[i] == '*') {
             i++;
-            while (i < len && is_space(header[i])) i++;
+            while (i < len && is_space(header[i]))
+                i++;
             if (i < len && header[i] != ',') return HTTP_IF_MATCH_INVALID;
             return HTTP_IF_MATCH_OK;
         }
@@ -266,7 +294,8 @@ int http_if_match(const char *header, size_t len, const char *etag) {
         size_t tag_len = i - start;
         if (!weak && tag_len == etag_len && memcmp(header + start, etag, etag_len) == 0)
             return HTTP_IF_MATCH_OK;
-        while (i < len && is_space(header[i])) i++;
+        while (i < len && is_space(header[i]))
+            i++;
         if (i < len && header[i] != ',') return HTTP_IF_MATCH_INVALID;
     }
     return any ? HTTP_IF_MATCH_STALE : HTTP_IF_MATCH_INVALID;
@@ -274,7 +303,8 @@ int http_if_match(const char *header, size_t len, const char *etag) {
 
 int http_media_type_is(const char *header, size_t len, const char *type) {
     size_t i = 0;
-    while (i < len && is_space(header[i])) i++;
+    while (i < len && is_space(header[i]))
+        i++;
     size_t tlen = strlen(type);
     if (len - i < tlen) return 0;
     for (size_t k = 0; k < tlen; k++) {
@@ -283,6 +313,7 @@ int http_media_type_is(const char *header, size_t len, const char *type) {
         if (c != type[k]) return 0;
     }
     i += tlen;
-    while (i < len && is_space(header[i])) i++;
+    while (i < len && is_space(header[i]))
+        i++;
     return i == len || header[i] == ';';
 }

@@ -33,7 +33,8 @@ void http_header(http_ctx *ctx, const char *name, const char *value) {
     req->nheaders++;
 }
 
-int http_reply_text(http_ctx *ctx, int status, const char *content_type, const char *text, size_t len) {
+int http_reply_text(http_ctx *ctx, int status, const char *content_type, const char *text,
+                    size_t len) {
     http_request *req = http_request_of(ctx);
     http_reply_reset(req);
     req->reply_body = ph_strndup(text, len);
@@ -126,7 +127,8 @@ int http_problem_fields(http_ctx *ctx, const http_field_errors *errors) {
     if (n == 0) return http_problem(ctx, 422, "validation", "the request content is invalid");
     const http_field_error *first = &errors->e[0];
     if (errors->count == 1)
-        snprintf(detail, sizeof detail, "%s: %s", first->path[0] ? first->path : "body", first->detail);
+        snprintf(detail, sizeof detail, "%s: %s", first->path[0] ? first->path : "body",
+                 first->detail);
     else
         snprintf(detail, sizeof detail, "%s: %s (and %zu more problems)",
                  first->path[0] ? first->path : "body", first->detail, errors->count - 1);
@@ -177,12 +179,17 @@ const char *http_param(const http_ctx *ctx, const char *name) {
     return "";
 }
 
-int http_is_staff(const http_ctx *ctx) { return ctx->user && auth_role_is_staff(ctx->user->role); }
+int http_is_staff(const http_ctx *ctx) {
+    return ctx->user && auth_role_is_staff(ctx->user->role);
+}
 
-const char *http_actor(const http_ctx *ctx) { return ctx->user ? ctx->user->name : "anonymous"; }
+const char *http_actor(const http_ctx *ctx) {
+    return ctx->user ? ctx->user->name : "anonymous";
+}
 
 int http_body_check(http_ctx *ctx, const http_schema *schema) {
-    if (!ctx->body) return http_problem(ctx, 400, "body-required", "this request needs a JSON body");
+    if (!ctx->body)
+        return http_problem(ctx, 400, "body-required", "this request needs a JSON body");
     http_field_errors errors;
     if (http_json_check(ctx->body, schema, &errors)) return http_problem_fields(ctx, &errors);
     return 0;
@@ -200,7 +207,8 @@ int http_query_check(http_ctx *ctx, const char *const *allowed) {
                 used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "",
                                          allowed[k]);
             if (used)
-                return http_problem(ctx, 400, "query", "unknown query parameter '%.60s' (expected %s)",
+                return http_problem(ctx, 400, "query",
+                                    "unknown query parameter '%.60s' (expected %s)",
                                     ctx->query.names[i], list);
             return http_problem(ctx, 400, "query",
                                 "unknown query parameter '%.60s' (this route takes none)",
@@ -216,8 +224,9 @@ int http_query_int(http_ctx *ctx, const char *name, long def, long min, long max
     if (!v) return 0;
     int64_t x;
     if (ph_parse_i64(v, &x) || x < min || x > max)
-        return http_problem(ctx, 400, "query", "query parameter '%s' must be a whole number from %ld to %ld",
-                            name, min, max);
+        return http_problem(ctx, 400, "query",
+                            "query parameter '%s' must be a whole number from %ld to %ld", name,
+                            min, max);
     *out = (long)x;
     return 0;
 }

@@ -12,7 +12,9 @@ struct http_router {
 
 static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
 
-http_router *http_router_new(void) { return ph_calloc(1, sizeof(http_router)); }
+http_router *http_router_new(void) {
+    return ph_calloc(1, sizeof(http_router));
+}
 
 void http_router_free(http_router *r) {
     if (!r) return;
@@ -20,14 +22,17 @@ void http_router_free(http_router *r) {
     free(r);
 }
 
-size_t http_router_count(const http_router *r) { return r->count; }
+size_t http_router_count(const http_router *r) {
+    return r->count;
+}
 
 const http_route *http_router_route(const http_router *r, size_t i) {
     return i < r->count ? r->routes[i] : NULL;
 }
 
 void http_params_free(http_params *p) {
-    for (size_t i = 0; i < p->count; i++) free(p->values[i]);
+    for (size_t i = 0; i < p->count; i++)
+        free(p->values[i]);
     p->count = 0;
 }
 
@@ -83,17 +88,20 @@ int http_router_add(http_router *r, const http_route *routes, size_t n, ph_err *
         int params = rt->pattern ? pattern_params(rt->pattern) : -1;
         if (params < 0 || params > HTTP_MAX_PARAMS)
             return ph_fail(err, PH_EUSAGE, "route %s %s: malformed pattern", rt->method, pat);
-        if (!rt->handler) return ph_fail(err, PH_EUSAGE, "route %s %s: no handler", rt->method, pat);
+        if (!rt->handler)
+            return ph_fail(err, PH_EUSAGE, "route %s %s: no handler", rt->method, pat);
         if (!rt->summary || !*rt->summary)
             return ph_fail(err, PH_EUSAGE, "route %s %s: no summary", rt->method, pat);
         if (rt->roles & HTTP_ROLE(EXPORTER))
-            return ph_fail(err, PH_EUSAGE,
-                           "route %s %s: open it to exporters with HTTP_EXPORTERS_OWN_ORG, not a role bit",
-                           rt->method, pat);
+            return ph_fail(
+                err, PH_EUSAGE,
+                "route %s %s: open it to exporters with HTTP_EXPORTERS_OWN_ORG, not a role bit",
+                rt->method, pat);
         if (rt->roles == 0 && rt->exporters == HTTP_EXPORTERS_NO)
             return ph_fail(err, PH_EUSAGE, "route %s %s: nobody may call it", rt->method, pat);
         if ((rt->roles & HTTP_PUBLIC) && (rt->roles & ~HTTP_PUBLIC))
-            return ph_fail(err, PH_EUSAGE, "route %s %s: public routes name no roles", rt->method, pat);
+            return ph_fail(err, PH_EUSAGE, "route %s %s: public routes name no roles", rt->method,
+                           pat);
         for (size_t k = 0; k < r->count; k++)
             if (strcmp(r->routes[k]->method, rt->method) == 0 &&
                 patterns_clash(r->routes[k]->pattern, rt->pattern))
@@ -138,7 +146,8 @@ no:
 }
 
 int http_router_match(const http_router *r, const char *method, const char *path,
-                      const http_route **route, http_params *params, char *allow, size_t allow_size) {
+                      const http_route **route, http_params *params, char *allow,
+                      size_t allow_size) {
     *route = NULL;
     params->count = 0;
     if (allow_size) allow[0] = '\0';
@@ -182,7 +191,8 @@ void http_route_roles_text(const http_route *route, char *out, size_t size) {
     size_t used = 0;
     for (int r = 0; r < AUTH_ROLE_COUNT && used < size; r++) {
         if (!http_route_allows(route, (auth_role)r)) continue;
-        int w = snprintf(out + used, size - used, "%s%s", used ? "," : "", auth_role_name((auth_role)r));
+        int w = snprintf(out + used, size - used, "%s%s", used ? "," : "",
+                         auth_role_name((auth_role)r));
         if (w > 0) used += (size_t)w;
     }
 }

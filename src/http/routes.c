@@ -26,8 +26,8 @@ const char *http_session_token(http_ctx *ctx, size_t *len);
 /* ---- health and description ---- */
 
 static int health(http_ctx *ctx) {
-    return http_reply_json(ctx, 200,
-                           json_pack("{s:s, s:i}", "status", "ok", "schema", store_schema_version(ctx->db)));
+    return http_reply_json(
+        ctx, 200, json_pack("{s:s, s:i}", "status", "ok", "schema", store_schema_version(ctx->db)));
 }
 
 static int openapi(http_ctx *ctx) {
@@ -85,17 +85,24 @@ static int me(http_ctx *ctx) {
 
 static void session_cookie(http_ctx *ctx, const char *token, int max_age) {
     char cookie[AUTH_TOKEN_MAX + 160];
-    snprintf(cookie, sizeof cookie, SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
-             token, max_age, ctx->config->secure_cookies ? "; Secure" : "");
+    snprintf(cookie, sizeof cookie,
+             SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s", token, max_age,
+             ctx->config->secure_cookies ? "; Secure" : "");
     http_header(ctx, "Set-Cookie", cookie);
     sodium_memzero(cookie, sizeof cookie);
 }
 
 static int login(http_ctx *ctx) {
     static const http_field fields[] = {
-        {.name = "name", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_REQUIRED, .min_len = 1,
+        {.name = "name",
+         .type = HTTP_JSON_STRING,
+         .flags = HTTP_FIELD_REQUIRED,
+         .min_len = 1,
          .max_len = AUTH_NAME_MAX},
-        {.name = "password", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_REQUIRED, .min_len = 1,
+        {.name = "password",
+         .type = HTTP_JSON_STRING,
+         .flags = HTTP_FIELD_REQUIRED,
+         .min_len = 1,
          .max_len = AUTH_PASSWORD_MAX},
     };
     static const http_schema schema = HTTP_SCHEMA(fields);
@@ -131,7 +138,8 @@ static int logout(http_ctx *ctx) {
     size_t len;
     const char *token = http_session_token(ctx, &len);
     ph_err err = {0};
-    if (auth_session_end(ctx->db, http_actor(ctx), token, len, &err)) return http_problem_from_err(ctx, &err);
+    if (auth_session_end(ctx->db, http_actor(ctx), token, len, &err))
+        return http_problem_from_err(ctx, &err);
     session_cookie(ctx, "", 0);
     return http_reply_empty(ctx, 204);
 }
@@ -143,7 +151,8 @@ static const http_route core_routes[] = {
      "This API's description (OpenAPI 3.1)"},
     {"POST", "/api/v1/login", login, HTTP_PUBLIC, HTTP_EXPORTERS_NO, HTTP_OWN_TX,
      "Start a browser session (cookie) and get its CSRF token"},
-    {"POST", "/api/v1/logout", logout, HTTP_STAFF, HTTP_EXPORTERS_OWN_ORG, 0, "End the browser session"},
+    {"POST", "/api/v1/logout", logout, HTTP_STAFF, HTTP_EXPORTERS_OWN_ORG, 0,
+     "End the browser session"},
     {"GET", "/api/v1/me", me, HTTP_STAFF, HTTP_EXPORTERS_OWN_ORG, 0,
      "The caller's own account (exporters see their organisation)"},
 };

@@ -7,9 +7,15 @@
 
 #include "http_internal.h"
 
-static const char *const role_values[] = {"exporter",       "case_officer",      "technical_assessor",
-                                          "adviser",        "countersigner",     "decision_maker",
-                                          "nominated_officer", "auditor",        "admin",
+static const char *const role_values[] = {"exporter",
+                                          "case_officer",
+                                          "technical_assessor",
+                                          "adviser",
+                                          "countersigner",
+                                          "decision_maker",
+                                          "nominated_officer",
+                                          "auditor",
+                                          "admin",
                                           NULL};
 
 /* The administrator's view of an account. */
@@ -18,9 +24,11 @@ static json_t *user_json_admin(const auth_user *u) {
     json_object_set_new(j, "name", json_string(u->name));
     json_object_set_new(j, "role", json_string(auth_role_name(u->role)));
     json_object_set_new(j, "team", u->team[0] ? json_string(u->team) : json_null());
-    json_object_set_new(j, "organisation", u->organisation[0] ? json_string(u->organisation) : json_null());
+    json_object_set_new(j, "organisation",
+                        u->organisation[0] ? json_string(u->organisation) : json_null());
     json_object_set_new(j, "disabled", json_boolean(u->disabled));
-    json_object_set_new(j, "locked_until", u->locked_until[0] ? json_string(u->locked_until) : json_null());
+    json_object_set_new(j, "locked_until",
+                        u->locked_until[0] ? json_string(u->locked_until) : json_null());
     json_object_set_new(j, "failed_logins", json_integer(u->failed_logins));
     json_object_set_new(j, "created_at", json_string(u->created_at));
     json_object_set_new(j, "updated_at", json_string(u->updated_at));
@@ -56,14 +64,16 @@ static const char *string_field(const json_t *body, const char *name) {
 }
 
 static int users_list(http_ctx *ctx) {
-    static const char *const allowed[] = {"role", "organisation", "disabled", "limit", "offset", NULL};
+    static const char *const allowed[] = {"role",  "organisation", "disabled",
+                                          "limit", "offset",       NULL};
     int rc;
     if ((rc = http_query_check(ctx, allowed))) return rc;
     auth_user_filter f = {0};
     const char *role = http_query_get(&ctx->query, "role");
     ph_err err = {0};
     if (role) {
-        if (auth_role_parse(role, &f.role, &err)) return http_problem(ctx, 400, "query", "role: %s", err.msg);
+        if (auth_role_parse(role, &f.role, &err))
+            return http_problem(ctx, 400, "query", "role: %s", err.msg);
         f.has_role = 1;
     }
     f.organisation = http_query_get(&ctx->query, "organisation");
@@ -77,7 +87,8 @@ static int users_list(http_ctx *ctx) {
     size_t n;
     if (auth_user_list(ctx->db, &f, &v, &n, &err)) return http_problem_from_err(ctx, &err);
     json_t *list = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(list, user_json_admin(&v[i]));
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, user_json_admin(&v[i]));
     free(v);
     return http_reply_json(ctx, 200,
                            json_pack("{s:o, s:I, s:I}", "users", list, "limit", (json_int_t)f.limit,
@@ -87,19 +98,34 @@ static int users_list(http_ctx *ctx) {
 static int users_get(http_ctx *ctx) {
     auth_user u;
     ph_err err = {0};
-    if (auth_user_get(ctx->db, http_param(ctx, "name"), &u, &err)) return http_problem_from_err(ctx, &err);
+    if (auth_user_get(ctx->db, http_param(ctx, "name"), &u, &err))
+        return http_problem_from_err(ctx, &err);
     return reply_user(ctx, 200, &u);
 }
 
 static int users_create(http_ctx *ctx) {
     static const http_field fields[] = {
-        {.name = "name", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_REQUIRED, .min_len = 1,
+        {.name = "name",
+         .type = HTTP_JSON_STRING,
+         .flags = HTTP_FIELD_REQUIRED,
+         .min_len = 1,
          .max_len = AUTH_NAME_MAX},
-        {.name = "role", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_REQUIRED, .one_of = role_values},
-        {.name = "team", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_NULLABLE, .max_len = AUTH_TEAM_MAX},
-        {.name = "organisation", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_NULLABLE, .min_len = 1,
+        {.name = "role",
+         .type = HTTP_JSON_STRING,
+         .flags = HTTP_FIELD_REQUIRED,
+         .one_of = role_values},
+        {.name = "team",
+         .type = HTTP_JSON_STRING,
+         .flags = HTTP_FIELD_NULLABLE,
+         .max_len = AUTH_TEAM_MAX},
+        {.name = "organisation",
+         .type = HTTP_JSON_STRING,
+         .flags = HTTP_FIELD_NULLABLE,
+         .min_len = 1,
          .max_len = AUTH_ORG_MAX},
-        {.name = "password", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_REQUIRED,
+        {.name = "password",
+         .type = HTTP_JSON_STRING,
+         .flags = HTTP_FIELD_REQUIRED,
          .max_len = AUTH_PASSWORD_MAX},
     };
     static const http_schema schema = HTTP_SCHEMA(fields);
@@ -133,8 +159,14 @@ static int users_create(http_ctx *ctx) {
 static int users_update(http_ctx *ctx) {
     static const http_field fields[] = {
         {.name = "role", .type = HTTP_JSON_STRING, .one_of = role_values},
-        {.name = "team", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_NULLABLE, .max_len = AUTH_TEAM_MAX},
-        {.name = "organisation", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_NULLABLE, .min_len = 1,
+        {.name = "team",
+         .type = HTTP_JSON_STRING,
+         .flags = HTTP_FIELD_NULLABLE,
+         .max_len = AUTH_TEAM_MAX},
+        {.name = "organisation",
+         .type = HTTP_JSON_STRING,
+         .flags = HTTP_FIELD_NULLABLE,
+         .min_len = 1,
          .max_len = AUTH_ORG_MAX},
         {.name = "disabled", .type = HTTP_JSON_BOOLEAN},
         {.name = "unlock", .type = HTTP_JSON_BOOLEAN},
@@ -170,8 +202,9 @@ static int users_update(http_ctx *ctx) {
     /* An administrator cannot shut themselves out. */
     if (strcmp(name, ctx->user->name) == 0 &&
         ((c.set_disabled && c.disabled) || (c.set_role && c.role != AUTH_ROLE_ADMIN)))
-        return http_problem(ctx, 409, "conflict",
-                            "an administrator cannot disable their own account or give up the admin role");
+        return http_problem(
+            ctx, 409, "conflict",
+            "an administrator cannot disable their own account or give up the admin role");
     /* The version check and the write in one transaction: nobody can
      * change the account between them. */
     if ((rc = http_tx_begin(ctx))) return rc;
@@ -194,11 +227,13 @@ static const http_route account_routes[] = {
      "Create an account"},
     {"GET", "/api/v1/users/{name}", users_get, HTTP_ROLE(ADMIN), HTTP_EXPORTERS_NO, 0,
      "Read an account (with its ETag)"},
-    {"PATCH", "/api/v1/users/{name}", users_update, HTTP_ROLE(ADMIN), HTTP_EXPORTERS_NO, HTTP_OWN_TX,
+    {"PATCH", "/api/v1/users/{name}", users_update, HTTP_ROLE(ADMIN), HTTP_EXPORTERS_NO,
+     HTTP_OWN_TX,
      "Change an account's role, team, organisation, password, or disable, enable or unlock it "
      "(If-Match required)"},
 };
 
 int http_account_routes(http_router *r, ph_err *err) {
-    return http_router_add(r, account_routes, sizeof account_routes / sizeof account_routes[0], err);
+    return http_router_add(r, account_routes, sizeof account_routes / sizeof account_routes[0],
+                           err);
 }

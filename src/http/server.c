@@ -63,8 +63,12 @@ void http_config_default(http_server_config *c) {
     auth_policy_default(&c->policy);
 }
 
-const char *http_server_url(const http_server *s) { return s->url; }
-uint64_t http_server_requests(const http_server *s) { return atomic_load(&s->requests); }
+const char *http_server_url(const http_server *s) {
+    return s->url;
+}
+uint64_t http_server_requests(const http_server *s) {
+    return atomic_load(&s->requests);
+}
 
 /* ---- per-thread store connections ---- */
 
@@ -136,17 +140,20 @@ int http_if_match_check(http_ctx *ctx, const char *etag, int required) {
     const char *h = header_value(http_request_of(ctx), "If-Match");
     if (!h) {
         if (!required) return 0;
-        return http_problem(ctx, 428, "precondition-required",
-                            "this change needs an If-Match header with the ETag of the version read");
+        return http_problem(
+            ctx, 428, "precondition-required",
+            "this change needs an If-Match header with the ETag of the version read");
     }
     switch (http_if_match(h, strlen(h), etag)) {
     case HTTP_IF_MATCH_OK: return 0;
     case HTTP_IF_MATCH_STALE:
         http_header(ctx, "ETag", etag);
-        return http_problem(ctx, 412, "stale",
-                            "the object changed since it was read; read it again and reapply the change");
+        return http_problem(
+            ctx, 412, "stale",
+            "the object changed since it was read; read it again and reapply the change");
     default:
-        return http_problem(ctx, 400, "bad-header", "If-Match must be a list of quoted entity tags or *");
+        return http_problem(ctx, 400, "bad-header",
+                            "If-Match must be a list of quoted entity tags or *");
     }
 }
 
@@ -257,7 +264,8 @@ static void authenticate(http_request *req, int public_route) {
         const char *token;
         size_t len;
         if (http_cookie_find(cookies, strlen(cookies), SESSION_COOKIE, &token, &len)) {
-            rc = auth_session_check(ctx->db, &req->server->config.policy, token, len, &req->user, &err);
+            rc = auth_session_check(ctx->db, &req->server->config.policy, token, len, &req->user,
+                                    &err);
             if (rc == PH_OK && len < sizeof req->session_token) {
                 ctx->auth = HTTP_AUTH_COOKIE;
                 memcpy(req->session_token, token, len);
@@ -293,7 +301,8 @@ static void prepare(http_request *req) {
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     http_conn *hc = info ? info->socket_context : NULL;
     if (!hc || hc->too_long) {
-        http_problem(ctx, 414, "target", "the request target is longer than %d bytes", HTTP_URI_MAX);
+        http_problem(ctx, 414, "target", "the request target is longer than %d bytes",
+                     HTTP_URI_MAX);
         return;
     }
     /* The access log shows the path as sent, never the query. */
@@ -329,7 +338,8 @@ static void prepare(http_request *req) {
     }
     if (m == HTTP_MATCH_NO_METHOD) {
         http_header(ctx, "Allow", allow);
-        http_problem(ctx, 405, "method", "%s is not allowed here (allowed: %s)", req->method, allow);
+        http_problem(ctx, 405, "method", "%s is not allowed here (allowed: %s)", req->method,
+                     allow);
         return;
     }
     ctx->db = worker_store(s, &err);
@@ -373,7 +383,8 @@ static void run(http_request *req) {
     if (req->body.len) {
         const char *type = header_value(req, "Content-Type");
         if (!type || !http_media_type_is(type, strlen(type), "application/json")) {
-            http_problem(ctx, 415, "media-type", "request bodies are JSON: send Content-Type: application/json");
+            http_problem(ctx, 415, "media-type",
+                         "request bodies are JSON: send Content-Type: application/json");
             return;
         }
         ph_err err = {0};
@@ -527,7 +538,8 @@ static int listen_address(const char *listen, struct sockaddr_storage *addr, soc
     const char *port;
     if (listen[0] == '[') {
         const char *close_bracket = strchr(listen, ']');
-        if (!close_bracket || close_bracket[1] != ':' || (size_t)(close_bracket - listen) >= sizeof host)
+        if (!close_bracket || close_bracket[1] != ':' ||
+            (size_t)(close_bracket - listen) >= sizeof host)
             return ph_fail(err, PH_EUSAGE, "--listen '%s': expected [ADDRESS]:PORT", listen);
         memcpy(host, listen + 1, (size_t)(close_bracket - listen - 1));
         host[close_bracket - listen - 1] = '\0';
@@ -557,7 +569,8 @@ static int listen_address(const char *listen, struct sockaddr_storage *addr, soc
 
 static void server_free(http_server *s) {
     if (!s) return;
-    for (size_t i = 0; i < s->nstores; i++) store_close(s->stores[i]);
+    for (size_t i = 0; i < s->nstores; i++)
+        store_close(s->stores[i]);
     free(s->stores);
     pthread_key_delete(s->store_key);
     pthread_mutex_destroy(&s->stores_lock);
@@ -606,15 +619,16 @@ int http_server_start(const http_server_config *c, http_server **out, ph_err *er
         server_free(s);
         return err->rc;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)c->connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->connection_timeout,
-        MHD_OPTION_END);
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)c->connection_timeout, MHD_OPTION_END);
     if (!s->daemon) {
         int e = errno;
         server_free(s);
@@ -646,7 +660,8 @@ uint64_t http_server_stop(http_server *s) {
         if (atomic_load(&s->in_flight) <= 0) break;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (now.tv_sec - begin.tv_sec >= (time_t)s->config.grace_seconds) {
-            fprintf(stderr, "penholder serve: %ld requests still in flight after %us; closing them\n",
+            fprintf(stderr,
+                    "penholder serve: %ld requests still in flight after %us; closing them\n",
                     atomic_load(&s->in_flight), s->config.grace_seconds);
             break;
         }
