@@ -22,6 +22,7 @@ static const command commands[] = {
     {"serve", cmd_serve, "serve the HTTP API and the web pages"},
     {"users", cmd_users, "add, list, disable and enable accounts"},
     {"tokens", cmd_tokens, "create, list and revoke API tokens"},
+    {"audit", cmd_audit, "verify the audit log; tree heads, proofs, entries"},
 };
 
 static void usage(FILE *out) {
@@ -37,6 +38,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "penholder: cannot initialise libsodium\n");
         return 1;
     }
+    cli_audit_register_types();
     if (argc < 2) {
         usage(stderr);
         return 2;
