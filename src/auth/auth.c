@@ -1,6 +1,8 @@
 /* Accounts, passwords, sessions and tokens (see auth.h). */
 #include "auth.h"
 
+#include "audit/audit.h"
+
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -61,19 +63,58 @@ void auth_time_iso(int64_t seconds_from_now, char out[AUTH_TIME_MAX]) {
     strftime(out, AUTH_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* ---- audit ----
- * AUDIT: every write in this module calls audit_record inside its
- * transaction, naming the actor, the action and the object. This is the one
- * place where the entry is appended to the audit log; until the audit module
- * provides audit_append it records nothing. */
-static int audit_record(store *db, const char *actor, const char *action, const char *object,
-                        ph_err *err) {
-    (void)db;
-    (void)actor;
-    (void)action;
-    (void)object;
-    (void)err;
-    return PH_OK;
+/* ---- audit ---- */
+
+int auth_account_state(store *db, const char *name, ph_buf *out, ph_err *err) {
+    int64_t n;
+    int rc = store_one_int(db, &n, err, "SELECT count(*) FROM account WHERE name = ?", "t", name);
+    if (rc) return rc;
+    if (!n) return ph_fail(err, PH_ENOTFOUND, "no account named '%.64s'", name);
+    return audit_canon_rows(db, out, err,
+                            "SELECT a.name, a.role, a.team, o.name, a.disabled, a.password_hash "
+                            "FROM account a LEFT JOIN organisation o ON o.id = a.organisation_id "
+                            "WHERE a.name = ?",
+                            "t", name);
+}
+
+int auth_token_state(store *db, const char *id, ph_buf *out, ph_err *err) {
+    int64_t token_id, n;
+    if (ph_parse_i64(id, &token_id)) return ph_fail(err, PH_ENOTFOUND, "no token '%.32s'", id);
+    int rc = store_one_int(db, &n, err, "SELECT count(*) FROM api_token WHERE id = ?", "i", token_id);
+    if (rc) return rc;
+    if (!n) return ph_fail(err, PH_ENOTFOUND, "no token %lld", (long long)token_id);
+    return audit_canon_rows(db, out, err,
+                            "SELECT t.id, a.name, t.label, t.created_at, t.expires_at, t.revoked_at, "
+                            "t.token_hash FROM api_token t JOIN account a ON a.id = t.account_id "
+                            "WHERE t.id = ?",
+                            "i", token_id);
+}
+
+int auth_organisation_state(store *db, const char *name, ph_buf *out, ph_err *err) {
+    int64_t n;
+    int rc = store_one_int(db, &n, err, "SELECT count(*) FROM organisation WHERE name = ?", "t", name);
+    if (rc) return rc;
+    if (!n) return ph_fail(err, PH_ENOTFOUND, "no organisation named '%.200s'", name);
+    return audit_canon_rows(db, out, err, "SELECT name, created_at FROM organisation WHERE name = ?",
+                            "t", name);
+}
+
+void auth_audit_register(void) {
+    audit_register_type(AUTH_ACCOUNT_OBJECT, auth_account_state);
+    audit_register_type(AUTH_TOKEN_OBJECT, auth_token_state);
+    audit_register_type(AUTH_ORGANISATION_OBJECT, auth_organisation_state);
+}
+
+/* Appends the audit entry for a write, inside the caller's transaction and
+ * after the write (the entry hashes the object's new state). */
+static int record_audit(store *db, const char *actor, const char *action, const char *object_type,
+                        const char *object_id, ph_err *err) {
+    audit_event ev = {0};
+    ev.actor = actor;
+    ev.action = action;
+    ev.object_type = object_type;
+    ev.object_id = object_id;
+    return audit_append(db, &ev, NULL, err);
 }
 
 /* ---- names and passwords ---- */
@@ -257,7 +298,7 @@ static int check_shape(store *db, auth_role role, const char *team, const char *
 }
 
 /* The id of an organisation, created when new. */
-static int organisation_id(store *db, const char *name, int64_t *id, ph_err *err) {
+static int organisation_id(store *db, const char *actor, const char *name, int64_t *id, ph_err *err) {
     int rc = store_one_int(db, id, err, "SELECT id FROM organisation WHERE name = ?", "t", name);
     if (rc != PH_ENOTFOUND) return rc;
     char now[AUTH_TIME_MAX];
@@ -266,9 +307,7 @@ static int organisation_id(store *db, const char *name, int64_t *id, ph_err *err
                   now))
         return err->rc;
     *id = store_last_id(db);
-    char object[AUTH_ORG_MAX + 16];
-    snprintf(object, sizeof object, "organisation:%s", name);
-    return audit_record(db, "system", "organisation.create", object, err);
+    return record_audit(db, actor, "organisation.create", AUTH_ORGANISATION_OBJECT, name, err);
 }
 
 int auth_user_create(store *db, const char *actor, const auth_user_new *u,
@@ -293,7 +332,7 @@ int auth_user_create(store *db, const char *actor, const auth_user_new *u,
     }
     int64_t org = 0;
     if (u->organisation && *u->organisation &&
-        (rc = organisation_id(db, u->organisation, &org, err)))
+        (rc = organisation_id(db, actor, u->organisation, &org, err)))
         return rc;
     char now[AUTH_TIME_MAX];
     auth_time_iso(0, now);
@@ -304,9 +343,7 @@ int auth_user_create(store *db, const char *actor, const auth_user_new *u,
         "tttittt", u->name, auth_role_name(u->role), u->team && *u->team ? u->team : NULL, org,
         password_hash, now, now);
     if (rc) return rc;
-    char object[AUTH_NAME_MAX + 16];
-    snprintf(object, sizeof object, "account:%s", u->name);
-    if ((rc = audit_record(db, actor, "account.create", object, err))) return rc;
+    if ((rc = record_audit(db, actor, "account.create", AUTH_ACCOUNT_OBJECT, u->name, err))) return rc;
     return auth_user_get(db, u->name, out, err);
 }
 
@@ -333,7 +370,7 @@ int auth_user_update(store *db, const char *actor, const char *name, int64_t exp
      * the organisation and team; anything else keeps them as they were. */
     if ((rc = check_shape(db, role, team, org, field, err))) return rc;
     int64_t org_id = 0;
-    if (org && *org && (rc = organisation_id(db, org, &org_id, err))) return rc;
+    if (org && *org && (rc = organisation_id(db, actor, org, &org_id, err))) return rc;
     char now[AUTH_TIME_MAX];
     auth_time_iso(0, now);
     int disabled = c->set_disabled ? c->disabled : cur.disabled;
@@ -360,20 +397,19 @@ int auth_user_update(store *db, const char *actor, const char *name, int64_t exp
         (rc = store_run(db, err, "DELETE FROM session WHERE account_id = ?", "i", cur.id)))
         return rc;
 
-    char object[AUTH_NAME_MAX + 16];
-    snprintf(object, sizeof object, "account:%s", name);
+    const char *object = name;
     if (c->set_role && role != cur.role &&
-        (rc = audit_record(db, actor, "account.role", object, err)))
+        (rc = record_audit(db, actor, "account.role", AUTH_ACCOUNT_OBJECT, object, err)))
         return rc;
     if (c->set_disabled && disabled != cur.disabled &&
         (rc =
-             audit_record(db, actor, disabled ? "account.disable" : "account.enable", object, err)))
+             record_audit(db, actor, disabled ? "account.disable" : "account.enable", AUTH_ACCOUNT_OBJECT, object, err)))
         return rc;
-    if (c->unlock && (rc = audit_record(db, actor, "account.unlock", object, err))) return rc;
-    if (c->password_hash && (rc = audit_record(db, actor, "account.password", object, err)))
+    if (c->unlock && (rc = record_audit(db, actor, "account.unlock", AUTH_ACCOUNT_OBJECT, object, err))) return rc;
+    if (c->password_hash && (rc = record_audit(db, actor, "account.password", AUTH_ACCOUNT_OBJECT, object, err)))
         return rc;
     if ((c->set_team || c->set_organisation) &&
-        (rc = audit_record(db, actor, "account.update", object, err)))
+        (rc = record_audit(db, actor, "account.update", AUTH_ACCOUNT_OBJECT, object, err)))
         return rc;
     return auth_user_get(db, name, out, err);
 }
@@ -453,9 +489,9 @@ int auth_token_create(store *db, const char *actor, const char *user, const char
         return rc;
     }
     int64_t id = store_last_id(db);
-    char object[64];
-    snprintf(object, sizeof object, "api_token:%lld", (long long)id);
-    if ((rc = audit_record(db, actor, "token.create", object, err))) {
+    char object[24];
+    snprintf(object, sizeof object, "%lld", (long long)id);
+    if ((rc = record_audit(db, actor, "token.create", AUTH_TOKEN_OBJECT, object, err))) {
         sodium_memzero(token, sizeof token);
         return rc;
     }
@@ -484,9 +520,9 @@ int auth_token_revoke(store *db, const char *actor, int64_t id, ph_err *err) {
     if ((rc =
              store_run(db, err, "UPDATE api_token SET revoked_at = ? WHERE id = ?", "ti", now, id)))
         return rc;
-    char object[64];
-    snprintf(object, sizeof object, "api_token:%lld", (long long)id);
-    return audit_record(db, actor, "token.revoke", object, err);
+    char object[24];
+    snprintf(object, sizeof object, "%lld", (long long)id);
+    return record_audit(db, actor, "token.revoke", AUTH_TOKEN_OBJECT, object, err);
 }
 
 int auth_token_list(store *db, const char *user, auth_token_info **out, size_t *n, ph_err *err) {
@@ -561,10 +597,10 @@ static int login_failed(store *db, const auth_policy *p, const auth_user *u, int
         rc = store_run(db, err,
                        "UPDATE account SET failed_logins = ?, locked_until = ? WHERE id = ?", "iti",
                        locks ? (int64_t)0 : count, locks ? until : NULL, u->id);
-    char object[AUTH_NAME_MAX + 16];
-    snprintf(object, sizeof object, "account:%s", u->name);
-    if (!rc) rc = audit_record(db, u->name, "login.failure", object, err);
-    if (!rc && locks) rc = audit_record(db, "system", "account.lockout", object, err);
+    /* The actor of a failed login is unknown: whoever typed the password. */
+    if (!rc) rc = record_audit(db, "anonymous", "login.failure", AUTH_ACCOUNT_OBJECT, u->name, err);
+    if (!rc && locks)
+        rc = record_audit(db, "system", "account.lockout", AUTH_ACCOUNT_OBJECT, u->name, err);
     if (!rc) rc = store_commit(db, err);
     if (rc) {
         store_rollback(db);
@@ -721,8 +757,9 @@ int auth_session_end(store *db, const char *actor, const char *token, size_t len
     token_hash(token, len, hash);
     int rc = store_run(db, err, "DELETE FROM session WHERE token_hash = ?", "t", hash);
     if (rc) return rc;
+    (void)actor; /* sessions are not audited objects: logging in and out changes no record */
     if (store_changes(db) == 0) return ph_fail(err, PH_ENOTFOUND, "no such session");
-    return audit_record(db, actor, "logout", "session", err);
+    return PH_OK;
 }
 
 void auth_csrf_token(const char *session_token, size_t len, char out[AUTH_TOKEN_MAX]) {

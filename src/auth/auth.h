@@ -196,6 +196,22 @@ void auth_csrf_token(const char *session_token, size_t len, char out[AUTH_TOKEN_
 /* 1 when `presented` is the session's CSRF token (constant-time comparison). */
 int auth_csrf_check(const char *session_token, size_t len, const char *presented, size_t plen);
 
+/* ---- audit ----
+ * Every write here appends an audit entry in the same transaction: account
+ * creation and changes (role, team, organisation, disabled, password,
+ * unlock), failed logins and lockouts, organisations created, tokens made and
+ * revoked. The objects' states, as the audit log hashes them: */
+#define AUTH_ACCOUNT_OBJECT "account"           /* id: the account name */
+#define AUTH_TOKEN_OBJECT "api_token"           /* id: the token's number */
+#define AUTH_ORGANISATION_OBJECT "organisation" /* id: the organisation's name */
+/* An account's audited state: name, role, team, organisation, disabled and
+ * password hash (not the failure count, which changes on every login). */
+int auth_account_state(store *db, const char *name, ph_buf *out, ph_err *err);
+int auth_token_state(store *db, const char *id, ph_buf *out, ph_err *err);
+int auth_organisation_state(store *db, const char *name, ph_buf *out, ph_err *err);
+/* Registers the three state functions with the audit log (at start-up). */
+void auth_audit_register(void);
+
 /* Current UTC time, and `seconds` from now, as ISO 8601. */
 void auth_time_iso(int64_t seconds_from_now, char out[AUTH_TIME_MAX]);
 

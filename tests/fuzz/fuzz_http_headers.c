@@ -20,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (n == 0 || memchr(v, ' ', n)) __builtin_trap();
     }
     int m = http_if_match(h, size, "\"0123456789abcdef0123456789abcdef\"");
-    if (m != HTTP_IF_MATCH_OK && m != HTTP_IF_MATCH_STALE && m != HTTP_IF_MATCH_INVALID) __builtin_trap();
+    if (m != HTTP_IF_MATCH_OK && m != HTTP_IF_MATCH_STALE && m != HTTP_IF_MATCH_INVALID)
+        __builtin_trap();
     if (size == 1 && h[0] == '*' && m != HTTP_IF_MATCH_OK) __builtin_trap();
     (void)http_media_type_is(h, size, "application/json");
     (void)http_text_ok(h, size);

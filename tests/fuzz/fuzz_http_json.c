@@ -7,15 +7,26 @@
 #include "http/http.h"
 
 static const http_field party_fields[] = {
-    {.name = "name", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_REQUIRED, .min_len = 1, .max_len = 40},
-    {.name = "country", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_REQUIRED, .min_len = 2, .max_len = 2},
+    {.name = "name",
+     .type = HTTP_JSON_STRING,
+     .flags = HTTP_FIELD_REQUIRED,
+     .min_len = 1,
+     .max_len = 40},
+    {.name = "country",
+     .type = HTTP_JSON_STRING,
+     .flags = HTTP_FIELD_REQUIRED,
+     .min_len = 2,
+     .max_len = 2},
     {.name = "address", .type = HTTP_JSON_OBJECT, .flags = HTTP_FIELD_NULLABLE},
 };
 static const http_schema party_schema = HTTP_SCHEMA(party_fields);
 static const char *const types[] = {"SIEL", "OIEL", "SITCL", NULL};
 static const http_field fields[] = {
     {.name = "type", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_REQUIRED, .one_of = types},
-    {.name = "parties", .type = HTTP_JSON_ARRAY, .items = HTTP_JSON_OBJECT, .object = &party_schema,
+    {.name = "parties",
+     .type = HTTP_JSON_ARRAY,
+     .items = HTTP_JSON_OBJECT,
+     .object = &party_schema,
      .max_len = 8},
     {.name = "ratings", .type = HTTP_JSON_ARRAY, .items = HTTP_JSON_STRING, .min_len = 1},
     {.name = "value_pence", .type = HTTP_JSON_INTEGER, .min_value = 0, .max_value = 1000000000},

@@ -16,7 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             size_t n = strlen(q.names[i]), v = strlen(q.values[i]);
             if (n == 0 || n > HTTP_QUERY_VALUE_MAX || v > HTTP_QUERY_VALUE_MAX) __builtin_trap();
             if (!http_text_ok(q.names[i], n) || !http_text_ok(q.values[i], v)) __builtin_trap();
-            if (http_query_get(&q, q.names[i]) != q.values[i]) __builtin_trap(); /* names are unique */
+            if (http_query_get(&q, q.names[i]) != q.values[i])
+                __builtin_trap(); /* names are unique */
         }
         http_query_free(&q);
     } else if (q.count != 0 || !err.msg[0]) {

@@ -155,6 +155,18 @@ expect_code 200 "enabled again"
 stop_server
 expect_eq "$STATUS" 0 "clean exit"
 
+# Every account write is on the audit log, in the same transaction.
+expect_ok "the audit log verifies" audit verify
+"$PH" audit log --json >"$OUT"
+for a in "account.create root account:fay" "login.failure anonymous account:ann" \
+         "account.lockout system account:ann" "account.role root account:fay" \
+         "account.disable root account:fay" "token.revoke cli account:ann"; do
+    set -- $a
+    n=$(jq --arg a "$1" --arg who "$2" '[.[] | select(.action == $a and (.actor | startswith($who)))] | length' "$OUT")
+    [ "$n" -ge 1 ] && pass "audited: $1 by $2" || fail "no $1 by $2 in the audit log"
+done
+expect_eq "$(jq '[.[] | select(.action == "login.failure")] | length' "$OUT")" "3" "one entry per counted failure"
+
 # Secure cookies when configured.
 start_server --secure-cookies --login-delay 0
 req POST /api/v1/login -H "$J" --data "{\"name\": \"root\", \"password\": \"$PASSWORD\"}"

@@ -57,4 +57,7 @@ done
 [ "$refused" -ge 6 ] && pass "$refused requests after SIGTERM not served, none stored" || fail "only $refused refused"
 expect_eq "$(sql "SELECT count(*) FROM account")" "$((acked + 1))" "the database holds exactly the acknowledged writes"
 expect_eq "$(sql "PRAGMA integrity_check")" "ok" "the database is intact"
+expect_ok "the audit log verifies" audit verify
+expect_eq "$(sql "SELECT count(*) FROM audit_entry WHERE action = 'account.create'")" "$((acked + 1))" \
+    "one audit entry per stored account"
 finish

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "audit/audit.h"
 #include "auth/auth.h"
 
 typedef struct fixture {
@@ -29,8 +30,10 @@ static int setup(void **state) {
     snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
     ph_err err = {0};
     int applied;
+    audit_key_report key;
     if (store_open(f->path, STORE_CREATE | STORE_ANY_VERSION, &f->db, &err) ||
-        store_migrate(f->db, &applied, &err) || auth_password_hash(PASSWORD, f->hash, &err)) {
+        store_migrate(f->db, &applied, &err) || audit_init_keys(f->db, &key, &err) ||
+        auth_password_hash(PASSWORD, f->hash, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         return -1;
     }
@@ -117,7 +120,8 @@ static void test_accounts(void **state) {
     assert_int_equal(add(f, "x3", AUTH_ROLE_ADVISER, "mi6", NULL, &field, &err), PH_EUSAGE);
     assert_string_equal(field, "team");
     assert_non_null(strstr(err.msg, "unknown team"));
-    assert_int_equal(add(f, "x4", AUTH_ROLE_CASE_OFFICER, NULL, "Acme Ltd", &field, &err), PH_EUSAGE);
+    assert_int_equal(add(f, "x4", AUTH_ROLE_CASE_OFFICER, NULL, "Acme Ltd", &field, &err),
+                     PH_EUSAGE);
     assert_string_equal(field, "organisation");
     assert_int_equal(add(f, "x5", AUTH_ROLE_EXPORTER, "mod", "Acme Ltd", &field, &err), PH_EUSAGE);
     assert_string_equal(field, "team");
@@ -126,7 +130,8 @@ static void test_accounts(void **state) {
     int64_t n;
     assert_int_equal(store_one_int(f->db, &n, &err, "SELECT count(*) FROM account", NULL), PH_OK);
     assert_int_equal(n, 4);
-    assert_int_equal(store_one_int(f->db, &n, &err, "SELECT count(*) FROM organisation", NULL), PH_OK);
+    assert_int_equal(store_one_int(f->db, &n, &err, "SELECT count(*) FROM organisation", NULL),
+                     PH_OK);
     assert_int_equal(n, 1);
 
     auth_user u;
@@ -180,7 +185,8 @@ static void test_tokens(void **state) {
     assert_int_equal(store_begin(f->db, &err), PH_OK);
     assert_int_equal(auth_token_create(f->db, "test", "tess", "ci", 0, token, &info, &err), PH_OK);
     assert_int_equal(auth_token_create(f->db, "test", "tess", NULL, 30, token2, NULL, &err), PH_OK);
-    assert_int_equal(auth_token_create(f->db, "test", "nobody", NULL, 0, token2, NULL, &err), PH_ENOTFOUND);
+    assert_int_equal(auth_token_create(f->db, "test", "nobody", NULL, 0, token2, NULL, &err),
+                     PH_ENOTFOUND);
     assert_int_equal(store_commit(f->db, &err), PH_OK);
     assert_int_equal(strlen(token), 46);
     assert_true(strncmp(token, "ph_", 3) == 0);
@@ -188,8 +194,9 @@ static void test_tokens(void **state) {
 
     /* Only the hash is stored. */
     int64_t n;
-    assert_int_equal(store_one_int(f->db, &n, &err, "SELECT count(*) FROM api_token WHERE token_hash LIKE ?",
-                                   "t", "%ph_%"),
+    assert_int_equal(store_one_int(f->db, &n, &err,
+                                   "SELECT count(*) FROM api_token WHERE token_hash LIKE ?", "t",
+                                   "%ph_%"),
                      PH_OK);
     assert_int_equal(n, 0);
 
@@ -208,8 +215,9 @@ static void test_tokens(void **state) {
 
     /* Expired, and disabled accounts. */
     assert_int_equal(auth_bearer_check(f->db, token2, strlen(token2), &u, &err), PH_OK);
-    assert_int_equal(store_run(f->db, &err, "UPDATE api_token SET expires_at = '2000-01-01T00:00:00Z'", NULL),
-                     PH_OK);
+    assert_int_equal(
+        store_run(f->db, &err, "UPDATE api_token SET expires_at = '2000-01-01T00:00:00Z'", NULL),
+        PH_OK);
     assert_int_equal(auth_bearer_check(f->db, token2, strlen(token2), &u, &err), PH_ENOTFOUND);
 
     auth_token_info *list;
@@ -267,7 +275,8 @@ static void test_login_lockout_sessions(void **state) {
     other[0] = other[0] == 'A' ? 'B' : 'A';
     assert_false(auth_csrf_check(s.token, strlen(s.token), other, strlen(other)));
     int64_t n;
-    assert_int_equal(store_one_int(f->db, &n, &err, "SELECT count(*) FROM session WHERE token_hash = ?", "t",
+    assert_int_equal(store_one_int(f->db, &n, &err,
+                                   "SELECT count(*) FROM session WHERE token_hash = ?", "t",
                                    s.token),
                      PH_OK);
     assert_int_equal(n, 0); /* the token itself is never stored */
@@ -276,7 +285,8 @@ static void test_login_lockout_sessions(void **state) {
     auth_policy idle = p;
     idle.session_idle_seconds = 1;
     sleep(2);
-    assert_int_equal(auth_session_check(f->db, &idle, s.token, strlen(s.token), &u, &err), PH_ENOTFOUND);
+    assert_int_equal(auth_session_check(f->db, &idle, s.token, strlen(s.token), &u, &err),
+                     PH_ENOTFOUND);
     assert_int_equal(auth_session_check(f->db, &p, s.token, strlen(s.token), &u, &err), PH_OK);
 
     /* Disabling the account ends its sessions. */
@@ -286,7 +296,8 @@ static void test_login_lockout_sessions(void **state) {
     assert_int_equal(store_begin(f->db, &err), PH_OK);
     assert_int_equal(auth_user_update(f->db, "test", "lou", 0, &c, &u, NULL, &err), PH_OK);
     assert_int_equal(store_commit(f->db, &err), PH_OK);
-    assert_int_equal(auth_session_check(f->db, &p, s.token, strlen(s.token), &u, &err), PH_ENOTFOUND);
+    assert_int_equal(auth_session_check(f->db, &p, s.token, strlen(s.token), &u, &err),
+                     PH_ENOTFOUND);
     assert_int_equal(auth_login(f->db, &p, "lou", PASSWORD, &u, &s, &err), PH_EFORBIDDEN);
 
     /* Logout. */
@@ -296,11 +307,13 @@ static void test_login_lockout_sessions(void **state) {
     assert_int_equal(auth_session_end(f->db, "lea", s.token, strlen(s.token), &err), PH_OK);
     assert_int_equal(auth_session_end(f->db, "lea", s.token, strlen(s.token), &err), PH_ENOTFOUND);
     assert_int_equal(store_commit(f->db, &err), PH_OK);
-    assert_int_equal(auth_session_check(f->db, &p, s.token, strlen(s.token), &u, &err), PH_ENOTFOUND);
+    assert_int_equal(auth_session_check(f->db, &p, s.token, strlen(s.token), &u, &err),
+                     PH_ENOTFOUND);
 }
 
 int main(void) {
     if (sodium_init() < 0) return 1;
+    auth_audit_register();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_and_passwords),
         cmocka_unit_test_setup_teardown(test_password_hash, setup, teardown),

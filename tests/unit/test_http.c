@@ -23,10 +23,11 @@ static void test_target(void **state) {
     assert_memory_equal(q, "role=adviser&x=1", qlen);
     free(path);
 
-    const char *bad[] = {"", "api/v1", "/a%2Fb", "/a%00b", "/a%zz", "/a%4", "/a b", "/a\\b",
-                         "/a#frag", "/%C0%AF", "/%ED%A0%80", "/%01"};
+    const char *bad[] = {"",     "api/v1", "/a%2Fb",  "/a%00b",  "/a%zz",      "/a%4",
+                         "/a b", "/a\\b",  "/a#frag", "/%C0%AF", "/%ED%A0%80", "/%01"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_not_equal(http_target_parse(bad[i], strlen(bad[i]), &path, &q, &qlen, &err), PH_OK);
+        assert_int_not_equal(http_target_parse(bad[i], strlen(bad[i]), &path, &q, &qlen, &err),
+                             PH_OK);
         assert_null(path);
     }
     /* ".." is decoded, not refused here: the static file server refuses it. */
@@ -37,7 +38,8 @@ static void test_target(void **state) {
     memset(longest, 'a', HTTP_URI_MAX + 1);
     longest[0] = '/';
     longest[HTTP_URI_MAX + 1] = '\0';
-    assert_int_not_equal(http_target_parse(longest, HTTP_URI_MAX + 1, &path, &q, &qlen, &err), PH_OK);
+    assert_int_not_equal(http_target_parse(longest, HTTP_URI_MAX + 1, &path, &q, &qlen, &err),
+                         PH_OK);
     assert_non_null(strstr(err.msg, "longer than"));
     assert_int_equal(http_target_parse(longest, HTTP_URI_MAX, &path, &q, &qlen, &err), PH_OK);
     free(path);
@@ -68,12 +70,14 @@ static void test_query(void **state) {
     /* Caps: parameters and length. */
     ph_buf b;
     ph_buf_init(&b);
-    for (int i = 0; i < HTTP_QUERY_MAX_PARAMS + 1; i++) ph_buf_printf(&b, "p%d=1&", i);
+    for (int i = 0; i < HTTP_QUERY_MAX_PARAMS + 1; i++)
+        ph_buf_printf(&b, "p%d=1&", i);
     assert_int_not_equal(http_query_parse(b.data, b.len, &q, &err), PH_OK);
     assert_non_null(strstr(err.msg, "more than 32"));
     ph_buf_reset(&b);
     ph_buf_puts(&b, "v=");
-    for (int i = 0; i < HTTP_QUERY_VALUE_MAX + 1; i++) ph_buf_putc(&b, 'x');
+    for (int i = 0; i < HTTP_QUERY_VALUE_MAX + 1; i++)
+        ph_buf_putc(&b, 'x');
     assert_int_not_equal(http_query_parse(b.data, b.len, &q, &err), PH_OK);
     assert_non_null(strstr(err.msg, "longer than"));
     ph_buf_free(&b);
@@ -106,7 +110,8 @@ static void test_headers(void **state) {
     assert_int_equal(http_if_match("\"x\", \"abc\"", 10, etag), HTTP_IF_MATCH_OK);
     assert_int_equal(http_if_match("*", 1, etag), HTTP_IF_MATCH_OK);
     assert_int_equal(http_if_match("\"abd\"", 5, etag), HTTP_IF_MATCH_STALE);
-    assert_int_equal(http_if_match("W/\"abc\"", 7, etag), HTTP_IF_MATCH_STALE); /* strong comparison */
+    assert_int_equal(http_if_match("W/\"abc\"", 7, etag),
+                     HTTP_IF_MATCH_STALE); /* strong comparison */
     assert_int_equal(http_if_match("abc", 3, etag), HTTP_IF_MATCH_INVALID);
     assert_int_equal(http_if_match("\"abc", 4, etag), HTTP_IF_MATCH_INVALID);
     assert_int_equal(http_if_match("", 0, etag), HTTP_IF_MATCH_INVALID);
@@ -118,14 +123,25 @@ static void test_headers(void **state) {
 }
 
 static const http_field party_fields[] = {
-    {.name = "name", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_REQUIRED, .min_len = 1, .max_len = 20},
-    {.name = "country", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_REQUIRED, .min_len = 2, .max_len = 2},
+    {.name = "name",
+     .type = HTTP_JSON_STRING,
+     .flags = HTTP_FIELD_REQUIRED,
+     .min_len = 1,
+     .max_len = 20},
+    {.name = "country",
+     .type = HTTP_JSON_STRING,
+     .flags = HTTP_FIELD_REQUIRED,
+     .min_len = 2,
+     .max_len = 2},
 };
 static const http_schema party_schema = HTTP_SCHEMA(party_fields);
 static const char *const kinds[] = {"SIEL", "OIEL", NULL};
 static const http_field case_fields[] = {
     {.name = "type", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_REQUIRED, .one_of = kinds},
-    {.name = "parties", .type = HTTP_JSON_ARRAY, .items = HTTP_JSON_OBJECT, .object = &party_schema,
+    {.name = "parties",
+     .type = HTTP_JSON_ARRAY,
+     .items = HTTP_JSON_OBJECT,
+     .object = &party_schema,
      .max_len = 5},
     {.name = "quantity", .type = HTTP_JSON_INTEGER, .min_value = 1, .max_value = 1000},
     {.name = "note", .type = HTTP_JSON_STRING, .flags = HTTP_FIELD_NULLABLE},
@@ -145,21 +161,27 @@ static size_t check(const char *text, http_field_errors *e) {
 static void test_json_check(void **state) {
     (void)state;
     http_field_errors e;
-    assert_int_equal(check("{\"type\": \"SIEL\", \"parties\": [{\"name\": \"A\", \"country\": \"IL\"}],"
-                           " \"quantity\": 3, \"note\": null}",
-                           &e),
-                     0);
-    assert_int_equal(check("{\"type\": \"SIEL\", \"parties\": [{\"name\": \"A\", \"country\": \"IL\"},"
-                           " {\"name\": \"B\", \"country\": \"ISR\"}]}",
-                           &e),
-                     1);
+    assert_int_equal(
+        check("{\"type\": \"SIEL\", \"parties\": [{\"name\": \"A\", \"country\": \"IL\"}],"
+              " \"quantity\": 3, \"note\": null}",
+              &e),
+        0);
+    assert_int_equal(
+        check("{\"type\": \"SIEL\", \"parties\": [{\"name\": \"A\", \"country\": \"IL\"},"
+              " {\"name\": \"B\", \"country\": \"ISR\"}]}",
+              &e),
+        1);
     assert_string_equal(e.e[0].path, "parties[1].country");
     assert_non_null(strstr(e.e[0].detail, "longer than 2"));
 
     assert_int_equal(check("{\"type\": \"SIEL\", \"colour\": 1}", &e), 1);
     assert_string_equal(e.e[0].path, "colour");
     assert_string_equal(e.e[0].detail, "unknown field");
-    assert_int_equal(check("{\"type\": \"SIEL\", \"end_user\": {\"name\": \"X\", \"country\": \"IL\", \"x\": 1}}", &e), 1);
+    assert_int_equal(
+        check(
+            "{\"type\": \"SIEL\", \"end_user\": {\"name\": \"X\", \"country\": \"IL\", \"x\": 1}}",
+            &e),
+        1);
     assert_string_equal(e.e[0].path, "end_user.x");
     assert_int_equal(check("{}", &e), 1);
     assert_string_equal(e.e[0].path, "type");
@@ -182,7 +204,8 @@ static void test_json_check(void **state) {
     ph_buf b;
     ph_buf_init(&b);
     ph_buf_puts(&b, "{\"type\": \"SIEL\"");
-    for (int i = 0; i < 40; i++) ph_buf_printf(&b, ", \"u%d\": 1", i);
+    for (int i = 0; i < 40; i++)
+        ph_buf_printf(&b, ", \"u%d\": 1", i);
     ph_buf_puts(&b, "}");
     assert_int_equal(check(b.data, &e), 40);
     assert_string_equal(e.e[0].path, "u0");
@@ -195,14 +218,17 @@ static void test_json_check(void **state) {
     assert_non_null(strstr(err.msg, "line 1"));
 }
 
-static int dummy(http_ctx *ctx) { return http_reply_empty(ctx, 204); }
+static int dummy(http_ctx *ctx) {
+    return http_reply_empty(ctx, 204);
+}
 
 static void test_router(void **state) {
     (void)state;
     static const http_route routes[] = {
         {"GET", "/api/v1/cases", dummy, HTTP_STAFF, HTTP_EXPORTERS_OWN_ORG, 0, "list"},
         {"GET", "/api/v1/cases/{id}", dummy, HTTP_STAFF, HTTP_EXPORTERS_OWN_ORG, 0, "read"},
-        {"POST", "/api/v1/cases/{id}/advice/{team}", dummy, HTTP_ROLE(ADVISER), HTTP_EXPORTERS_NO, 0, "advise"},
+        {"POST", "/api/v1/cases/{id}/advice/{team}", dummy, HTTP_ROLE(ADVISER), HTTP_EXPORTERS_NO,
+         0, "advise"},
         {"GET", "/api/v1/health", dummy, HTTP_PUBLIC, HTTP_EXPORTERS_NO, 0, "health"},
     };
     http_router *r = http_router_new();
@@ -212,22 +238,27 @@ static void test_router(void **state) {
     const http_route *rt;
     http_params p;
     char allow[64];
-    assert_int_equal(http_router_match(r, "POST", "/api/v1/cases/12/advice/fcdo", &rt, &p, allow, sizeof allow),
-                     HTTP_MATCH_OK);
+    assert_int_equal(
+        http_router_match(r, "POST", "/api/v1/cases/12/advice/fcdo", &rt, &p, allow, sizeof allow),
+        HTTP_MATCH_OK);
     assert_ptr_equal(rt, &routes[2]);
     assert_int_equal(p.count, 2);
     assert_string_equal(p.values[0], "12");
     assert_string_equal(p.values[1], "fcdo");
     http_params_free(&p);
-    assert_int_equal(http_router_match(r, "HEAD", "/api/v1/cases/7", &rt, &p, allow, sizeof allow), HTTP_MATCH_OK);
+    assert_int_equal(http_router_match(r, "HEAD", "/api/v1/cases/7", &rt, &p, allow, sizeof allow),
+                     HTTP_MATCH_OK);
     http_params_free(&p);
-    assert_int_equal(http_router_match(r, "DELETE", "/api/v1/cases/7", &rt, &p, allow, sizeof allow),
-                     HTTP_MATCH_NO_METHOD);
+    assert_int_equal(
+        http_router_match(r, "DELETE", "/api/v1/cases/7", &rt, &p, allow, sizeof allow),
+        HTTP_MATCH_NO_METHOD);
     assert_string_equal(allow, "GET, HEAD");
-    assert_int_equal(http_router_match(r, "GET", "/api/v1/cases/", &rt, &p, allow, sizeof allow), HTTP_MATCH_NO_PATH);
+    assert_int_equal(http_router_match(r, "GET", "/api/v1/cases/", &rt, &p, allow, sizeof allow),
+                     HTTP_MATCH_NO_PATH);
     assert_int_equal(http_router_match(r, "GET", "/api/v1/cases/7/x", &rt, &p, allow, sizeof allow),
                      HTTP_MATCH_NO_PATH);
-    assert_int_equal(http_router_match(r, "GET", "/api/v1/case", &rt, &p, allow, sizeof allow), HTTP_MATCH_NO_PATH);
+    assert_int_equal(http_router_match(r, "GET", "/api/v1/case", &rt, &p, allow, sizeof allow),
+                     HTTP_MATCH_NO_PATH);
 
     assert_true(http_route_allows(&routes[0], AUTH_ROLE_EXPORTER));
     assert_true(http_route_allows(&routes[0], AUTH_ROLE_AUDITOR));
@@ -242,7 +273,8 @@ static void test_router(void **state) {
     assert_string_equal(roles, "public");
 
     /* What the table refuses. */
-    static const http_route clash[] = {{"GET", "/api/v1/cases/{ref}", dummy, HTTP_STAFF, 0, 0, "x"}};
+    static const http_route clash[] = {
+        {"GET", "/api/v1/cases/{ref}", dummy, HTTP_STAFF, 0, 0, "x"}};
     assert_int_not_equal(http_router_add(r, clash, 1, &err), PH_OK);
     assert_non_null(strstr(err.msg, "clashes"));
     static const http_route exporter_bit[] = {
@@ -254,7 +286,8 @@ static void test_router(void **state) {
     static const http_route bad_pattern[] = {{"GET", "/api/v1//x", dummy, HTTP_STAFF, 0, 0, "x"},
                                              {"GET", "/api/v1/{Id}", dummy, HTTP_STAFF, 0, 0, "x"},
                                              {"FETCH", "/api/v1/y", dummy, HTTP_STAFF, 0, 0, "x"}};
-    for (int i = 0; i < 3; i++) assert_int_not_equal(http_router_add(r, &bad_pattern[i], 1, &err), PH_OK);
+    for (int i = 0; i < 3; i++)
+        assert_int_not_equal(http_router_add(r, &bad_pattern[i], 1, &err), PH_OK);
     assert_int_equal(http_router_count(r), 4);
     http_router_free(r);
 
@@ -280,8 +313,9 @@ static void test_etag(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_target),  cmocka_unit_test(test_query),  cmocka_unit_test(test_headers),
-        cmocka_unit_test(test_json_check), cmocka_unit_test(test_router), cmocka_unit_test(test_etag),
+        cmocka_unit_test(test_target),  cmocka_unit_test(test_query),
+        cmocka_unit_test(test_headers), cmocka_unit_test(test_json_check),
+        cmocka_unit_test(test_router),  cmocka_unit_test(test_etag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
