@@ -228,7 +228,7 @@ static void user_from_row(store_stmt *st, int first, auth_user *u) {
 static int user_query(store *db, auth_user *out, ph_err *err, const char *sql, const char *types,
                       ...) {
     store_stmt *st;
-    if (store_prepare(db, sql, &st, err)) return err->rc;
+    if (store_prepare_cached(db, sql, &st, err)) return err->rc;
     va_list ap;
     va_start(ap, types);
     store_bind_va(st, types, ap);
@@ -714,7 +714,7 @@ int auth_session_check(store *db, const auth_policy *p, const char *token, size_
     if (touch_every > SESSION_TOUCH_SECONDS) touch_every = SESSION_TOUCH_SECONDS;
     auth_time_iso(-(int64_t)touch_every, touch_cut);
     store_stmt *st;
-    int rc = store_prepare(db,
+    int rc = store_prepare_cached(db,
                            "SELECT " USER_COLUMNS ", s.id, s.last_seen_at FROM session s "
                            "JOIN account a ON a.id = s.account_id "
                            "LEFT JOIN organisation o ON o.id = a.organisation_id "
