@@ -80,23 +80,26 @@ int auth_account_state(store *db, const char *name, ph_buf *out, ph_err *err) {
 int auth_token_state(store *db, const char *id, ph_buf *out, ph_err *err) {
     int64_t token_id, n;
     if (ph_parse_i64(id, &token_id)) return ph_fail(err, PH_ENOTFOUND, "no token '%.32s'", id);
-    int rc = store_one_int(db, &n, err, "SELECT count(*) FROM api_token WHERE id = ?", "i", token_id);
+    int rc =
+        store_one_int(db, &n, err, "SELECT count(*) FROM api_token WHERE id = ?", "i", token_id);
     if (rc) return rc;
     if (!n) return ph_fail(err, PH_ENOTFOUND, "no token %lld", (long long)token_id);
-    return audit_canon_rows(db, out, err,
-                            "SELECT t.id, a.name, t.label, t.created_at, t.expires_at, t.revoked_at, "
-                            "t.token_hash FROM api_token t JOIN account a ON a.id = t.account_id "
-                            "WHERE t.id = ?",
-                            "i", token_id);
+    return audit_canon_rows(
+        db, out, err,
+        "SELECT t.id, a.name, t.label, t.created_at, t.expires_at, t.revoked_at, "
+        "t.token_hash FROM api_token t JOIN account a ON a.id = t.account_id "
+        "WHERE t.id = ?",
+        "i", token_id);
 }
 
 int auth_organisation_state(store *db, const char *name, ph_buf *out, ph_err *err) {
     int64_t n;
-    int rc = store_one_int(db, &n, err, "SELECT count(*) FROM organisation WHERE name = ?", "t", name);
+    int rc =
+        store_one_int(db, &n, err, "SELECT count(*) FROM organisation WHERE name = ?", "t", name);
     if (rc) return rc;
     if (!n) return ph_fail(err, PH_ENOTFOUND, "no organisation named '%.200s'", name);
-    return audit_canon_rows(db, out, err, "SELECT name, created_at FROM organisation WHERE name = ?",
-                            "t", name);
+    return audit_canon_rows(db, out, err,
+                            "SELECT name, created_at FROM organisation WHERE name = ?", "t", name);
 }
 
 void auth_audit_register(void) {
@@ -298,7 +301,8 @@ static int check_shape(store *db, auth_role role, const char *team, const char *
 }
 
 /* The id of an organisation, created when new. */
-static int organisation_id(store *db, const char *actor, const char *name, int64_t *id, ph_err *err) {
+static int organisation_id(store *db, const char *actor, const char *name, int64_t *id,
+                           ph_err *err) {
     int rc = store_one_int(db, id, err, "SELECT id FROM organisation WHERE name = ?", "t", name);
     if (rc != PH_ENOTFOUND) return rc;
     char now[AUTH_TIME_MAX];
@@ -343,7 +347,8 @@ int auth_user_create(store *db, const char *actor, const auth_user_new *u,
         "tttittt", u->name, auth_role_name(u->role), u->team && *u->team ? u->team : NULL, org,
         password_hash, now, now);
     if (rc) return rc;
-    if ((rc = record_audit(db, actor, "account.create", AUTH_ACCOUNT_OBJECT, u->name, err))) return rc;
+    if ((rc = record_audit(db, actor, "account.create", AUTH_ACCOUNT_OBJECT, u->name, err)))
+        return rc;
     return auth_user_get(db, u->name, out, err);
 }
 
@@ -402,11 +407,14 @@ int auth_user_update(store *db, const char *actor, const char *name, int64_t exp
         (rc = record_audit(db, actor, "account.role", AUTH_ACCOUNT_OBJECT, object, err)))
         return rc;
     if (c->set_disabled && disabled != cur.disabled &&
-        (rc =
-             record_audit(db, actor, disabled ? "account.disable" : "account.enable", AUTH_ACCOUNT_OBJECT, object, err)))
+        (rc = record_audit(db, actor, disabled ? "account.disable" : "account.enable",
+                           AUTH_ACCOUNT_OBJECT, object, err)))
         return rc;
-    if (c->unlock && (rc = record_audit(db, actor, "account.unlock", AUTH_ACCOUNT_OBJECT, object, err))) return rc;
-    if (c->password_hash && (rc = record_audit(db, actor, "account.password", AUTH_ACCOUNT_OBJECT, object, err)))
+    if (c->unlock &&
+        (rc = record_audit(db, actor, "account.unlock", AUTH_ACCOUNT_OBJECT, object, err)))
+        return rc;
+    if (c->password_hash &&
+        (rc = record_audit(db, actor, "account.password", AUTH_ACCOUNT_OBJECT, object, err)))
         return rc;
     if ((c->set_team || c->set_organisation) &&
         (rc = record_audit(db, actor, "account.update", AUTH_ACCOUNT_OBJECT, object, err)))
@@ -714,13 +722,14 @@ int auth_session_check(store *db, const auth_policy *p, const char *token, size_
     if (touch_every > SESSION_TOUCH_SECONDS) touch_every = SESSION_TOUCH_SECONDS;
     auth_time_iso(-(int64_t)touch_every, touch_cut);
     store_stmt *st;
-    int rc = store_prepare_cached(db,
-                           "SELECT " USER_COLUMNS ", s.id, s.last_seen_at FROM session s "
-                           "JOIN account a ON a.id = s.account_id "
-                           "LEFT JOIN organisation o ON o.id = a.organisation_id "
-                           "WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? "
-                           "AND a.disabled = 0",
-                           &st, err);
+    int rc =
+        store_prepare_cached(db,
+                             "SELECT " USER_COLUMNS ", s.id, s.last_seen_at FROM session s "
+                             "JOIN account a ON a.id = s.account_id "
+                             "LEFT JOIN organisation o ON o.id = a.organisation_id "
+                             "WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? "
+                             "AND a.disabled = 0",
+                             &st, err);
     if (rc) return rc;
     store_bind_text(st, 1, hash);
     store_bind_text(st, 2, now);
