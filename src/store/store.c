@@ -313,14 +313,18 @@ int store_prepare(store *db, const char *sql, store_stmt **out, ph_err *err) {
 }
 
 int store_prepare_cached(store *db, const char *sql, store_stmt **out, ph_err *err) {
+    /* The address finds the entry; the text guards against a caller that
+     * reused a buffer for other SQL. */
     for (size_t i = 0; i < db->ncache; i++)
-        if (db->cache[i].sql == sql) {
+        if (db->cache[i].sql == sql && strcmp(sqlite3_sql(db->cache[i].st->st), sql) == 0) {
             *out = db->cache[i].st;
             return PH_OK;
         }
     int rc = store_prepare(db, sql, out, err);
     if (rc) return rc;
-    if (db->ncache < STORE_CACHE_MAX) {
+    int known = 0;
+    for (size_t i = 0; i < db->ncache; i++) known |= db->cache[i].sql == sql;
+    if (db->ncache < STORE_CACHE_MAX && !known) {
         (*out)->cached = 1;
         db->cache[db->ncache].sql = sql;
         db->cache[db->ncache].st = *out;

@@ -131,6 +131,25 @@ stop_server
 expect_eq "$STATUS" 0 "clean exit on SIGTERM"
 grep -q "stopped after" "$TMP/server.log" && pass "says it stopped" || fail "stop message"
 
+# A database busy with another writer: reads go on (WAL), a write waits for
+# the busy timeout, then gets 503 with Retry-After and writes nothing.
+export PENHOLDER_BUSY_TIMEOUT_MS=300
+start_server
+unset PENHOLDER_BUSY_TIMEOUT_MS
+(echo "BEGIN IMMEDIATE;"; sleep 3) | sqlite3 "$PENHOLDER_DB" &
+LOCKER=$!
+sleep 0.5
+as "$ADMIN" GET /api/v1/users
+expect_code 200 "reads go on while another process writes"
+as "$ADMIN" POST /api/v1/users -H "$J" --data '{"name": "busy1", "role": "auditor", "password": "long enough pw"}'
+expect_problem 503 busy "a write on a locked database"
+expect_eq "$(header Retry-After)" "1" "says when to retry"
+wait $LOCKER
+as "$ADMIN" POST /api/v1/users -H "$J" --data '{"name": "busy1", "role": "auditor", "password": "long enough pw"}'
+expect_code 201 "the same write once the lock is gone"
+expect_eq "$(sql "SELECT count(*) FROM account WHERE name = 'busy1'")" "1" "stored once"
+stop_server
+
 # A symbolic link out of the web root is not followed.
 mkdir -p "$TMP/web" && cp "$ROOT/web/index.html" "$TMP/web/" && ln -s /etc/passwd "$TMP/web/passwd.txt"
 start_server --web "$TMP/web"

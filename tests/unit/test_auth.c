@@ -311,6 +311,40 @@ static void test_login_lockout_sessions(void **state) {
                      PH_ENOTFOUND);
 }
 
+/* store_prepare_cached, which the per-request lookups use. */
+static void test_kept_statements(void **state) {
+    fixture *f = *state;
+    static const char sql[] = "SELECT count(*) FROM account WHERE role <> ?";
+    store_stmt *a, *b;
+    ph_err err = {0};
+    assert_int_equal(store_prepare_cached(f->db, sql, &a, &err), PH_OK);
+    store_bind_text(a, 1, "admin");
+    assert_int_equal(store_step(a, &err), STORE_ROW);
+    store_finalize(a); /* only resets: the read ends here */
+    assert_int_equal(store_prepare_cached(f->db, sql, &b, &err), PH_OK);
+    assert_ptr_equal(a, b);
+    store_bind_text(b, 1, "admin");
+    assert_int_equal(store_step(b, &err), STORE_ROW);
+    assert_int_equal(store_col_int(b, 0), 0);
+    store_finalize(b);
+    /* A write after a kept read is not held up by it. */
+    assert_int_equal(add(f, "kim", AUTH_ROLE_AUDITOR, NULL, NULL, NULL, &err), PH_OK);
+    assert_int_equal(store_prepare_cached(f->db, sql, &b, &err), PH_OK);
+    store_bind_text(b, 1, "admin");
+    assert_int_equal(store_step(b, &err), STORE_ROW);
+    assert_int_equal(store_col_int(b, 0), 1);
+    store_finalize(b);
+    /* Past the cache's size statements are prepared each time, and freed. */
+    static char many[40][48];
+    for (int i = 0; i < 40; i++) {
+        snprintf(many[i], sizeof many[i], "SELECT %d", i);
+        assert_int_equal(store_prepare_cached(f->db, many[i], &a, &err), PH_OK);
+        assert_int_equal(store_step(a, &err), STORE_ROW);
+        assert_int_equal(store_col_int(a, 0), i);
+        store_finalize(a);
+    }
+}
+
 int main(void) {
     if (sodium_init() < 0) return 1;
     auth_audit_register();
@@ -320,6 +354,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_accounts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_lockout_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kept_statements, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
