@@ -5,12 +5,12 @@
 #   - the baseline in the same run: GET /api/v1/health (no authentication),
 #   - login latency (Argon2id password check), measured with curl.
 # Prints `name: value unit` lines. Knobs: BENCH_SECONDS (10), BENCH_CONNECTIONS
-# (32), BENCH_THREADS (server worker threads, 2), BENCH_LOGINS (10).
+# (32), BENCH_THREADS (server worker threads, 4: the default of serve), BENCH_LOGINS (10).
 set -eu
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${BENCH_SECONDS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
-THREADS=${BENCH_THREADS:-2}
+THREADS=${BENCH_THREADS:-4}
 LOGINS=${BENCH_LOGINS:-10}
 BIN="$PWD/build/penholder"
 [ -x "$BIN" ] || make -s build/penholder
