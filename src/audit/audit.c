@@ -3,6 +3,7 @@
  * format.c, verification in verify.c. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -95,7 +96,9 @@ audit_state_fn audit_type_state_fn(const char *object_type) {
 int audit_object_state_hash(store *db, const char *object_type, const char *object_id,
                             audit_hash out, ph_err *err) {
     audit_state_fn fn = audit_type_state_fn(object_type);
-    if (!fn) return ph_fail(err, PH_ERR, "no state function is registered for object type '%s'", object_type);
+    if (!fn)
+        return ph_fail(err, PH_ERR, "no state function is registered for object type '%s'",
+                       object_type);
     ph_buf b;
     ph_buf_init(&b);
     int rc = fn(db, object_id, &b, err);
@@ -152,7 +155,8 @@ static int key_file_read(const char *path, unsigned char seed[SEED_BYTES], ph_er
     if (fd < 0) {
         if (errno == ENOENT)
             return ph_fail(err, PH_ENOTFOUND, "%s: the audit signing key file is missing", path);
-        return ph_fail(err, PH_ERR, "%s: cannot read the audit signing key: %s", path, strerror(errno));
+        return ph_fail(err, PH_ERR, "%s: cannot read the audit signing key: %s", path,
+                       strerror(errno));
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -170,7 +174,8 @@ static int key_file_read(const char *path, unsigned char seed[SEED_BYTES], ph_er
     ssize_t n = read(fd, buf, KEY_FILE_MAX + 1);
     close(fd);
     if (n < 0) return ph_fail(err, PH_ERR, "%s: %s", path, strerror(errno));
-    if (n > KEY_FILE_MAX) return ph_fail(err, PH_ERR, "%s: too large for an audit signing key", path);
+    if (n > KEY_FILE_MAX)
+        return ph_fail(err, PH_ERR, "%s: too large for an audit signing key", path);
     buf[n] = '\0';
     int found = 0, rc = PH_OK, line_no = 0;
     for (char *line = buf; line && *line && rc == PH_OK;) {
@@ -180,8 +185,9 @@ static int key_file_read(const char *path, unsigned char seed[SEED_BYTES], ph_er
         ph_trim(line);
         if (*line && *line != '#') {
             if (found || audit_bytes_from_hex(line, seed, SEED_BYTES))
-                rc = ph_fail(err, PH_ERR, "%s:%d: expected one line of %d hex digits (the key seed)",
-                             path, line_no, 2 * SEED_BYTES);
+                rc =
+                    ph_fail(err, PH_ERR, "%s:%d: expected one line of %d hex digits (the key seed)",
+                            path, line_no, 2 * SEED_BYTES);
             found = 1;
         }
         line = next;
@@ -198,7 +204,8 @@ static int key_file_read(const char *path, unsigned char seed[SEED_BYTES], ph_er
 static int key_file_write(const char *path, const unsigned char seed[SEED_BYTES], ph_err *err) {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
-        return ph_fail(err, PH_ERR, "%s: cannot create the audit signing key: %s", path, strerror(errno));
+        return ph_fail(err, PH_ERR, "%s: cannot create the audit signing key: %s", path,
+                       strerror(errno));
     char hex[2 * SEED_BYTES + 2];
     ph_hex(seed, SEED_BYTES, hex);
     hex[2 * SEED_BYTES] = '\n';
@@ -211,7 +218,8 @@ static int key_file_write(const char *path, const unsigned char seed[SEED_BYTES]
     if (close(fd) != 0) ok = 0;
     if (!ok) {
         unlink(path);
-        return ph_fail(err, PH_ERR, "%s: cannot write the audit signing key: %s", path, strerror(saved));
+        return ph_fail(err, PH_ERR, "%s: cannot write the audit signing key: %s", path,
+                       strerror(saved));
     }
     return PH_OK;
 }
@@ -219,19 +227,21 @@ static int key_file_write(const char *path, const unsigned char seed[SEED_BYTES]
 int audit_public_key(store *db, audit_key_info *out, ph_err *err) {
     memset(out, 0, sizeof *out);
     store_stmt *st;
-    if (store_prepare(db,
-                      "SELECT key_id, public_key, created_at FROM audit_key ORDER BY rowid DESC LIMIT 1",
-                      &st, err))
+    if (store_prepare(
+            db, "SELECT key_id, public_key, created_at FROM audit_key ORDER BY rowid DESC LIMIT 1",
+            &st, err))
         return err->rc;
     int rc = store_step(st, err);
     if (rc == STORE_ROW) {
         ph_strlcpy(out->key_id, store_col_text(st, 0), sizeof out->key_id);
         ph_strlcpy(out->created_at, store_col_text(st, 2), sizeof out->created_at);
         rc = copy_blob(st, 1, out->public_key, AUDIT_PUBLIC_KEY_BYTES)
-                 ? ph_fail(err, PH_ERR, "%s: the audit public key is damaged (not 32 bytes)", store_path(db))
+                 ? ph_fail(err, PH_ERR, "%s: the audit public key is damaged (not 32 bytes)",
+                           store_path(db))
                  : PH_OK;
     } else if (rc == STORE_DONE) {
-        rc = ph_fail(err, PH_ENOTFOUND, "%s: the audit log has no signing key yet; run `penholder init`",
+        rc = ph_fail(err, PH_ENOTFOUND,
+                     "%s: the audit log has no signing key yet; run `penholder init`",
                      store_path(db));
     }
     store_finalize(st);
@@ -246,21 +256,58 @@ typedef struct signer {
     char key_id[AUDIT_KEY_ID_HEX];
 } signer;
 
-static void signer_clear(signer *s) { sodium_memzero(s, sizeof *s); }
+static void signer_clear(signer *s) {
+    sodium_memzero(s, sizeof *s);
+}
+
+/* Deriving the key pair from the seed costs as much as a signature, and a
+ * busy server appends often, so the derived pair is kept between appends.
+ * It is reused only while the key file is the same file, unchanged (device,
+ * inode, size, modification time), still private, and the database records
+ * the same public key; each append checks that with one stat() and one
+ * look-up, so a removed or replaced key file is noticed at once. This is
+ * the only state the module keeps between calls. */
+static struct {
+    pthread_mutex_t lock;
+    int valid;
+    char path[1024];
+    struct stat st;
+    signer s;
+} signer_cache = {PTHREAD_MUTEX_INITIALIZER, 0, "", {0}, {{0}, {0}, ""}};
+
+static int same_file(const struct stat *a, const struct stat *b) {
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mode == b->st_mode && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
 
 static int signer_load(store *db, signer *s, ph_err *err) {
     memset(s, 0, sizeof *s);
     audit_key_info k;
     if (audit_public_key(db, &k, err)) return err->rc;
     char *path = audit_key_path(db);
+    struct stat before;
+    int have_stat = stat(path, &before) == 0;
+    pthread_mutex_lock(&signer_cache.lock);
+    if (have_stat && signer_cache.valid && strcmp(signer_cache.path, path) == 0 &&
+        same_file(&signer_cache.st, &before) &&
+        ph_memeq_const(signer_cache.s.pk, k.public_key, AUDIT_PUBLIC_KEY_BYTES)) {
+        *s = signer_cache.s;
+        pthread_mutex_unlock(&signer_cache.lock);
+        free(path);
+        return PH_OK;
+    }
+    pthread_mutex_unlock(&signer_cache.lock);
+
     unsigned char seed[SEED_BYTES];
     int rc = key_file_read(path, seed, err);
     if (rc == PH_ENOTFOUND) {
-        rc = ph_fail(err, PH_ERR,
-                     "%s: the audit signing key file is missing, so the write cannot be audited and "
-                     "nothing was written; restore the file from backup, or set PENHOLDER_AUDIT_KEY "
-                     "to its path",
-                     path);
+        rc =
+            ph_fail(err, PH_ERR,
+                    "%s: the audit signing key file is missing, so the write cannot be audited and "
+                    "nothing was written; restore the file from backup, or set PENHOLDER_AUDIT_KEY "
+                    "to its path",
+                    path);
     } else if (rc == PH_OK) {
         crypto_sign_seed_keypair(s->pk, s->sk, seed);
         sodium_memzero(seed, sizeof seed);
@@ -272,6 +319,15 @@ static int signer_load(store *db, signer *s, ph_err *err) {
                          path, store_path(db), k.key_id);
         } else {
             ph_strlcpy(s->key_id, k.key_id, sizeof s->key_id);
+            pthread_mutex_lock(&signer_cache.lock);
+            signer_clear(&signer_cache.s);
+            signer_cache.valid = have_stat && strlen(path) < sizeof signer_cache.path;
+            if (signer_cache.valid) {
+                ph_strlcpy(signer_cache.path, path, sizeof signer_cache.path);
+                signer_cache.st = before;
+                signer_cache.s = *s;
+            }
+            pthread_mutex_unlock(&signer_cache.lock);
         }
     }
     free(path);
@@ -292,10 +348,11 @@ static int insert_head(store *db, const signer *s, uint64_t size, const audit_ha
     crypto_sign_detached(h.signature, NULL, (const unsigned char *)msg.data, msg.len, s->sk);
     ph_buf_free(&msg);
     store_stmt *st;
-    if (store_prepare(db,
-                      "INSERT INTO audit_tree_head(tree_size, root_hash, signed_at, signature, key_id) "
-                      "VALUES (?, ?, ?, ?, ?)",
-                      &st, err))
+    if (store_prepare(
+            db,
+            "INSERT INTO audit_tree_head(tree_size, root_hash, signed_at, signature, key_id) "
+            "VALUES (?, ?, ?, ?, ?)",
+            &st, err))
         return err->rc;
     store_bind_int(st, 1, (int64_t)size);
     store_bind_blob(st, 2, root, AUDIT_HASH_BYTES);
@@ -357,8 +414,8 @@ int audit_init_keys(store *db, audit_key_report *report, ph_err *err) {
     if (!rc) rc = store_begin(db, err);
     if (!rc) {
         store_stmt *st;
-        rc = store_prepare(db, "INSERT INTO audit_key(key_id, public_key, created_at) VALUES (?, ?, ?)",
-                           &st, err);
+        rc = store_prepare(
+            db, "INSERT INTO audit_key(key_id, public_key, created_at) VALUES (?, ?, ?)", &st, err);
         if (!rc) {
             store_bind_text(st, 1, s.key_id);
             store_bind_blob(st, 2, s.pk, AUDIT_PUBLIC_KEY_BYTES);
@@ -403,28 +460,32 @@ static int stored_subtree(void *ctx, unsigned level, uint64_t index, audit_hash 
     int rc = store_step(r->st, err);
     if (rc == STORE_ROW) {
         rc = copy_blob(r->st, 0, out, AUDIT_HASH_BYTES)
-                 ? ph_fail(err, PH_ERR, "%s: audit tree node (level %u, index %llu) is damaged; "
-                                        "run `penholder audit verify`",
+                 ? ph_fail(err, PH_ERR,
+                           "%s: audit tree node (level %u, index %llu) is damaged; "
+                           "run `penholder audit verify`",
                            store_path(r->db), level, (unsigned long long)index)
                  : PH_OK;
     } else if (rc == STORE_DONE) {
-        rc = ph_fail(err, PH_ERR,
-                     "%s: audit tree node (level %u, index %llu) is missing; run `penholder audit verify`",
-                     store_path(r->db), level, (unsigned long long)index);
+        rc = ph_fail(
+            err, PH_ERR,
+            "%s: audit tree node (level %u, index %llu) is missing; run `penholder audit verify`",
+            store_path(r->db), level, (unsigned long long)index);
     }
     store_reset(r->st);
     return rc;
 }
 
-static void node_reader_close(node_reader *r) { store_finalize(r->st); }
+static void node_reader_close(node_reader *r) {
+    store_finalize(r->st);
+}
 
 static int newest_size(store *db, uint64_t *size, ph_err *err) {
     int64_t v;
-    int rc = store_one_int(db, &v, err,
-                           "SELECT tree_size FROM audit_tree_head ORDER BY tree_size DESC LIMIT 1",
-                           NULL);
+    int rc = store_one_int(
+        db, &v, err, "SELECT tree_size FROM audit_tree_head ORDER BY tree_size DESC LIMIT 1", NULL);
     if (rc == PH_ENOTFOUND)
-        return ph_fail(err, PH_ENOTFOUND, "%s: the audit log has no signed tree head; run `penholder init`",
+        return ph_fail(err, PH_ENOTFOUND,
+                       "%s: the audit log has no signed tree head; run `penholder init`",
                        store_path(db));
     if (rc) return rc;
     *size = (uint64_t)v;
@@ -435,7 +496,8 @@ static int check_text(const char *what, const char *s, ph_err *err) {
     if (!s || !*s) return ph_fail(err, PH_EUSAGE, "audit: the %s is empty", what);
     size_t n = strlen(s);
     if (n > AUDIT_FIELD_MAX)
-        return ph_fail(err, PH_EUSAGE, "audit: the %s is longer than %d bytes", what, AUDIT_FIELD_MAX);
+        return ph_fail(err, PH_EUSAGE, "audit: the %s is longer than %d bytes", what,
+                       AUDIT_FIELD_MAX);
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
     for (size_t i = 0; i < n;) {
         utf8proc_int32_t cp;
@@ -456,17 +518,19 @@ static int check_event(const audit_event *ev, ph_err *err) {
                        "audit: action '%.64s' is not a lower-case dotted verb like licence.suspend",
                        ev->action ? ev->action : "");
     if (!ev->object_type || !valid_name(ev->object_type, 0))
-        return ph_fail(err, PH_EUSAGE, "audit: object type '%.64s' is not a lower-case word like licence",
+        return ph_fail(err, PH_EUSAGE,
+                       "audit: object type '%.64s' is not a lower-case word like licence",
                        ev->object_type ? ev->object_type : "");
     if (ev->time && !audit_time_valid(ev->time))
-        return ph_fail(err, PH_EUSAGE, "audit: time '%.40s' is not a UTC time like 2026-11-29T14:08:40Z",
-                       ev->time);
+        return ph_fail(err, PH_EUSAGE,
+                       "audit: time '%.40s' is not a UTC time like 2026-11-29T14:08:40Z", ev->time);
     return PH_OK;
 }
 
 static int insert_node(store *db, store_stmt **st, unsigned level, uint64_t index,
                        const audit_hash hash, ph_err *err) {
-    if (!*st && store_prepare(db, "INSERT INTO audit_node(level, idx, hash) VALUES (?, ?, ?)", st, err))
+    if (!*st &&
+        store_prepare(db, "INSERT INTO audit_node(level, idx, hash) VALUES (?, ?, ?)", st, err))
         return err->rc;
     store_reset(*st);
     store_bind_int(*st, 1, level);
@@ -479,7 +543,8 @@ static int insert_node(store *db, store_stmt **st, unsigned level, uint64_t inde
 
 int audit_append(store *db, const audit_event *ev, audit_entry_info *out, ph_err *err) {
     if (!store_in_transaction(db))
-        return ph_fail(err, PH_ERR, "internal: audit_append must run inside the write's transaction");
+        return ph_fail(err, PH_ERR,
+                       "internal: audit_append must run inside the write's transaction");
     if (check_event(ev, err)) return err->rc;
     audit_entry e;
     memset(&e, 0, sizeof e);
@@ -509,7 +574,7 @@ int audit_append(store *db, const audit_event *ev, audit_entry_info *out, ph_err
     if (signer_load(db, &s, err)) return err->rc;
 
     /* Both look-ups use the primary keys: O(log n). */
-    uint64_t n;
+    uint64_t n = 0;
     int64_t entries = 0;
     int rc = newest_size(db, &n, err);
     if (!rc) {
@@ -598,8 +663,9 @@ static int read_head(store *db, const char *sql, int64_t size, audit_tree_head *
         ph_strlcpy(out->key_id, key_id ? key_id : "", sizeof out->key_id);
         rc = copy_blob(st, 1, out->root_hash, AUDIT_HASH_BYTES) ||
                      copy_blob(st, 3, out->signature, AUDIT_SIGNATURE_BYTES)
-                 ? ph_fail(err, PH_ERR, "%s: the signed tree head of size %llu is damaged; run "
-                                        "`penholder audit verify`",
+                 ? ph_fail(err, PH_ERR,
+                           "%s: the signed tree head of size %llu is damaged; run "
+                           "`penholder audit verify`",
                            store_path(db), (unsigned long long)out->tree_size)
                  : PH_OK;
     } else if (rc == STORE_DONE) {
@@ -613,7 +679,8 @@ static int read_head(store *db, const char *sql, int64_t size, audit_tree_head *
     return rc;
 }
 
-#define HEAD_COLUMNS "SELECT tree_size, root_hash, signed_at, signature, key_id FROM audit_tree_head "
+#define HEAD_COLUMNS                                                                               \
+    "SELECT tree_size, root_hash, signed_at, signature, key_id FROM audit_tree_head "
 
 int audit_head(store *db, audit_tree_head *out, ph_err *err) {
     return read_head(db, HEAD_COLUMNS "ORDER BY tree_size DESC LIMIT 1", -1, out, err);
@@ -627,29 +694,69 @@ int audit_head_at(store *db, uint64_t tree_size, audit_tree_head *out, ph_err *e
 static int root_matches_head(store *db, const audit_tree_head *head, const audit_hash root,
                              ph_err *err) {
     if (memcmp(head->root_hash, root, AUDIT_HASH_BYTES) != 0)
-        return ph_fail(err, PH_ERR,
-                       "%s: the stored audit tree does not match the signed tree head of size %llu; "
-                       "run `penholder audit verify`",
-                       store_path(db), (unsigned long long)head->tree_size);
+        return ph_fail(
+            err, PH_ERR,
+            "%s: the stored audit tree does not match the signed tree head of size %llu; "
+            "run `penholder audit verify`",
+            store_path(db), (unsigned long long)head->tree_size);
     return PH_OK;
+}
+
+static int prove_inclusion(store *db, uint64_t index, uint64_t size, uint64_t newest,
+                           audit_inclusion_proof *out, ph_err *err);
+static int prove_consistency(store *db, uint64_t first, uint64_t second, uint64_t newest,
+                             audit_consistency_proof *out, ph_err *err);
+
+/* Reads the newest head's size with a statement left open until
+ * snapshot_close: while it is open, every other read of the proof shares
+ * its read transaction, so the proof comes from one consistent state of the
+ * log (and its look-ups do not each start a transaction of their own). */
+static int snapshot_open(store *db, store_stmt **st, uint64_t *newest, ph_err *err) {
+    if (store_prepare(db, "SELECT tree_size FROM audit_tree_head ORDER BY tree_size DESC LIMIT 1",
+                      st, err))
+        return err->rc;
+    int rc = store_step(*st, err);
+    if (rc == STORE_ROW) {
+        *newest = (uint64_t)store_col_int(*st, 0);
+        return PH_OK;
+    }
+    store_finalize(*st);
+    *st = NULL;
+    if (rc == STORE_DONE)
+        return ph_fail(err, PH_ENOTFOUND,
+                       "%s: the audit log has no signed tree head; run `penholder init`",
+                       store_path(db));
+    return rc;
 }
 
 int audit_prove_inclusion(store *db, uint64_t index, uint64_t size, audit_inclusion_proof *out,
                           ph_err *err) {
     memset(out, 0, sizeof *out);
     uint64_t newest;
-    if (newest_size(db, &newest, err)) return err->rc;
+    store_stmt *snapshot;
+    if (snapshot_open(db, &snapshot, &newest, err)) return err->rc;
+    int rc = prove_inclusion(db, index, size, newest, out, err);
+    store_finalize(snapshot);
+    return rc;
+}
+
+static int prove_inclusion(store *db, uint64_t index, uint64_t size, uint64_t newest,
+                           audit_inclusion_proof *out, ph_err *err) {
     if (size == 0) size = newest;
     if (size > newest)
-        return ph_fail(err, PH_EUSAGE, "the audit log has %llu entries; there is no tree of size %llu",
+        return ph_fail(err, PH_EUSAGE,
+                       "the audit log has %llu entries; there is no tree of size %llu",
                        (unsigned long long)newest, (unsigned long long)size);
     if (index >= size)
-        return ph_fail(err, PH_EUSAGE, "entry %llu is not in the tree of size %llu (entries 0 to %lld)",
+        return ph_fail(err, PH_EUSAGE,
+                       "entry %llu is not in the tree of size %llu (entries 0 to %lld)",
                        (unsigned long long)index, (unsigned long long)size, (long long)size - 1);
     if (audit_head_at(db, size, &out->head, err)) return err->rc;
     node_reader reader = {db, NULL};
     int rc = stored_subtree(&reader, 0, index, out->leaf_hash, err);
-    if (!rc) rc = audit_inclusion_path(stored_subtree, &reader, index, size, out->path, &out->path_len, err);
+    if (!rc)
+        rc = audit_inclusion_path(stored_subtree, &reader, index, size, out->path, &out->path_len,
+                                  err);
     if (!rc) rc = audit_range_root(stored_subtree, &reader, 0, size, out->root_hash, err);
     node_reader_close(&reader);
     if (!rc) rc = root_matches_head(db, &out->head, out->root_hash, err);
@@ -662,18 +769,28 @@ int audit_prove_consistency(store *db, uint64_t first, uint64_t second,
                             audit_consistency_proof *out, ph_err *err) {
     memset(out, 0, sizeof *out);
     uint64_t newest;
-    if (newest_size(db, &newest, err)) return err->rc;
+    store_stmt *snapshot;
+    if (snapshot_open(db, &snapshot, &newest, err)) return err->rc;
+    int rc = prove_consistency(db, first, second, newest, out, err);
+    store_finalize(snapshot);
+    return rc;
+}
+
+static int prove_consistency(store *db, uint64_t first, uint64_t second, uint64_t newest,
+                             audit_consistency_proof *out, ph_err *err) {
     if (first > second)
         return ph_fail(err, PH_EUSAGE, "--from %llu is after --to %llu", (unsigned long long)first,
                        (unsigned long long)second);
     if (second > newest)
-        return ph_fail(err, PH_EUSAGE, "the audit log has %llu entries; there is no tree of size %llu",
+        return ph_fail(err, PH_EUSAGE,
+                       "the audit log has %llu entries; there is no tree of size %llu",
                        (unsigned long long)newest, (unsigned long long)second);
     if (audit_head_at(db, first, &out->first_head, err) ||
         audit_head_at(db, second, &out->second_head, err))
         return err->rc;
     node_reader reader = {db, NULL};
-    int rc = audit_consistency_path(stored_subtree, &reader, first, second, out->path, &out->path_len, err);
+    int rc = audit_consistency_path(stored_subtree, &reader, first, second, out->path,
+                                    &out->path_len, err);
     if (!rc) rc = audit_range_root(stored_subtree, &reader, 0, first, out->first_root, err);
     if (!rc) rc = audit_range_root(stored_subtree, &reader, 0, second, out->second_root, err);
     node_reader_close(&reader);

@@ -188,9 +188,9 @@ int audit_object_state_hash(store *db, const char *object_type, const char *obje
 char *audit_key_path(store *db);
 
 typedef struct audit_key_report {
-    int created;       /* a new key pair was made */
-    int adopted;       /* an existing key file was taken into a new database */
-    char path[1024];   /* the key file */
+    int created;     /* a new key pair was made */
+    int adopted;     /* an existing key file was taken into a new database */
+    char path[1024]; /* the key file */
     char key_id[AUDIT_KEY_ID_HEX];
     unsigned char public_key[AUDIT_PUBLIC_KEY_BYTES];
 } audit_key_report;
@@ -227,7 +227,7 @@ typedef struct audit_event {
     const void *state;
     size_t state_len;
     const unsigned char *state_sha256; /* 32 bytes */
-    const char *time; /* NULL: audit_clock() */
+    const char *time;                  /* NULL: audit_clock() */
 } audit_event;
 
 typedef struct audit_entry_info {
@@ -302,8 +302,8 @@ void audit_records_free(audit_record *v, size_t n);
 /* ==== verification ==== */
 
 typedef struct audit_problem {
-    const char *kind; /* static: entry_missing, entry_modified, tree_head_root, ... */
-    int64_t entry;    /* the entry concerned, or -1 */
+    const char *kind;  /* static: entry_missing, entry_modified, tree_head_root, ... */
+    int64_t entry;     /* the entry concerned, or -1 */
     int64_t tree_size; /* the tree head concerned, or -1 */
     char *message;
 } audit_problem;
@@ -325,9 +325,9 @@ typedef struct audit_type_count {
 } audit_type_count;
 
 typedef struct audit_verify_report {
-    uint64_t entries;     /* entry rows read */
-    uint64_t tree_size;   /* the newest signed head's size */
-    uint64_t tree_heads;  /* head rows read */
+    uint64_t entries;    /* entry rows read */
+    uint64_t tree_size;  /* the newest signed head's size */
+    uint64_t tree_heads; /* head rows read */
     uint64_t signatures_checked;
     uint64_t nodes_checked;
     uint64_t objects_checked; /* objects whose current state was hashed */

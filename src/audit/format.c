@@ -31,7 +31,9 @@ static void put_str(ph_buf *b, const char *s) {
 }
 
 /* The tag with its terminating NUL. */
-static void put_tag(ph_buf *b, const char *tag) { ph_buf_append(b, tag, strlen(tag) + 1); }
+static void put_tag(ph_buf *b, const char *tag) {
+    ph_buf_append(b, tag, strlen(tag) + 1);
+}
 
 void audit_entry_bytes(const audit_entry *e, ph_buf *out) {
     put_tag(out, ENTRY_TAG);
@@ -100,9 +102,9 @@ int audit_clock(char out[AUDIT_TIME_LEN], ph_err *err) {
     const char *fixed = getenv("PENHOLDER_AUDIT_TIME");
     if (fixed && *fixed) {
         if (!audit_time_valid(fixed))
-            return ph_fail(err, PH_EUSAGE,
-                           "PENHOLDER_AUDIT_TIME '%.40s' is not a UTC time like 2026-11-29T14:08:40Z",
-                           fixed);
+            return ph_fail(
+                err, PH_EUSAGE,
+                "PENHOLDER_AUDIT_TIME '%.40s' is not a UTC time like 2026-11-29T14:08:40Z", fixed);
         ph_strlcpy(out, fixed, AUDIT_TIME_LEN);
         return PH_OK;
     }
@@ -154,7 +156,8 @@ static json_t *hex_json(const unsigned char *bytes, size_t n) {
 
 static json_t *path_json(const audit_hash *path, size_t n) {
     json_t *a = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(a, hex_json(path[i], AUDIT_HASH_BYTES));
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, hex_json(path[i], AUDIT_HASH_BYTES));
     return a;
 }
 
@@ -206,7 +209,9 @@ json_t *audit_record_json(const audit_record *r) {
     return j;
 }
 
-static json_t *int_or_null(int64_t v) { return v < 0 ? json_null() : json_integer(v); }
+static json_t *int_or_null(int64_t v) {
+    return v < 0 ? json_null() : json_integer(v);
+}
 
 json_t *audit_verify_json(const audit_verify_report *r) {
     json_t *j = json_object();
@@ -222,10 +227,10 @@ json_t *audit_verify_json(const audit_verify_report *r) {
     json_object_set_new(j, "public_key", hex_json(r->public_key, AUDIT_PUBLIC_KEY_BYTES));
     json_t *types = json_array();
     for (size_t i = 0; i < r->ntypes; i++)
-        json_array_append_new(types, json_pack("{s:s, s:I, s:b}", "object_type",
-                                               r->types[i].object_type, "objects",
-                                               (json_int_t)r->types[i].objects, "state_checked",
-                                               r->types[i].checked));
+        json_array_append_new(types,
+                              json_pack("{s:s, s:I, s:b}", "object_type", r->types[i].object_type,
+                                        "objects", (json_int_t)r->types[i].objects, "state_checked",
+                                        r->types[i].checked));
     json_object_set_new(j, "object_types", types);
     json_object_set_new(j, "problems_total", json_integer((json_int_t)r->problems_total));
     json_t *problems = json_array();

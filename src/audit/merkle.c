@@ -29,12 +29,18 @@ void audit_node_hash(const audit_hash left, const audit_hash right, audit_hash o
     crypto_hash_sha256(out, buf, sizeof buf);
 }
 
-void audit_empty_root(audit_hash out) { crypto_hash_sha256(out, (const unsigned char *)"", 0); }
+void audit_empty_root(audit_hash out) {
+    crypto_hash_sha256(out, (const unsigned char *)"", 0);
+}
 
-static int is_power_of_two(uint64_t n) { return n && (n & (n - 1)) == 0; }
+static int is_power_of_two(uint64_t n) {
+    return n && (n & (n - 1)) == 0;
+}
 
 /* The largest power of two smaller than n (n >= 2): RFC 6962's split k. */
-static uint64_t split_point(uint64_t n) { return (uint64_t)1 << (63 - __builtin_clzll(n - 1)); }
+static uint64_t split_point(uint64_t n) {
+    return (uint64_t)1 << (63 - __builtin_clzll(n - 1));
+}
 
 static int hash_eq(const audit_hash a, const audit_hash b) {
     return memcmp(a, b, AUDIT_HASH_BYTES) == 0;
@@ -64,16 +70,28 @@ int audit_leaf_array_subtree(void *ctx, unsigned level, uint64_t index, audit_ha
                        (unsigned long long)index);
     uint64_t span = (uint64_t)1 << level, start = index << level;
     if (start > a->count || span > a->count - start)
-        return ph_fail(err, PH_EUSAGE, "subtree level %u index %llu is outside the tree of %llu leaves",
-                       level, (unsigned long long)index, (unsigned long long)a->count);
+        return ph_fail(err, PH_EUSAGE,
+                       "subtree level %u index %llu is outside the tree of %llu leaves", level,
+                       (unsigned long long)index, (unsigned long long)a->count);
     audit_tree_root(a->leaves + start, span, out);
     return PH_OK;
 }
 
-int audit_range_root(audit_subtree_fn subtree, void *ctx, uint64_t lo, uint64_t hi, audit_hash out,
-                     ph_err *err) {
-    if (hi < lo) return ph_fail(err, PH_EUSAGE, "empty range %llu..%llu", (unsigned long long)lo,
-                                (unsigned long long)hi);
+/* The roots of ragged ranges already computed during one proof. Every
+ * ragged range a proof meets is a suffix [x, size) of the tree, and each is
+ * the sibling or part of the sibling of the next: remembering them makes a
+ * proof O(log n) look-ups instead of O(log^2 n). */
+typedef struct range_memo {
+    uint64_t lo[2 * TREE_HEIGHT_MAX], hi[2 * TREE_HEIGHT_MAX];
+    audit_hash hash[2 * TREE_HEIGHT_MAX];
+    size_t count;
+} range_memo;
+
+static int range_root(audit_subtree_fn subtree, void *ctx, uint64_t lo, uint64_t hi, audit_hash out,
+                      range_memo *memo, ph_err *err) {
+    if (hi < lo)
+        return ph_fail(err, PH_EUSAGE, "empty range %llu..%llu", (unsigned long long)lo,
+                       (unsigned long long)hi);
     uint64_t n = hi - lo;
     if (n == 0) {
         audit_empty_root(out);
@@ -83,15 +101,31 @@ int audit_range_root(audit_subtree_fn subtree, void *ctx, uint64_t lo, uint64_t 
         unsigned level = (unsigned)__builtin_ctzll(n);
         return subtree(ctx, level, lo >> level, out, err);
     }
+    for (size_t i = 0; memo && i < memo->count; i++)
+        if (memo->lo[i] == lo && memo->hi[i] == hi) {
+            memcpy(out, memo->hash[i], AUDIT_HASH_BYTES);
+            return PH_OK;
+        }
     /* Not a stored subtree: split as the tree does. The left part is a
      * perfect subtree whenever lo is aligned, which it is for every range a
      * proof asks for, so this costs one look-up per level. */
     uint64_t k = split_point(n);
     audit_hash left, right;
-    if (audit_range_root(subtree, ctx, lo, lo + k, left, err)) return err->rc;
-    if (audit_range_root(subtree, ctx, lo + k, hi, right, err)) return err->rc;
+    if (range_root(subtree, ctx, lo, lo + k, left, memo, err)) return err->rc;
+    if (range_root(subtree, ctx, lo + k, hi, right, memo, err)) return err->rc;
     audit_node_hash(left, right, out);
+    if (memo && memo->count < 2 * TREE_HEIGHT_MAX) {
+        memo->lo[memo->count] = lo;
+        memo->hi[memo->count] = hi;
+        memcpy(memo->hash[memo->count], out, AUDIT_HASH_BYTES);
+        memo->count++;
+    }
     return PH_OK;
+}
+
+int audit_range_root(audit_subtree_fn subtree, void *ctx, uint64_t lo, uint64_t hi, audit_hash out,
+                     ph_err *err) {
+    return range_root(subtree, ctx, lo, hi, out, NULL, err);
 }
 
 int audit_inclusion_path(audit_subtree_fn subtree, void *ctx, uint64_t index, uint64_t size,
@@ -104,21 +138,24 @@ int audit_inclusion_path(audit_subtree_fn subtree, void *ctx, uint64_t index, ui
      * the path lists them leaf first. */
     audit_hash siblings[TREE_HEIGHT_MAX];
     size_t count = 0;
+    range_memo memo;
+    memo.count = 0;
     uint64_t lo = 0, hi = size;
     while (hi - lo > 1) {
         uint64_t k = split_point(hi - lo);
         int rc;
         if (index < lo + k) {
-            rc = audit_range_root(subtree, ctx, lo + k, hi, siblings[count], err);
+            rc = range_root(subtree, ctx, lo + k, hi, siblings[count], &memo, err);
             hi = lo + k;
         } else {
-            rc = audit_range_root(subtree, ctx, lo, lo + k, siblings[count], err);
+            rc = range_root(subtree, ctx, lo, lo + k, siblings[count], &memo, err);
             lo += k;
         }
         if (rc) return rc;
         count++;
     }
-    for (size_t i = 0; i < count; i++) memcpy(path[i], siblings[count - 1 - i], AUDIT_HASH_BYTES);
+    for (size_t i = 0; i < count; i++)
+        memcpy(path[i], siblings[count - 1 - i], AUDIT_HASH_BYTES);
     *path_len = count;
     return PH_OK;
 }
@@ -135,13 +172,15 @@ int audit_consistency_path(audit_subtree_fn subtree, void *ctx, uint64_t first, 
      * first. */
     audit_hash found[TREE_HEIGHT_MAX];
     size_t nfound = 0, out = 0;
+    range_memo memo;
+    memo.count = 0;
     uint64_t lo = 0, hi = second, m = first;
     int whole_old_tree = 1; /* b: [lo, lo+m) is still the whole first tree */
     for (;;) {
         uint64_t n = hi - lo;
         if (m == n) {
             if (!whole_old_tree) {
-                if (audit_range_root(subtree, ctx, lo, hi, path[out], err)) return err->rc;
+                if (range_root(subtree, ctx, lo, hi, path[out], &memo, err)) return err->rc;
                 out++;
             }
             break;
@@ -149,10 +188,10 @@ int audit_consistency_path(audit_subtree_fn subtree, void *ctx, uint64_t first, 
         uint64_t k = split_point(n);
         int rc;
         if (m <= k) {
-            rc = audit_range_root(subtree, ctx, lo + k, hi, found[nfound], err);
+            rc = range_root(subtree, ctx, lo + k, hi, found[nfound], &memo, err);
             hi = lo + k;
         } else {
-            rc = audit_range_root(subtree, ctx, lo, lo + k, found[nfound], err);
+            rc = range_root(subtree, ctx, lo, lo + k, found[nfound], &memo, err);
             m -= k;
             lo += k;
             whole_old_tree = 0;
@@ -160,7 +199,8 @@ int audit_consistency_path(audit_subtree_fn subtree, void *ctx, uint64_t first, 
         if (rc) return rc;
         nfound++;
     }
-    for (size_t i = 0; i < nfound; i++) memcpy(path[out++], found[nfound - 1 - i], AUDIT_HASH_BYTES);
+    for (size_t i = 0; i < nfound; i++)
+        memcpy(path[out++], found[nfound - 1 - i], AUDIT_HASH_BYTES);
     *path_len = out;
     return PH_OK;
 }

@@ -16,15 +16,27 @@
  * Then each audited object's newest entry is compared with the object's
  * current state. Runs of the same problem over consecutive sizes are
  * reported once, naming the range. */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 
 #define DEFAULT_MAX_PROBLEMS 1000
 #define FRONTIER_MAX 65
+/* Signatures are checked in batches spread over the processors: an Ed25519
+ * verification costs about 100 times a hash, and is nearly all the work. */
+#define SIGNATURE_BATCH 4096
+#define SIGNATURE_THREADS_MAX 8
+
+typedef struct signature_job {
+    audit_tree_head head;
+    const unsigned char *public_key; /* NULL: the head names an unknown key */
+    int ok;
+} signature_job;
 
 typedef struct frontier {
     audit_hash hash[FRONTIER_MAX];
@@ -52,13 +64,15 @@ typedef struct verifier {
     store_stmt *node_st;
     frontier entries_tree; /* built from the entries' contents */
     run head_root, head_signature, head_missing, entry_missing;
+    signature_job *jobs;
+    size_t njobs;
 } verifier;
 
-static void problem(verifier *v, const char *kind, int64_t entry, int64_t tree_size, const char *fmt,
-                    ...) __attribute__((format(printf, 5, 6)));
+static void problem(verifier *v, const char *kind, int64_t entry, int64_t tree_size,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void problem(verifier *v, const char *kind, int64_t entry, int64_t tree_size, const char *fmt,
-                    ...) {
+static void problem(verifier *v, const char *kind, int64_t entry, int64_t tree_size,
+                    const char *fmt, ...) {
     audit_verify_report *r = v->r;
     r->problems_total++;
     if (r->nproblems >= v->max_problems) return;
@@ -77,14 +91,17 @@ static void problem(verifier *v, const char *kind, int64_t entry, int64_t tree_s
     va_end(ap);
 }
 
-static void hex_short(const unsigned char *h, char out[17]) { ph_hex(h, 8, out); }
+static void hex_short(const unsigned char *h, char out[17]) {
+    ph_hex(h, 8, out);
+}
 
 /* ---- the stored tree ---- */
 
 /* 1 found, 0 missing or damaged, <0 error. */
 static int stored_node(verifier *v, unsigned level, uint64_t index, audit_hash out, ph_err *err) {
     if (!v->node_st &&
-        store_prepare(v->db, "SELECT hash FROM audit_node WHERE level = ? AND idx = ?", &v->node_st, err))
+        store_prepare(v->db, "SELECT hash FROM audit_node WHERE level = ? AND idx = ?", &v->node_st,
+                      err))
         return -1;
     store_reset(v->node_st);
     store_bind_int(v->node_st, 1, level);
@@ -122,7 +139,8 @@ static void frontier_root(const frontier *f, audit_hash out) {
         return;
     }
     memcpy(out, f->hash[f->len - 1], AUDIT_HASH_BYTES);
-    for (size_t i = f->len - 1; i-- > 0;) audit_node_hash(f->hash[i], out, out);
+    for (size_t i = f->len - 1; i-- > 0;)
+        audit_node_hash(f->hash[i], out, out);
 }
 
 /* Leaf `index` completes one perfect subtree per trailing 1 bit of its
@@ -180,8 +198,8 @@ static void close_head_missing(verifier *v) {
     run *r = &v->head_missing;
     if (r->start < 0) return;
     if (r->start == r->end)
-        problem(v, "tree_head_missing", -1, r->start, "the signed tree head of size %lld is missing",
-                (long long)r->start);
+        problem(v, "tree_head_missing", -1, r->start,
+                "the signed tree head of size %lld is missing", (long long)r->start);
     else
         problem(v, "tree_head_missing", -1, r->start,
                 "the signed tree heads of sizes %lld to %lld are missing", (long long)r->start,
@@ -222,10 +240,11 @@ static void close_head_root(verifier *v, int to_the_end) {
                 "do: the head was altered",
                 (long long)r->start);
     else
-        problem(v, "tree_head_root", -1, r->start,
-                "the signed tree heads of sizes %lld to %lld do not match the entries, though later "
-                "heads do: the heads were altered",
-                (long long)r->start, (long long)r->end);
+        problem(
+            v, "tree_head_root", -1, r->start,
+            "the signed tree heads of sizes %lld to %lld do not match the entries, though later "
+            "heads do: the heads were altered",
+            (long long)r->start, (long long)r->end);
     r->start = -1;
 }
 
@@ -238,6 +257,48 @@ static const unsigned char *key_for(verifier *v, const char *key_id) {
     return NULL;
 }
 
+typedef struct signature_slice {
+    signature_job *jobs;
+    size_t from, to;
+} signature_slice;
+
+static void *check_signatures(void *arg) {
+    signature_slice *w = arg;
+    for (size_t i = w->from; i < w->to; i++)
+        w->jobs[i].ok = w->jobs[i].public_key &&
+                        audit_tree_head_signature_ok(&w->jobs[i].head, w->jobs[i].public_key);
+    return NULL;
+}
+
+/* Checks the queued signatures, then reports them in size order. */
+static void flush_signatures(verifier *v) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t threads = cpus < 1 ? 1 : (size_t)cpus;
+    if (threads > SIGNATURE_THREADS_MAX) threads = SIGNATURE_THREADS_MAX;
+    if (threads > v->njobs) threads = v->njobs ? v->njobs : 1;
+    pthread_t tid[SIGNATURE_THREADS_MAX];
+    signature_slice slice[SIGNATURE_THREADS_MAX];
+    int started[SIGNATURE_THREADS_MAX] = {0};
+    for (size_t t = 0; t < threads; t++) {
+        slice[t] = (signature_slice){v->jobs, v->njobs * t / threads, v->njobs * (t + 1) / threads};
+        /* The last slice runs here, and so does any whose thread cannot start. */
+        if (t + 1 < threads && pthread_create(&tid[t], NULL, check_signatures, &slice[t]) == 0)
+            started[t] = 1;
+        else
+            check_signatures(&slice[t]);
+    }
+    for (size_t t = 0; t < threads; t++)
+        if (started[t]) pthread_join(tid[t], NULL);
+    for (size_t i = 0; i < v->njobs; i++) {
+        v->r->signatures_checked++;
+        if (!v->jobs[i].ok)
+            run_extend(&v->head_signature, (int64_t)v->jobs[i].head.tree_size);
+        else
+            close_head_signature(v);
+    }
+    v->njobs = 0;
+}
+
 static void check_head(verifier *v, const audit_tree_head *h, const audit_hash root) {
     v->r->tree_heads++;
     if (memcmp(h->root_hash, root, AUDIT_HASH_BYTES) != 0) {
@@ -245,12 +306,12 @@ static void check_head(verifier *v, const audit_tree_head *h, const audit_hash r
     } else {
         close_head_root(v, 0);
     }
-    const unsigned char *pk = key_for(v, h->key_id);
-    v->r->signatures_checked++;
-    if (!pk || !audit_tree_head_signature_ok(h, pk))
-        run_extend(&v->head_signature, (int64_t)h->tree_size);
-    else
-        close_head_signature(v);
+    if (!v->jobs) v->jobs = ph_malloc(SIGNATURE_BATCH * sizeof *v->jobs);
+    signature_job *job = &v->jobs[v->njobs++];
+    job->head = *h;
+    job->public_key = key_for(v, h->key_id);
+    job->ok = 0;
+    if (v->njobs == SIGNATURE_BATCH) flush_signatures(v);
 }
 
 static int read_head_row(store_stmt *st, audit_tree_head *h) {
@@ -284,7 +345,8 @@ static int load_keys(verifier *v, const audit_verify_options *o, ph_err *err) {
         size_t len;
         const void *p = store_col_blob(st, 1, &len);
         if (!p || len != AUDIT_PUBLIC_KEY_BYTES) {
-            problem(v, "key_damaged", -1, -1, "the public key %s in the database is damaged", k.key_id);
+            problem(v, "key_damaged", -1, -1, "the public key %s in the database is damaged",
+                    k.key_id);
             continue;
         }
         memcpy(k.public_key, p, AUDIT_PUBLIC_KEY_BYTES);
@@ -312,10 +374,11 @@ static int load_keys(verifier *v, const audit_verify_options *o, ph_err *err) {
         crypto_hash_sha256(digest, o->public_key, AUDIT_PUBLIC_KEY_BYTES);
         ph_hex(digest, (AUDIT_KEY_ID_HEX - 1) / 2, v->r->key_id);
         if (current && memcmp(current, o->public_key, AUDIT_PUBLIC_KEY_BYTES) != 0)
-            problem(v, "key_mismatch", -1, -1,
-                    "the database's public key %s is not the key given (%s): the database's key was "
-                    "replaced, or the wrong key was given",
-                    v->keys[v->nkeys - 1].key_id, v->r->key_id);
+            problem(
+                v, "key_mismatch", -1, -1,
+                "the database's public key %s is not the key given (%s): the database's key was "
+                "replaced, or the wrong key was given",
+                v->keys[v->nkeys - 1].key_id, v->r->key_id);
     } else if (current) {
         memcpy(v->r->public_key, current, AUDIT_PUBLIC_KEY_BYTES);
         ph_strlcpy(v->r->key_id, v->keys[v->nkeys - 1].key_id, sizeof v->r->key_id);
@@ -406,9 +469,25 @@ static int verify_log(verifier *v, const audit_verify_options *o, ph_err *err) {
         max_value(v->db, "SELECT tree_size FROM audit_tree_head ORDER BY tree_size DESC LIMIT 1",
                   &last_head, err))
         return err->rc;
-    if (last_head < 0) problem(v, "tree_head_missing", -1, 0, "the log has no signed tree head at all");
     r->tree_size = last_head < 0 ? 0 : (uint64_t)last_head;
     uint64_t total = (uint64_t)(last_seq + 1 > last_head ? last_seq + 1 : last_head);
+    /* The pass walks every size up to the highest sequence or head. Rows
+     * placed far beyond what the rows could fill (a sequence of 10^12)
+     * would make that walk endless: the walk stops where the rows could
+     * reach, and the rows beyond are reported. */
+    int64_t entry_rows, head_rows;
+    if (store_one_int(v->db, &entry_rows, err, "SELECT count(*) FROM audit_entry", NULL) ||
+        store_one_int(v->db, &head_rows, err, "SELECT count(*) FROM audit_tree_head", NULL))
+        return err->rc;
+    uint64_t reach = (uint64_t)(entry_rows > head_rows ? entry_rows : head_rows);
+    if (total > reach) {
+        problem(v, "out_of_range", -1, -1,
+                "entries or tree heads lie far beyond the log (sequence %lld, tree size %lld, "
+                "with only %lld entries and %lld heads); only sizes up to %llu are checked",
+                (long long)last_seq, (long long)last_head, (long long)entry_rows,
+                (long long)head_rows, (unsigned long long)reach);
+        total = reach;
+    }
 
     store_stmt *entries = NULL, *heads = NULL;
     int rc = store_prepare(v->db,
@@ -428,6 +507,23 @@ static int verify_log(verifier *v, const audit_verify_options *o, ph_err *err) {
         if (entry_state != STORE_ROW && entry_state != STORE_DONE) rc = entry_state;
         if (head_state != STORE_ROW && head_state != STORE_DONE) rc = head_state;
         if (rc) break;
+        /* Rows at negative positions belong nowhere: report and pass them. */
+        while (entry_state == STORE_ROW && store_col_int(entries, 0) < 0) {
+            problem(v, "out_of_range", store_col_int(entries, 0), -1,
+                    "an entry has the sequence number %lld, which is not a position in the log",
+                    (long long)store_col_int(entries, 0));
+            entry_state = store_step(entries, err);
+        }
+        while (head_state == STORE_ROW && store_col_int(heads, 0) < 0) {
+            problem(v, "out_of_range", -1, store_col_int(heads, 0),
+                    "a tree head has the size %lld, which is not a size", (long long)store_col_int(heads, 0));
+            head_state = store_step(heads, err);
+        }
+        if ((entry_state != STORE_ROW && entry_state != STORE_DONE) ||
+            (head_state != STORE_ROW && head_state != STORE_DONE)) {
+            rc = err->rc;
+            break;
+        }
         if (size > 0) {
             uint64_t index = size - 1;
             audit_hash leaf, recorded;
@@ -463,12 +559,13 @@ static int verify_log(verifier *v, const audit_verify_options *o, ph_err *err) {
                             "the recorded leaf hash of entry %llu is missing",
                             (unsigned long long)index);
                 else if (memcmp(leaf, recorded, AUDIT_HASH_BYTES) != 0)
-                    problem(v, "entry_modified", (int64_t)index, -1,
-                            "entry %llu (%s, %s %s, by %s at %s) does not match the leaf hash recorded "
-                            "when it was written: its contents were edited or swapped with another "
-                            "entry's",
-                            (unsigned long long)index, e.action, e.object_type, e.object_id, e.actor,
-                            e.time);
+                    problem(
+                        v, "entry_modified", (int64_t)index, -1,
+                        "entry %llu (%s, %s %s, by %s at %s) does not match the leaf hash recorded "
+                        "when it was written: its contents were edited or swapped with another "
+                        "entry's",
+                        (unsigned long long)index, e.action, e.object_type, e.object_id, e.actor,
+                        e.time);
                 entry_state = store_step(entries, err);
             } else {
                 /* Without its entry, the recorded leaf stands in so that
@@ -486,17 +583,19 @@ static int verify_log(verifier *v, const audit_verify_options *o, ph_err *err) {
         frontier_root(&v->entries_tree, root);
         if (o->trusted_head && o->trusted_head->tree_size == size &&
             memcmp(o->trusted_head->root_hash, root, AUDIT_HASH_BYTES) != 0)
-            problem(v, "trusted_head", (int64_t)size - 1, (int64_t)size,
-                    "the log no longer extends the tree head of size %llu you hold: it was rewritten "
-                    "at or before entry %lld",
-                    (unsigned long long)size, (long long)size - 1);
+            problem(
+                v, "trusted_head", (int64_t)size - 1, (int64_t)size,
+                "the log no longer extends the tree head of size %llu you hold: it was rewritten "
+                "at or before entry %lld",
+                (unsigned long long)size, (long long)size - 1);
         if (head_state == STORE_ROW && (uint64_t)store_col_int(heads, 0) == size) {
             close_head_missing(v);
             audit_tree_head h;
             if (read_head_row(heads, &h) != PH_OK) {
-                problem(v, "tree_head_damaged", -1, (int64_t)size,
-                        "the signed tree head of size %llu is damaged (wrong hash or signature length)",
-                        (unsigned long long)size);
+                problem(
+                    v, "tree_head_damaged", -1, (int64_t)size,
+                    "the signed tree head of size %llu is damaged (wrong hash or signature length)",
+                    (unsigned long long)size);
             } else {
                 check_head(v, &h, root);
             }
@@ -509,15 +608,17 @@ static int verify_log(verifier *v, const audit_verify_options *o, ph_err *err) {
     store_finalize(entries);
     store_finalize(heads);
     if (rc) return rc;
+    flush_signatures(v);
     close_entry_missing(v);
     close_head_missing(v);
     close_head_signature(v);
     close_head_root(v, 1);
     if (o->trusted_head && o->trusted_head->tree_size > total)
-        problem(v, "trusted_head", (int64_t)total, (int64_t)o->trusted_head->tree_size,
-                "the log holds %llu entries, fewer than the tree head of size %llu you hold: it was "
-                "truncated",
-                (unsigned long long)total, (unsigned long long)o->trusted_head->tree_size);
+        problem(
+            v, "trusted_head", (int64_t)total, (int64_t)o->trusted_head->tree_size,
+            "the log holds %llu entries, fewer than the tree head of size %llu you hold: it was "
+            "truncated",
+            (unsigned long long)total, (unsigned long long)o->trusted_head->tree_size);
     return PH_OK;
 }
 
@@ -537,22 +638,26 @@ int audit_verify(store *db, const audit_verify_options *o, audit_verify_report *
         const unsigned char *pk = key_for(&v, o->trusted_head->key_id);
         if (!pk && v.nkeys) pk = v.keys[v.nkeys - 1].public_key;
         if (!pk || !audit_tree_head_signature_ok(o->trusted_head, pk))
-            problem(&v, "trusted_head", -1, (int64_t)o->trusted_head->tree_size,
-                    "the signature of the tree head of size %llu you hold does not verify with key %s",
-                    (unsigned long long)o->trusted_head->tree_size, report->key_id);
+            problem(
+                &v, "trusted_head", -1, (int64_t)o->trusted_head->tree_size,
+                "the signature of the tree head of size %llu you hold does not verify with key %s",
+                (unsigned long long)o->trusted_head->tree_size, report->key_id);
     }
     if (!rc) rc = verify_log(&v, o, err);
     if (!rc) rc = check_objects(&v, err);
     store_finalize(v.node_st);
     free(v.keys);
+    free(v.jobs);
     if (rc) audit_verify_report_free(report);
     return rc;
 }
 
 void audit_verify_report_free(audit_verify_report *r) {
-    for (size_t i = 0; i < r->nproblems; i++) free(r->problems[i].message);
+    for (size_t i = 0; i < r->nproblems; i++)
+        free(r->problems[i].message);
     free(r->problems);
-    for (size_t i = 0; i < r->ntypes; i++) free(r->types[i].object_type);
+    for (size_t i = 0; i < r->ntypes; i++)
+        free(r->types[i].object_type);
     free(r->types);
     memset(r, 0, sizeof *r);
 }

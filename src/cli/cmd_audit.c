@@ -70,7 +70,8 @@ static int audit_verify_cmd(cli_common *c, const char *public_key_hex, const cha
     audit_verify_options o = {0};
     if (public_key_hex) {
         if (audit_bytes_from_hex(public_key_hex, pinned, sizeof pinned))
-            return cli_usage("audit", "--public-key must be %d hex digits", 2 * AUDIT_PUBLIC_KEY_BYTES);
+            return cli_usage("audit", "--public-key must be %d hex digits",
+                             2 * AUDIT_PUBLIC_KEY_BYTES);
         o.public_key = pinned;
     }
     if (head_file) {
@@ -100,8 +101,8 @@ static int audit_verify_cmd(cli_common *c, const char *public_key_hex, const cha
     char pk[2 * AUDIT_PUBLIC_KEY_BYTES + 1];
     ph_hex(r.public_key, AUDIT_PUBLIC_KEY_BYTES, pk);
     if (status) {
-        printf("audit log FAILED verification: %llu problem%s\n", (unsigned long long)r.problems_total,
-               r.problems_total == 1 ? "" : "s");
+        printf("audit log FAILED verification: %llu problem%s\n",
+               (unsigned long long)r.problems_total, r.problems_total == 1 ? "" : "s");
         for (size_t i = 0; i < r.nproblems; i++)
             printf("  %-20s %s\n", r.problems[i].kind, r.problems[i].message);
         if (r.problems_total > r.nproblems)
@@ -114,7 +115,8 @@ static int audit_verify_cmd(cli_common *c, const char *public_key_hex, const cha
                (unsigned long long)r.tree_size, (unsigned long long)r.signatures_checked,
                (unsigned long long)r.nodes_checked);
     }
-    printf("objects: %llu checked against their current state", (unsigned long long)r.objects_checked);
+    printf("objects: %llu checked against their current state",
+           (unsigned long long)r.objects_checked);
     if (r.objects_unchecked)
         printf(", %llu not checked (no state function for their type)",
                (unsigned long long)r.objects_unchecked);
@@ -147,9 +149,9 @@ static int parse_count(const char *opt, const char *value, int64_t *out) {
 static int audit_proof_cmd(cli_common *c, const char *index, const char *size, const char *from,
                            const char *to) {
     if (index && (from || to))
-        return cli_usage("audit", "give --index (inclusion) or --from and --to (consistency), not both");
-    if (!index && !from)
-        return cli_usage("audit", "proof needs --index N, or --from N --to M");
+        return cli_usage("audit",
+                         "give --index (inclusion) or --from and --to (consistency), not both");
+    if (!index && !from) return cli_usage("audit", "proof needs --index N, or --from N --to M");
     if (!index && size) return cli_usage("audit", "--size goes with --index");
     int64_t a = 0, b = 0;
     if (index && (parse_count("--index", index, &a) || (size && parse_count("--size", size, &b))))
@@ -206,7 +208,8 @@ static int audit_log_cmd(cli_common *c, const char *object, const char *limit) {
     if (object) {
         const char *colon = strchr(object, ':');
         if (!colon || colon == object || !colon[1])
-            return cli_usage("audit", "--object must be TYPE:ID, for example licence:GBSIEL/2026/0000123/P");
+            return cli_usage("audit",
+                             "--object must be TYPE:ID, for example licence:GBSIEL/2026/0000123/P");
         type = ph_strndup(object, (size_t)(colon - object));
         f.object_type = type;
         f.object_id = colon + 1;
@@ -225,7 +228,8 @@ static int audit_log_cmd(cli_common *c, const char *object, const char *limit) {
     if (rc) return cli_fail(&err);
     if (c->json) {
         json_t *a = json_array();
-        for (size_t i = 0; i < n; i++) json_array_append_new(a, audit_record_json(&v[i]));
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, audit_record_json(&v[i]));
         cli_print_json(a);
     } else {
         const char *h[] = {">seq", "time", "actor", "action", "object", "state"};
@@ -306,11 +310,13 @@ int cmd_audit(int argc, char **argv) {
         return cli_usage("audit", "--public-key and --head belong to 'audit verify'");
     if ((index || size || from || to) && !is_proof)
         return cli_usage("audit", "--index, --size, --from and --to belong to 'audit proof'");
-    if ((object || limit) && !is_log) return cli_usage("audit", "--object and --limit belong to 'audit log'");
+    if ((object || limit) && !is_log)
+        return cli_usage("audit", "--object and --limit belong to 'audit log'");
     if (is_verify) return audit_verify_cmd(&c, public_key, head);
     if (is_proof) return audit_proof_cmd(&c, index, size, from, to);
     if (is_log) return audit_log_cmd(&c, object, limit);
     if (strcmp(sub, "head") == 0) return audit_head_cmd(&c);
     if (strcmp(sub, "key") == 0) return audit_key_cmd(&c);
-    return cli_usage("audit", "unknown subcommand '%s' (expected verify, head, proof, log or key)", sub);
+    return cli_usage("audit", "unknown subcommand '%s' (expected verify, head, proof, log or key)",
+                     sub);
 }

@@ -12,12 +12,18 @@
 #define REASON_MAX 4000
 #define CRITERIA_MAX 16
 
+/* from, event, to: anything not listed is refused. */
 static const struct {
     const char *from, *event, *to;
 } transitions[] = {
-    {"issued", "suspend", "suspended"},     {"reinstated", "suspend", "suspended"},
-    {"suspended", "reinstate", "reinstated"}, {"issued", "revoke", "revoked"},
-    {"suspended", "revoke", "revoked"},     {"reinstated", "revoke", "revoked"},
+    // clang-format off
+    {"issued",     "suspend",   "suspended"},
+    {"reinstated", "suspend",   "suspended"},
+    {"suspended",  "reinstate", "reinstated"},
+    {"issued",     "revoke",    "revoked"},
+    {"suspended",  "revoke",    "revoked"},
+    {"reinstated", "revoke",    "revoked"},
+    // clang-format on
 };
 #define NTRANSITIONS (sizeof transitions / sizeof transitions[0])
 
@@ -56,30 +62,34 @@ void register_licence_events(const char *status, char *out, size_t size) {
 int register_licence_state(store *db, const char *reference, ph_buf *out, ph_err *err) {
     ph_buf_reset(out);
     int64_t id;
-    int rc = store_one_int(db, &id, err, "SELECT id FROM licence WHERE reference = ?", "t", reference);
+    int rc =
+        store_one_int(db, &id, err, "SELECT id FROM licence WHERE reference = ?", "t", reference);
     if (rc == PH_ENOTFOUND)
         return ph_fail(err, PH_ENOTFOUND, "licence '%s' is not in the register", reference);
     if (rc) return rc;
     /* Columns are listed one by one so that a later migration adding a
      * column does not change the state of every licence. */
     audit_canon_text(out, "penholder/state/licence/v1");
-    if (audit_canon_rows(db, out, err,
-                         "SELECT reference, type, issued_on, expires_on, destination, "
-                         "destination_name, end_user, end_user_type, end_use, outcome, status, tags "
-                         "FROM licence WHERE id = ?",
-                         "i", id) ||
-        audit_canon_rows(db, out, err,
-                         "SELECT line_no, rating, known_rating, goods_summary, quantity, value_pence, "
-                         "published_count FROM licence_line WHERE licence_id = ? ORDER BY line_no",
-                         "i", id) ||
+    if (audit_canon_rows(
+            db, out, err,
+            "SELECT reference, type, issued_on, expires_on, destination, "
+            "destination_name, end_user, end_user_type, end_use, outcome, status, tags "
+            "FROM licence WHERE id = ?",
+            "i", id) ||
+        audit_canon_rows(
+            db, out, err,
+            "SELECT line_no, rating, known_rating, goods_summary, quantity, value_pence, "
+            "published_count FROM licence_line WHERE licence_id = ? ORDER BY line_no",
+            "i", id) ||
         audit_canon_rows(db, out, err,
                          "SELECT criterion FROM licence_criterion WHERE licence_id = ? "
                          "ORDER BY criterion",
                          "i", id) ||
-        audit_canon_rows(db, out, err,
-                         "SELECT event, from_status, to_status, reason, criteria, criteria_version, "
-                         "actor, changed_at FROM licence_status_change WHERE licence_id = ? ORDER BY id",
-                         "i", id))
+        audit_canon_rows(
+            db, out, err,
+            "SELECT event, from_status, to_status, reason, criteria, criteria_version, "
+            "actor, changed_at FROM licence_status_change WHERE licence_id = ? ORDER BY id",
+            "i", id))
         return err->rc;
     return PH_OK;
 }
@@ -101,7 +111,8 @@ static int criteria_version_on(store *db, const char *date, char *id, size_t id_
         ph_strlcpy(title, store_col_text(st, 1), title_size);
         rc = PH_OK;
     } else if (rc == STORE_DONE) {
-        rc = ph_fail(err, PH_ERR, "no licensing criteria are in force on %s; run `penholder init`", date);
+        rc = ph_fail(err, PH_ERR, "no licensing criteria are in force on %s; run `penholder init`",
+                     date);
     }
     store_finalize(st);
     return rc;
@@ -112,7 +123,8 @@ static void criteria_in_version(store *db, const char *version, char *out, size_
     ph_buf_init(&b);
     store_stmt *st;
     ph_err ignored = {0};
-    if (store_prepare(db, "SELECT id FROM criterion WHERE version = ? ORDER BY id", &st, &ignored) == PH_OK) {
+    if (store_prepare(db, "SELECT id FROM criterion WHERE version = ? ORDER BY id", &st,
+                      &ignored) == PH_OK) {
         store_bind_text(st, 1, version);
         while (store_step(st, &ignored) == STORE_ROW) {
             if (b.len) ph_buf_puts(&b, ", ");
@@ -126,8 +138,8 @@ static void criteria_in_version(store *db, const char *version, char *out, size_
 
 /* "2c", "1a, 2c", "1a 2C": each must be a criterion of the version in force;
  * written back as "1a, 2c" without repeats. */
-static int normalise_criteria(store *db, const char *text, const char *date, register_status_result *out,
-                              ph_err *err) {
+static int normalise_criteria(store *db, const char *text, const char *date,
+                              register_status_result *out, ph_err *err) {
     char title[256];
     if (criteria_version_on(db, date, out->criteria_version, sizeof out->criteria_version, title,
                             sizeof title, err))
@@ -139,7 +151,8 @@ static int normalise_criteria(store *db, const char *text, const char *date, reg
     ph_buf b;
     ph_buf_init(&b);
     for (char *p = copy; *p && rc == PH_OK;) {
-        while (*p && (*p == ',' || *p == ';' || isspace((unsigned char)*p))) p++;
+        while (*p && (*p == ',' || *p == ';' || isspace((unsigned char)*p)))
+            p++;
         char *start = p;
         while (*p && *p != ',' && *p != ';' && !isspace((unsigned char)*p)) {
             *p = (char)tolower((unsigned char)*p);
@@ -152,18 +165,20 @@ static int normalise_criteria(store *db, const char *text, const char *date, reg
         memcpy(word, start, len);
         word[len] = '\0';
         int64_t found;
-        int q = store_one_int(db, &found, err, "SELECT 1 FROM criterion WHERE version = ? AND id = ?",
-                              "tt", out->criteria_version, word);
+        int q =
+            store_one_int(db, &found, err, "SELECT 1 FROM criterion WHERE version = ? AND id = ?",
+                          "tt", out->criteria_version, word);
         if (q == PH_ENOTFOUND) {
             char valid[512];
             criteria_in_version(db, out->criteria_version, valid, sizeof valid);
-            rc = ph_fail(err, PH_EUSAGE, "criterion '%s' is not one of the %s (expected one of %s)", word,
-                         title, valid);
+            rc = ph_fail(err, PH_EUSAGE, "criterion '%s' is not one of the %s (expected one of %s)",
+                         word, title, valid);
         } else if (q) {
             rc = q;
         } else {
             int repeat = 0;
-            for (size_t i = 0; i < nseen; i++) repeat |= strcmp(seen[i], word) == 0;
+            for (size_t i = 0; i < nseen; i++)
+                repeat |= strcmp(seen[i], word) == 0;
             if (!repeat && nseen == CRITERIA_MAX)
                 rc = ph_fail(err, PH_EUSAGE, "more than %d criteria cited", CRITERIA_MAX);
             else if (!repeat) {
@@ -185,9 +200,11 @@ int register_licence_change_status(store *db, const register_status_change *c,
                                    register_status_result *out, ph_err *err) {
     memset(out, 0, sizeof *out);
     if (!store_in_transaction(db))
-        return ph_fail(err, PH_ERR, "internal: a licence status change must run inside a transaction");
+        return ph_fail(err, PH_ERR,
+                       "internal: a licence status change must run inside a transaction");
     if (!register_is_licence_event(c->event))
-        return ph_fail(err, PH_EUSAGE, "unknown licence event '%s' (expected suspend, reinstate or revoke)",
+        return ph_fail(err, PH_EUSAGE,
+                       "unknown licence event '%s' (expected suspend, reinstate or revoke)",
                        c->event ? c->event : "");
     char *reason = ph_strdup(c->reason ? c->reason : "");
     ph_trim(reason);
@@ -226,8 +243,9 @@ int register_licence_change_status(store *db, const register_status_change *c,
     if (!rc && !next) {
         char allowed[128];
         register_licence_events(out->from, allowed, sizeof allowed);
-        rc = ph_fail(err, PH_ECONFLICT, "licence %s is %s, so it cannot be %s (allowed from %s: %s)",
-                     c->reference, out->from, event_done(c->event), out->from, allowed);
+        rc =
+            ph_fail(err, PH_ECONFLICT, "licence %s is %s, so it cannot be %s (allowed from %s: %s)",
+                    c->reference, out->from, event_done(c->event), out->from, allowed);
     }
     char when[AUDIT_TIME_LEN], date[11];
     if (!rc) rc = audit_clock(when, err);
@@ -240,12 +258,13 @@ int register_licence_change_status(store *db, const register_status_change *c,
     if (!rc)
         rc = store_run(db, err, "UPDATE licence SET status = ? WHERE id = ?", "ti", out->to, id);
     if (!rc)
-        rc = store_run(db, err,
-                       "INSERT INTO licence_status_change(licence_id, event, from_status, to_status, "
-                       "reason, criteria, criteria_version, actor, changed_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       "itttttttt", id, c->event, out->from, out->to, reason, out->criteria,
-                       out->criteria_version, c->actor, when);
+        rc = store_run(
+            db, err,
+            "INSERT INTO licence_status_change(licence_id, event, from_status, to_status, "
+            "reason, criteria, criteria_version, actor, changed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "itttttttt", id, c->event, out->from, out->to, reason, out->criteria,
+            out->criteria_version, c->actor, when);
     if (!rc) {
         /* The state is passed (rather than read through the registry) so
          * that the change can be audited wherever the licence type is not

@@ -188,6 +188,11 @@ expect_ok "verify after the key was restored" audit verify
 expect_ok "a second database" init --db "$TMP/other.db"
 expect_out "created" "it gets its own key"
 if cmp -s "$KEY" "$TMP/other.db.audit-key"; then fail "the keys differ"; else pass "the keys differ"; fi
+other_id=$("$PH" audit key --json --db "$TMP/other.db" | grep key_id)
+rm -f "$TMP/other.db" "$TMP/other.db-wal" "$TMP/other.db-shm"
+expect_ok "a new database next to an existing key file" init --db "$TMP/other.db"
+expect_out "taken from" "init takes the existing key rather than replacing it"
+expect_eq "$("$PH" audit key --json --db "$TMP/other.db" | grep key_id)" "$other_id" "same key id"
 cp "$TMP/other.db.audit-key" "$TMP/foreign-key"
 PENHOLDER_AUDIT_KEY="$TMP/foreign-key" expect_status 1 "a key from another database is refused" init
 expect_err "does not belong" "the mismatch is named"

@@ -48,12 +48,15 @@ expect_out "consistency proof from 5 to 13 verifies" "consistency checked"
 expect_out "the newest tree head signature verifies" "signature checked"
 
 # Other sizes and indexes too, to cover each shape of proof (the first,
-# middle and last leaf of perfect and ragged trees).
+# middle and last leaf of perfect and ragged trees). The output is the same
+# from either build; the release build keeps this loop quick.
+FAST="${PENHOLDER_RELEASE_BIN:-$PH}"
+[ -x "$FAST" ] || FAST="$PH"
 all_ok=1
 for size in 1 2 3 5 8 12 13; do
     for i in $(printf '%s\n' 0 $((size / 2)) $((size - 1)) | sort -un); do
-        "$PH" audit proof --index "$i" --size "$size" --json > "$TMP/inc.json"
-        "$PH" audit proof --from "$i" --to "$size" --json > "$TMP/con.json"
+        "$FAST" audit proof --index "$i" --size "$size" --json > "$TMP/inc.json"
+        "$FAST" audit proof --from "$i" --to "$size" --json > "$TMP/con.json"
         check_node x "$TMP/log.json" "$TMP/head.json" "$TMP/inc.json" "$TMP/con.json"
         [ "$STATUS" -eq 0 ] || { all_ok=0; fail "proofs at index $i, size $size"; }
     done

@@ -20,7 +20,9 @@
 
 /* ---- helpers ---- */
 
-static void hex_to(const char *hex, audit_hash out) { assert_int_equal(audit_hash_from_hex(hex, out), PH_OK); }
+static void hex_to(const char *hex, audit_hash out) {
+    assert_int_equal(audit_hash_from_hex(hex, out), PH_OK);
+}
 
 static void assert_hash_hex(const audit_hash h, const char *hex) {
     char got[65];
@@ -41,7 +43,8 @@ static void ref_mth(const audit_hash *d, size_t n, audit_hash out) {
         return;
     }
     size_t k = 1;
-    while (k * 2 < n) k *= 2;
+    while (k * 2 < n)
+        k *= 2;
     audit_hash l, r;
     ref_mth(d, k, l);
     ref_mth(d + k, n - k, r);
@@ -52,7 +55,8 @@ static void ref_mth(const audit_hash *d, size_t n, audit_hash out) {
 static void ref_path(size_t m, const audit_hash *d, size_t n, audit_hash *out, size_t *len) {
     if (n <= 1) return;
     size_t k = 1;
-    while (k * 2 < n) k *= 2;
+    while (k * 2 < n)
+        k *= 2;
     if (m < k) {
         ref_path(m, d, k, out, len);
         ref_mth(d + k, n - k, out[(*len)++]);
@@ -63,13 +67,15 @@ static void ref_path(size_t m, const audit_hash *d, size_t n, audit_hash *out, s
 }
 
 /* SUBPROOF(m, D[n], b) */
-static void ref_subproof(size_t m, const audit_hash *d, size_t n, int b, audit_hash *out, size_t *len) {
+static void ref_subproof(size_t m, const audit_hash *d, size_t n, int b, audit_hash *out,
+                         size_t *len) {
     if (m == n) {
         if (!b) ref_mth(d, n, out[(*len)++]);
         return;
     }
     size_t k = 1;
-    while (k * 2 < n) k *= 2;
+    while (k * 2 < n)
+        k *= 2;
     if (m <= k) {
         ref_subproof(m, d, k, b, out, len);
         ref_mth(d + k, n - k, out[(*len)++]);
@@ -81,9 +87,14 @@ static void ref_subproof(size_t m, const audit_hash *d, size_t n, int b, audit_h
 
 /* ---- the Certificate Transparency test vectors ---- */
 
-static const char *const ct_leaves_hex[] = {"",     "00",       "10",
-                                            "2021", "3031",     "40414243",
-                                            "5051525354555657", "606162636465666768696a6b6c6d6e6f"};
+static const char *const ct_leaves_hex[] = {"",
+                                            "00",
+                                            "10",
+                                            "2021",
+                                            "3031",
+                                            "40414243",
+                                            "5051525354555657",
+                                            "606162636465666768696a6b6c6d6e6f"};
 static const char *const ct_roots[] = {
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
@@ -117,12 +128,14 @@ static void test_ct_vectors(void **state) {
     ph_err err = {0};
     size_t len;
     /* inclusion of leaf 0 and leaf 5 in the tree of 8 */
-    assert_int_equal(audit_inclusion_path(audit_leaf_array_subtree, &a, 0, 8, path, &len, &err), PH_OK);
+    assert_int_equal(audit_inclusion_path(audit_leaf_array_subtree, &a, 0, 8, path, &len, &err),
+                     PH_OK);
     assert_int_equal(len, 3);
     assert_hash_hex(path[0], "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7");
     assert_hash_hex(path[1], "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e");
     assert_hash_hex(path[2], "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4");
-    assert_int_equal(audit_inclusion_path(audit_leaf_array_subtree, &a, 5, 8, path, &len, &err), PH_OK);
+    assert_int_equal(audit_inclusion_path(audit_leaf_array_subtree, &a, 5, 8, path, &len, &err),
+                     PH_OK);
     assert_int_equal(len, 3);
     assert_hash_hex(path[0], "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b");
     assert_hash_hex(path[1], "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0");
@@ -131,7 +144,8 @@ static void test_ct_vectors(void **state) {
     hex_to(ct_roots[8], root8);
     assert_true(audit_verify_inclusion(5, 8, leaves[5], path, len, root8));
     /* consistency 2 -> 8 and 6 -> 8 */
-    assert_int_equal(audit_consistency_path(audit_leaf_array_subtree, &a, 2, 8, path, &len, &err), PH_OK);
+    assert_int_equal(audit_consistency_path(audit_leaf_array_subtree, &a, 2, 8, path, &len, &err),
+                     PH_OK);
     assert_int_equal(len, 2);
     assert_hash_hex(path[0], "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e");
     assert_hash_hex(path[1], "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4");
@@ -139,7 +153,8 @@ static void test_ct_vectors(void **state) {
     hex_to(ct_roots[2], root2);
     hex_to(ct_roots[6], root6);
     assert_true(audit_verify_consistency(2, 8, root2, root8, path, len));
-    assert_int_equal(audit_consistency_path(audit_leaf_array_subtree, &a, 6, 8, path, &len, &err), PH_OK);
+    assert_int_equal(audit_consistency_path(audit_leaf_array_subtree, &a, 6, 8, path, &len, &err),
+                     PH_OK);
     assert_int_equal(len, 3);
     assert_hash_hex(path[0], "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a");
     assert_hash_hex(path[1], "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0");
@@ -166,7 +181,8 @@ static void test_roots_and_ranges(void **state) {
     ph_err err = {0};
     for (size_t lo = 0; lo <= N_LEAVES; lo++)
         for (size_t hi = lo; hi <= N_LEAVES; hi++) {
-            assert_int_equal(audit_range_root(audit_leaf_array_subtree, &a, lo, hi, got, &err), PH_OK);
+            assert_int_equal(audit_range_root(audit_leaf_array_subtree, &a, lo, hi, got, &err),
+                             PH_OK);
             ref_mth(leaves + lo, hi - lo, want);
             assert_memory_equal(got, want, 32);
         }
@@ -181,23 +197,28 @@ static void test_inclusion_every_index(void **state) {
     (void)state;
     audit_hash leaves[N_LEAVES], roots[N_LEAVES + 1];
     make_leaves(leaves, N_LEAVES);
-    for (size_t n = 0; n <= N_LEAVES; n++) ref_mth(leaves, n, roots[n]);
+    for (size_t n = 0; n <= N_LEAVES; n++)
+        ref_mth(leaves, n, roots[n]);
     ph_err err = {0};
     for (size_t n = 1; n <= N_LEAVES; n++) {
         audit_leaf_array a = {leaves, n};
         for (size_t m = 0; m < n; m++) {
             audit_hash path[AUDIT_PROOF_MAX], want[AUDIT_PROOF_MAX];
             size_t len = 0, want_len = 0;
-            assert_int_equal(audit_inclusion_path(audit_leaf_array_subtree, &a, m, n, path, &len, &err),
-                             PH_OK);
+            assert_int_equal(
+                audit_inclusion_path(audit_leaf_array_subtree, &a, m, n, path, &len, &err), PH_OK);
             ref_path(m, leaves, n, want, &want_len);
             assert_int_equal(len, want_len);
             assert_memory_equal(path, want, len * 32);
             assert_true(audit_verify_inclusion(m, n, leaves[m], path, len, roots[n]));
             /* anything else is rejected */
-            if (n > 1) assert_false(audit_verify_inclusion(m, n, leaves[(m + 1) % n], path, len, roots[n]));
-            if (m + 1 < n) assert_false(audit_verify_inclusion(m + 1, n, leaves[m], path, len, roots[n]));
-            if (m > 0) assert_false(audit_verify_inclusion(m - 1, n, leaves[m], path, len, roots[n]));
+            if (n > 1)
+                assert_false(
+                    audit_verify_inclusion(m, n, leaves[(m + 1) % n], path, len, roots[n]));
+            if (m + 1 < n)
+                assert_false(audit_verify_inclusion(m + 1, n, leaves[m], path, len, roots[n]));
+            if (m > 0)
+                assert_false(audit_verify_inclusion(m - 1, n, leaves[m], path, len, roots[n]));
             assert_false(audit_verify_inclusion(m, n, leaves[m], path, len, roots[n - 1]));
             if (n < N_LEAVES)
                 assert_false(audit_verify_inclusion(m, n + 1, leaves[m], path, len, roots[n + 1]));
@@ -226,21 +247,24 @@ static void test_consistency_every_pair(void **state) {
     (void)state;
     audit_hash leaves[N_LEAVES], roots[N_LEAVES + 1];
     make_leaves(leaves, N_LEAVES);
-    for (size_t n = 0; n <= N_LEAVES; n++) ref_mth(leaves, n, roots[n]);
+    for (size_t n = 0; n <= N_LEAVES; n++)
+        ref_mth(leaves, n, roots[n]);
     audit_leaf_array a = {leaves, N_LEAVES};
     ph_err err = {0};
     for (size_t n = 0; n <= N_LEAVES; n++)
         for (size_t m = 0; m <= n; m++) {
             audit_hash path[AUDIT_PROOF_MAX], want[AUDIT_PROOF_MAX];
             size_t len = 0, want_len = 0;
-            assert_int_equal(audit_consistency_path(audit_leaf_array_subtree, &a, m, n, path, &len, &err),
-                             PH_OK);
+            assert_int_equal(
+                audit_consistency_path(audit_leaf_array_subtree, &a, m, n, path, &len, &err),
+                PH_OK);
             if (m > 0 && m < n) ref_subproof(m, leaves, n, 1, want, &want_len);
             assert_int_equal(len, want_len);
             assert_memory_equal(path, want, len * 32);
             assert_true(audit_verify_consistency(m, n, roots[m], roots[n], path, len));
             if (m == n) {
-                if (n < N_LEAVES) assert_false(audit_verify_consistency(m, n, roots[m], roots[n + 1], path, 0));
+                if (n < N_LEAVES)
+                    assert_false(audit_verify_consistency(m, n, roots[m], roots[n + 1], path, 0));
                 continue;
             }
             if (m == 0) {
@@ -250,7 +274,8 @@ static void test_consistency_every_pair(void **state) {
             }
             /* the wrong roots, sizes, or a damaged proof are rejected */
             assert_false(audit_verify_consistency(m, n, roots[n], roots[n], path, len));
-            if (m > 0) assert_false(audit_verify_consistency(m, n, roots[m - 1], roots[n], path, len));
+            if (m > 0)
+                assert_false(audit_verify_consistency(m, n, roots[m - 1], roots[n], path, len));
             assert_false(audit_verify_consistency(m, n, roots[m], roots[n - 1], path, len));
             assert_false(audit_verify_consistency(n, m, roots[n], roots[m], path, len));
             for (size_t i = 0; i < len; i++) {
@@ -258,7 +283,8 @@ static void test_consistency_every_pair(void **state) {
                 assert_false(audit_verify_consistency(m, n, roots[m], roots[n], path, len));
                 path[i][i % 32] ^= 0x80;
             }
-            if (len) assert_false(audit_verify_consistency(m, n, roots[m], roots[n], path, len - 1));
+            if (len)
+                assert_false(audit_verify_consistency(m, n, roots[m], roots[n], path, len - 1));
             memset(path[len], 0xcd, 32);
             assert_false(audit_verify_consistency(m, n, roots[m], roots[n], path, len + 1));
         }
@@ -291,9 +317,12 @@ static void test_verifier_edges(void **state) {
     audit_leaf_array a = {leaves, 8};
     ph_err err = {0};
     size_t len;
-    assert_int_equal(audit_inclusion_path(audit_leaf_array_subtree, &a, 8, 8, path, &len, &err), PH_EUSAGE);
-    assert_int_equal(audit_consistency_path(audit_leaf_array_subtree, &a, 5, 3, path, &len, &err), PH_EUSAGE);
-    assert_int_not_equal(audit_consistency_path(audit_leaf_array_subtree, &a, 3, 9, path, &len, &err), PH_OK);
+    assert_int_equal(audit_inclusion_path(audit_leaf_array_subtree, &a, 8, 8, path, &len, &err),
+                     PH_EUSAGE);
+    assert_int_equal(audit_consistency_path(audit_leaf_array_subtree, &a, 5, 3, path, &len, &err),
+                     PH_EUSAGE);
+    assert_int_not_equal(
+        audit_consistency_path(audit_leaf_array_subtree, &a, 3, 9, path, &len, &err), PH_OK);
 }
 
 static void test_formats(void **state) {
@@ -307,8 +336,12 @@ static void test_formats(void **state) {
     assert_false(audit_time_valid(NULL));
 
     /* The entry bytes, spelled out as in docs/audit.md. */
-    audit_entry e = {.seq = 258, .time = "2026-11-29T14:08:40Z", .actor = "alice", .action = "a.b",
-                     .object_type = "t", .object_id = "X"};
+    audit_entry e = {.seq = 258,
+                     .time = "2026-11-29T14:08:40Z",
+                     .actor = "alice",
+                     .action = "a.b",
+                     .object_type = "t",
+                     .object_id = "X"};
     memset(e.state_sha256, 0x11, 32);
     ph_buf b;
     ph_buf_init(&b);
@@ -318,8 +351,14 @@ static void test_formats(void **state) {
     assert_int_equal(b.len, sizeof tag + 8 + (4 + 20) + (4 + 5) + (4 + 3) + (4 + 1) + (4 + 1) + 32);
     assert_memory_equal(b.data, tag, sizeof tag);
     assert_memory_equal(b.data + at, "\0\0\0\0\0\0\x01\x02", 8);
-    assert_memory_equal(b.data + at + 8, "\0\0\0\x14" "2026-11-29T14:08:40Z", 24);
-    assert_memory_equal(b.data + at + 32, "\0\0\0\x05" "alice", 9);
+    assert_memory_equal(b.data + at + 8,
+                        "\0\0\0\x14"
+                        "2026-11-29T14:08:40Z",
+                        24);
+    assert_memory_equal(b.data + at + 32,
+                        "\0\0\0\x05"
+                        "alice",
+                        9);
     ph_buf_free(&b);
 
     /* canonical text: length-prefixed, NULL distinct from "" */
@@ -328,11 +367,15 @@ static void test_formats(void **state) {
     audit_canon_text(&b, NULL);
     audit_canon_text(&b, "");
     assert_int_equal(b.len, 7 + 1 + 5);
-    assert_memory_equal(b.data, "T\0\0\0\x02" "abNT\0\0\0\0", 13);
+    assert_memory_equal(b.data,
+                        "T\0\0\0\x02"
+                        "abNT\0\0\0\0",
+                        13);
     ph_buf_free(&b);
 
     /* tree heads: parse what audit_tree_head_json prints */
-    audit_tree_head h = {.tree_size = 42, .timestamp = "2026-11-29T14:08:40Z", .key_id = "0123456789abcdef"};
+    audit_tree_head h = {
+        .tree_size = 42, .timestamp = "2026-11-29T14:08:40Z", .key_id = "0123456789abcdef"};
     memset(h.root_hash, 0x5a, 32);
     memset(h.signature, 0xc3, 64);
     json_t *j = audit_tree_head_json(&h);
@@ -347,13 +390,19 @@ static void test_formats(void **state) {
     assert_memory_equal(back.signature, h.signature, 64);
     assert_string_equal(back.timestamp, h.timestamp);
     static const char *const bad[] = {
-        "", "[]", "{", "{\"tree_size\": -1}", "{\"tree_size\": 1, \"timestamp\": \"x\"}",
+        "",
+        "[]",
+        "{",
+        "{\"tree_size\": -1}",
+        "{\"tree_size\": 1, \"timestamp\": \"x\"}",
         "{\"tree_size\": 1, \"timestamp\": \"2026-11-29T14:08:40Z\", \"root_hash\": \"zz\"}",
         "{\"tree_size\": 1, \"tree_size\": 2}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_not_equal(audit_tree_head_parse_json(bad[i], strlen(bad[i]), &back, &err), PH_OK);
-    const char *missing = "{\"tree_size\": 1, \"timestamp\": \"2026-11-29T14:08:40Z\", \"root_hash\": "
-                          "\"5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a\"}";
+        assert_int_not_equal(audit_tree_head_parse_json(bad[i], strlen(bad[i]), &back, &err),
+                             PH_OK);
+    const char *missing =
+        "{\"tree_size\": 1, \"timestamp\": \"2026-11-29T14:08:40Z\", \"root_hash\": "
+        "\"5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a\"}";
     assert_int_not_equal(audit_tree_head_parse_json(missing, strlen(missing), &back, &err), PH_OK);
     assert_non_null(strstr(err.msg, "'signature'"));
 }
@@ -453,8 +502,11 @@ static void fill_log(fixture *f, audit_hash *leaves) {
         /* the leaf is recomputable from the entry as documented */
         char id[32];
         snprintf(id, sizeof id, "T-%d", i);
-        audit_entry e = {.seq = (uint64_t)i, .actor = i % 2 ? "alice" : "bob", .action = "test.change",
-                         .object_type = "test", .object_id = id};
+        audit_entry e = {.seq = (uint64_t)i,
+                         .actor = i % 2 ? "alice" : "bob",
+                         .action = "test.change",
+                         .object_type = "test",
+                         .object_id = id};
         ph_strlcpy(e.time, FIXED_TIME, sizeof e.time);
         memcpy(e.state_sha256, info.state_sha256, 32);
         audit_entry_leaf_hash(&e, leaves[i]);
@@ -497,13 +549,14 @@ static void test_log_append_and_prove(void **state) {
             assert_int_equal(p.path_len, want_len);
             assert_memory_equal(p.path, want, want_len * 32);
             assert_memory_equal(p.leaf_hash, leaves[m], 32);
-            assert_true(audit_verify_inclusion(m, n, p.leaf_hash, p.path, p.path_len, p.head.root_hash));
+            assert_true(
+                audit_verify_inclusion(m, n, p.leaf_hash, p.path, p.path_len, p.head.root_hash));
         }
         for (uint64_t m = 0; m <= n; m++) {
             audit_consistency_proof p;
             assert_int_equal(audit_prove_consistency(f->db, m, n, &p, &err), PH_OK);
-            assert_true(audit_verify_consistency(m, n, p.first_head.root_hash, p.second_head.root_hash,
-                                                 p.path, p.path_len));
+            assert_true(audit_verify_consistency(m, n, p.first_head.root_hash,
+                                                 p.second_head.root_hash, p.path, p.path_len));
         }
     }
     audit_inclusion_proof p;
@@ -568,13 +621,15 @@ static void test_log_append_and_prove(void **state) {
 static audit_verify_report tampered(fixture *f, const char *sql, const audit_verify_options *o) {
     ph_err err = {0};
     assert_int_equal(store_begin(f->db, &err), PH_OK);
-    assert_int_equal(store_exec(f->db,
-                                "DROP TRIGGER audit_entry_no_update; DROP TRIGGER audit_entry_no_delete; "
-                                "DROP TRIGGER audit_tree_head_no_delete; DROP TRIGGER audit_tree_head_no_update; "
-                                "DROP TRIGGER audit_node_no_delete; DROP TRIGGER audit_node_no_update; "
-                                "DROP TRIGGER audit_key_no_update;",
-                                &err),
-                     PH_OK);
+    assert_int_equal(
+        store_exec(
+            f->db,
+            "DROP TRIGGER audit_entry_no_update; DROP TRIGGER audit_entry_no_delete; "
+            "DROP TRIGGER audit_tree_head_no_delete; DROP TRIGGER audit_tree_head_no_update; "
+            "DROP TRIGGER audit_node_no_delete; DROP TRIGGER audit_node_no_update; "
+            "DROP TRIGGER audit_key_no_update;",
+            &err),
+        PH_OK);
     if (store_exec(f->db, sql, &err)) fail_msg("%s", err.msg);
     audit_verify_report r;
     assert_int_equal(audit_verify(f->db, o, &r, &err), PH_OK);
@@ -582,9 +637,11 @@ static audit_verify_report tampered(fixture *f, const char *sql, const audit_ver
     return r;
 }
 
-static int has_problem(const audit_verify_report *r, const char *kind, int64_t entry, int64_t size) {
+static int has_problem(const audit_verify_report *r, const char *kind, int64_t entry,
+                       int64_t size) {
     for (size_t i = 0; i < r->nproblems; i++)
-        if (strcmp(r->problems[i].kind, kind) == 0 && (entry < 0 || r->problems[i].entry == entry) &&
+        if (strcmp(r->problems[i].kind, kind) == 0 &&
+            (entry < 0 || r->problems[i].entry == entry) &&
             (size < 0 || r->problems[i].tree_size == size))
             return 1;
     return 0;
@@ -606,11 +663,14 @@ static void test_log_tampering(void **state) {
 
     /* the triggers stop a program error from rewriting history */
     assert_int_equal(store_begin(f->db, &err), PH_OK);
-    assert_int_not_equal(store_exec(f->db, "UPDATE audit_entry SET actor = 'x' WHERE seq = 1", &err), PH_OK);
-    assert_int_not_equal(store_exec(f->db, "DELETE FROM audit_tree_head WHERE tree_size = 1", &err), PH_OK);
+    assert_int_not_equal(
+        store_exec(f->db, "UPDATE audit_entry SET actor = 'x' WHERE seq = 1", &err), PH_OK);
+    assert_int_not_equal(store_exec(f->db, "DELETE FROM audit_tree_head WHERE tree_size = 1", &err),
+                         PH_OK);
     store_rollback(f->db);
 
-    audit_verify_report r = tampered(f, "UPDATE audit_entry SET action = 'test.forged' WHERE seq = 40", NULL);
+    audit_verify_report r =
+        tampered(f, "UPDATE audit_entry SET action = 'test.forged' WHERE seq = 40", NULL);
     assert_true(has_problem(&r, "entry_modified", 40, -1));
     assert_true(has_problem(&r, "entry_not_signed", 40, 41));
     assert_int_equal(r.problems_total, 2);
@@ -640,8 +700,9 @@ static void test_log_tampering(void **state) {
     assert_int_equal(r.problems_total, 1);
     audit_verify_report_free(&r);
 
-    r = tampered(f, "DELETE FROM audit_entry WHERE seq BETWEEN 20 AND 22; DELETE FROM audit_node "
-                    "WHERE level = 0 AND idx = 21",
+    r = tampered(f,
+                 "DELETE FROM audit_entry WHERE seq BETWEEN 20 AND 22; DELETE FROM audit_node "
+                 "WHERE level = 0 AND idx = 21",
                  NULL);
     assert_true(has_problem(&r, "entry_missing", 20, -1));
     assert_true(has_message(&r, "entries 20 to 22 are missing"));
@@ -653,7 +714,8 @@ static void test_log_tampering(void **state) {
     assert_int_equal(r.problems_total, 1);
     audit_verify_report_free(&r);
 
-    r = tampered(f, "UPDATE audit_tree_head SET root_hash = zeroblob(32) WHERE tree_size = 31", NULL);
+    r = tampered(f, "UPDATE audit_tree_head SET root_hash = zeroblob(32) WHERE tree_size = 31",
+                 NULL);
     assert_true(has_problem(&r, "tree_head_root", -1, 31));
     assert_true(has_problem(&r, "tree_head_signature", -1, 31));
     audit_verify_report_free(&r);
@@ -662,10 +724,30 @@ static void test_log_tampering(void **state) {
     assert_true(has_problem(&r, "node_modified", 12, -1));
     audit_verify_report_free(&r);
 
+    /* rows where no row can be: reported, and the pass neither stalls nor runs away */
+    r = tampered(f, "UPDATE audit_entry SET seq = -5 WHERE seq = 3", NULL);
+    assert_true(has_problem(&r, "out_of_range", -5, -1));
+    assert_true(has_problem(&r, "entry_missing", 3, -1));
+    assert_false(has_problem(&r, "entry_missing", 4, -1));
+    audit_verify_report_free(&r);
+    r = tampered(f,
+                 "INSERT INTO audit_entry SELECT 1000000000000, at, actor, action, object_type, "
+                 "object_id, state_sha256 FROM audit_entry WHERE seq = 1;"
+                 "INSERT INTO audit_tree_head SELECT 9000000000000, root_hash, signed_at, signature, "
+                 "key_id FROM audit_tree_head WHERE tree_size = 1;"
+                 "INSERT INTO audit_tree_head SELECT -2, root_hash, signed_at, signature, "
+                 "key_id FROM audit_tree_head WHERE tree_size = 1",
+                 NULL);
+    assert_true(has_problem(&r, "out_of_range", -1, -1));
+    assert_true(has_problem(&r, "out_of_range", -1, -2));
+    assert_int_equal(r.entries, LOG_SIZE);
+    audit_verify_report_free(&r);
+
     /* the tail cut off cleanly: only a head held outside shows it */
-    const char *truncate = "DELETE FROM audit_entry WHERE seq = 69; DELETE FROM audit_tree_head "
-                           "WHERE tree_size = 70; DELETE FROM audit_node WHERE idx * (1 << level) + "
-                           "(1 << level) > 69";
+    const char *truncate =
+        "DELETE FROM audit_entry WHERE seq = 69; DELETE FROM audit_tree_head "
+        "WHERE tree_size = 70; DELETE FROM audit_node WHERE idx * (1 << level) + "
+        "(1 << level) > 69";
     r = tampered(f, truncate, NULL);
     assert_int_equal(r.problems_total, 0);
     audit_verify_report_free(&r);
@@ -701,21 +783,30 @@ static void test_append_refusals(void **state) {
     assert_int_equal(store_begin(f->db, &err), PH_OK);
     static const struct {
         const char *actor, *action, *type, *id;
-    } bad[] = {{"", "a.b", "t", "1"},      {"x", "suspend", "t", "1"},  {"x", "A.b", "t", "1"},
-               {"x", "a..b", "t", "1"},    {"x", "a.b", "T", "1"},      {"x", "a.b", "t", ""},
-               {"x\n", "a.b", "t", "1"},   {"x", "a.b.", "t", "1"},     {"\xff", "a.b", "t", "1"}};
+    } bad[] = {{"", "a.b", "t", "1"},    {"x", "suspend", "t", "1"}, {"x", "A.b", "t", "1"},
+               {"x", "a..b", "t", "1"},  {"x", "a.b", "T", "1"},     {"x", "a.b", "t", ""},
+               {"x\n", "a.b", "t", "1"}, {"x", "a.b.", "t", "1"},    {"\xff", "a.b", "t", "1"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        audit_event ev = {.actor = bad[i].actor, .action = bad[i].action, .object_type = bad[i].type,
-                          .object_id = bad[i].id, .state = "s", .state_len = 1};
+        audit_event ev = {.actor = bad[i].actor,
+                          .action = bad[i].action,
+                          .object_type = bad[i].type,
+                          .object_id = bad[i].id,
+                          .state = "s",
+                          .state_len = 1};
         assert_int_equal(audit_append(f->db, &ev, &info, &err), PH_EUSAGE);
     }
     /* a registered type needs no state; an unregistered one does */
-    audit_event no_state = {.actor = "x", .action = "a.b", .object_type = "nothing", .object_id = "1"};
+    audit_event no_state = {
+        .actor = "x", .action = "a.b", .object_type = "nothing", .object_id = "1"};
     assert_int_not_equal(audit_append(f->db, &no_state, &info, &err), PH_OK);
     /* a bad fixed clock is refused, not ignored */
     setenv("PENHOLDER_AUDIT_TIME", "yesterday", 1);
     assert_int_equal(append_test(f->db, 0, &info, &err) == PH_OK, 1); /* explicit time wins */
-    audit_event clocked = {.actor = "x", .action = "a.b", .object_type = "t", .object_id = "1", .state = "s",
+    audit_event clocked = {.actor = "x",
+                           .action = "a.b",
+                           .object_type = "t",
+                           .object_id = "1",
+                           .state = "s",
                            .state_len = 1};
     assert_int_equal(audit_append(f->db, &clocked, &info, &err), PH_EUSAGE);
     setenv("PENHOLDER_AUDIT_TIME", "2026-01-02T03:04:05Z", 1);
@@ -825,17 +916,21 @@ static void test_licence_audit(void **state) {
     refdata_load_report rep;
     assert_int_equal(refdata_load(f->db, &rep, &err), PH_OK);
     assert_int_equal(audit_register_type(REGISTER_LICENCE_OBJECT, register_licence_state), PH_OK);
-    assert_int_equal(store_exec(f->db,
-                                "INSERT INTO licence(id, reference, type, issued_on, destination_name, "
-                                "outcome, status) VALUES (1, 'GBSIEL/2026/0000001/P', 'SIEL', "
-                                "'2026-01-05', 'Israel', 'issued', 'issued');"
-                                "INSERT INTO licence_line(licence_id, line_no, rating, value_pence) "
-                                "VALUES (1, 1, 'ML10', 100000)",
-                                &err),
-                     PH_OK);
+    assert_int_equal(
+        store_exec(f->db,
+                   "INSERT INTO licence(id, reference, type, issued_on, destination_name, "
+                   "outcome, status) VALUES (1, 'GBSIEL/2026/0000001/P', 'SIEL', "
+                   "'2026-01-05', 'Israel', 'issued', 'issued');"
+                   "INSERT INTO licence_line(licence_id, line_no, rating, value_pence) "
+                   "VALUES (1, 1, 'ML10', 100000)",
+                   &err),
+        PH_OK);
     register_status_result res;
-    register_status_change ch = {.reference = "GBSIEL/2026/0000001/P", .event = "suspend",
-                                 .reason = "clear risk", .criteria = "2C", .actor = "alice"};
+    register_status_change ch = {.reference = "GBSIEL/2026/0000001/P",
+                                 .event = "suspend",
+                                 .reason = "clear risk",
+                                 .criteria = "2C",
+                                 .actor = "alice"};
     /* outside a transaction: refused */
     assert_int_not_equal(register_licence_change_status(f->db, &ch, &res, &err), PH_OK);
     assert_int_equal(store_begin(f->db, &err), PH_OK);
@@ -847,7 +942,8 @@ static void test_licence_audit(void **state) {
 
     /* the entry's state hash is the licence's state now */
     audit_hash now;
-    assert_int_equal(audit_object_state_hash(f->db, "licence", "GBSIEL/2026/0000001/P", now, &err), PH_OK);
+    assert_int_equal(audit_object_state_hash(f->db, "licence", "GBSIEL/2026/0000001/P", now, &err),
+                     PH_OK);
     assert_memory_equal(now, res.audit.state_sha256, 32);
 
     ch.event = "suspend";
@@ -869,7 +965,8 @@ static void test_licence_audit(void **state) {
     r = tampered(f, "UPDATE licence_line SET value_pence = 1 WHERE licence_id = 1", NULL);
     assert_true(has_problem(&r, "object_state", 0, -1));
     audit_verify_report_free(&r);
-    r = tampered(f, "DROP TRIGGER licence_status_change_no_delete; DELETE FROM licence_status_change", NULL);
+    r = tampered(
+        f, "DROP TRIGGER licence_status_change_no_delete; DELETE FROM licence_status_change", NULL);
     assert_true(has_problem(&r, "object_state", 0, -1));
     audit_verify_report_free(&r);
     r = tampered(f,
