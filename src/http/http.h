@@ -271,6 +271,11 @@ struct http_ctx {
 const char *http_param(const http_ctx *ctx, const char *name);
 /* 1 for an authenticated member of staff (any role but exporter). */
 int http_is_staff(const http_ctx *ctx);
+/* The organisation a query must be limited to: the exporter's organisation
+ * id, 0 for staff (every organisation), -1 without a caller (none). Routes
+ * open to exporters pass it to every query:
+ * `WHERE (? = 0 OR organisation_id = ?)`. */
+int64_t http_org_scope(const http_ctx *ctx);
 /* Who is acting, for audit entries: the account name, or "anonymous". */
 const char *http_actor(const http_ctx *ctx);
 

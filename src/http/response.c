@@ -183,6 +183,11 @@ int http_is_staff(const http_ctx *ctx) {
     return ctx->user && auth_role_is_staff(ctx->user->role);
 }
 
+int64_t http_org_scope(const http_ctx *ctx) {
+    if (!ctx->user) return -1; /* no organisation has id -1: nothing is visible */
+    return auth_role_is_staff(ctx->user->role) ? 0 : ctx->user->organisation_id;
+}
+
 const char *http_actor(const http_ctx *ctx) {
     return ctx->user ? ctx->user->name : "anonymous";
 }

@@ -311,11 +311,34 @@ static void test_etag(void **state) {
     assert_int_equal(http_if_match(a, strlen(a), a), HTTP_IF_MATCH_OK);
 }
 
+static void test_audiences(void **state) {
+    (void)state;
+    http_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    assert_false(http_is_staff(&ctx));
+    assert_int_equal(http_org_scope(&ctx), -1);
+    assert_string_equal(http_actor(&ctx), "anonymous");
+    auth_user u;
+    memset(&u, 0, sizeof u);
+    ph_strlcpy(u.name, "exa", sizeof u.name);
+    u.role = AUTH_ROLE_EXPORTER;
+    u.organisation_id = 7;
+    ctx.user = &u;
+    assert_false(http_is_staff(&ctx));
+    assert_int_equal(http_org_scope(&ctx), 7);
+    assert_string_equal(http_actor(&ctx), "exa");
+    u.role = AUTH_ROLE_CASE_OFFICER;
+    u.organisation_id = 0;
+    assert_true(http_is_staff(&ctx));
+    assert_int_equal(http_org_scope(&ctx), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_target),  cmocka_unit_test(test_query),
         cmocka_unit_test(test_headers), cmocka_unit_test(test_json_check),
         cmocka_unit_test(test_router),  cmocka_unit_test(test_etag),
+        cmocka_unit_test(test_audiences),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
