@@ -335,9 +335,9 @@ static void test_audiences(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_target),  cmocka_unit_test(test_query),
-        cmocka_unit_test(test_headers), cmocka_unit_test(test_json_check),
-        cmocka_unit_test(test_router),  cmocka_unit_test(test_etag),
+        cmocka_unit_test(test_target),    cmocka_unit_test(test_query),
+        cmocka_unit_test(test_headers),   cmocka_unit_test(test_json_check),
+        cmocka_unit_test(test_router),    cmocka_unit_test(test_etag),
         cmocka_unit_test(test_audiences),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
