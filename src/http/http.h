@@ -330,7 +330,10 @@ int http_server_start(const http_server_config *c, http_server **out, ph_err *er
 /* "http://127.0.0.1:8080" (the real port when 0 was asked for). */
 const char *http_server_url(const http_server *s);
 /* Stops accepting connections, lets requests in flight finish (up to the
- * grace period), then closes everything. Frees the server and returns the
+ * grace period), then closes everything. A request in flight is one whose
+ * handling has begun; connections still waiting to be accepted, or accepted
+ * but not yet read, are closed: their clients see the connection reset, and
+ * nothing of those requests was written. Frees the server and returns the
  * number of requests it served. */
 uint64_t http_server_stop(http_server *s);
 /* Requests served so far. */
