@@ -75,6 +75,9 @@ int cmd_workflow(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_assess(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_users(int argc, char **argv);
+int cmd_tokens(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 
 /* Registers every audited object type's state function (cmd_audit.c);

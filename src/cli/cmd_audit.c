@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "cli/cli.h"
 #include "register/register.h"
 
@@ -36,6 +37,7 @@ static const char audit_help[] =
 void cli_audit_register_types(void) {
     /* One line per audited object type; each module owns its state function. */
     audit_register_type(REGISTER_LICENCE_OBJECT, register_licence_state);
+    auth_audit_register(); /* account, api_token, organisation */
 }
 
 static void print_hex_line(const char *label, const unsigned char *bytes, size_t n) {

@@ -23,6 +23,9 @@ static const command commands[] = {
     {"policy", cmd_policy, "check, show and install licensing policies"},
     {"evidence", cmd_evidence, "add, list and import evidence about destinations"},
     {"assess", cmd_assess, "assess an application against the licensing criteria"},
+    {"serve", cmd_serve, "serve the HTTP API and the web pages"},
+    {"users", cmd_users, "add, list, disable and enable accounts"},
+    {"tokens", cmd_tokens, "create, list and revoke API tokens"},
     {"audit", cmd_audit, "verify the audit log; tree heads, proofs, entries"},
 };
 
