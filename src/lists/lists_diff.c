@@ -250,9 +250,9 @@ int lists_diff_latest(store *db, const char *list, lists_diff *d, ph_err *err) {
         lists_diff_free(d);
         return rc;
     }
-    qsort(d->added, d->nadded, sizeof *d->added, cmp_change);
-    qsort(d->removed, d->nremoved, sizeof *d->removed, cmp_change);
-    qsort(d->changed, d->nchanged, sizeof *d->changed, cmp_change);
+    if (d->nadded) qsort(d->added, d->nadded, sizeof *d->added, cmp_change);
+    if (d->nremoved) qsort(d->removed, d->nremoved, sizeof *d->removed, cmp_change);
+    if (d->nchanged) qsort(d->changed, d->nchanged, sizeof *d->changed, cmp_change);
     return PH_OK;
 }
 

@@ -104,6 +104,39 @@ int lists_clean_text(const char *text, size_t len, size_t cap, char **out) {
     return PH_OK;
 }
 
+/* Letters of the Latin script outside ASCII: Latin-1, Extended-A/B, IPA,
+ * Extended Additional, Extended-C/D/E and the full-width forms. */
+static int latin_letter(unsigned cp) {
+    return (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) || (cp >= 0x250 && cp <= 0x2AF) ||
+           (cp >= 0x1E00 && cp <= 0x1EFF) || (cp >= 0x2C60 && cp <= 0x2C7F) ||
+           (cp >= 0xA720 && cp <= 0xA7FF) || (cp >= 0xAB30 && cp <= 0xAB6F) ||
+           (cp >= 0xFF21 && cp <= 0xFF5A);
+}
+
+const char *lists_alias_kind(const char *text) {
+    const unsigned char *p = (const unsigned char *)text;
+    size_t n = strlen(text);
+    long latin = 0, other = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        if (c < 0x80) {
+            latin += (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+            i++;
+            continue;
+        }
+        size_t k = utf8_seq(p + i, n - i);
+        if (!k) return "alias";
+        unsigned cp = c & (0x7F >> k);
+        for (size_t j = 1; j < k; j++) cp = (cp << 6) | (p[i + j] & 0x3F);
+        i += k;
+        if (latin_letter(cp)) latin++;
+        else if (cp >= 0x370 && !(cp >= 0x2000 && cp <= 0x2BFF) && !(cp >= 0x3000 && cp <= 0x303F) &&
+                 !(cp >= 0xFE00 && cp <= 0xFE0F) && !(cp >= 0xFF00 && cp <= 0xFF20))
+            other++; /* letters of other scripts; punctuation and symbols left out */
+    }
+    return other > latin ? "original" : "alias";
+}
+
 /* ---- builder ---- */
 
 void lists_builder_init(lists_builder *b) {
@@ -382,6 +415,13 @@ const char *lists_input_label(const lists_input *in) {
     if (in->label) return in->label;
     if (in->path) return in->path;
     return "<memory>";
+}
+
+uint64_t lists_input_size(const lists_input *in) {
+    if (!in->path) return in->data ? in->len : 0;
+    struct stat st;
+    if (stat(in->path, &st) == 0 && S_ISREG(st.st_mode)) return (uint64_t)st.st_size;
+    return 0;
 }
 
 int lists_reader_open(lists_reader *r, const lists_input *in, ph_err *err) {

@@ -289,6 +289,7 @@ static int primary_record(ofac_parser *p, csv_reader *r, const char *label, list
     if (lists_builder_set_id(b, ent, strlen(ent), err) ||
         lists_builder_add_name(b, name, n, "primary", "", err))
         return err->rc;
+    if (b->e.nnames == 0) return ph_fail(err, PH_ERR, "%s:%ld: entity %s has no name", label, line, ent);
     lists_builder_set_type(b, entity_type(field(r, 2, buf, sizeof buf)));
     if (add_programmes(b, field(r, 3, buf, sizeof buf), err)) return err->rc;
     static const struct {
@@ -437,7 +438,7 @@ int lists_parse_ofac(const lists_input *inputs, size_t ninputs, const lists_pars
                      "fields a record)",
                      ninputs ? lists_input_label(&inputs[0]) : "ofac-csv");
     if (!rc && nprimary > 1)
-        rc = ph_fail(err, PH_EUSAGE,
+        rc = ph_fail(err, PH_ERR,
                      "%s and %s are both primary OFAC files: import one list at a time",
                      lists_input_label(&inputs[primary]),
                      lists_input_label(&inputs[primary == 0 ? 1 : 0]));

@@ -7,6 +7,9 @@ const lists_format lists_formats[] = {
     {"ofac-csv", "ofac-sdn",
      "OFAC legacy CSV: sdn.csv or cons_prim.csv, with optional alt, add and comments files"},
     {"un-xml", "un", "UN Security Council consolidated list (XML)"},
+    {"csl-csv", "us-csl", "US Consolidated Screening List (trade.gov consolidated.csv)"},
+    {"bis-dpl", "bis-dpl", "BIS Denied Persons List (dpl.txt, tab-separated)"},
+    {"ftm-json", "ftm", "FollowTheMoney entities, one JSON object a line (OpenSanctions)"},
 };
 const size_t lists_nformats = sizeof lists_formats / sizeof lists_formats[0];
 
@@ -36,6 +39,9 @@ int lists_parse(const char *format, const lists_input *inputs, size_t ninputs,
     int (*one)(const lists_input *, const lists_parse_options *, lists_entity_fn, void *,
                lists_parse_report *, ph_err *) = NULL;
     if (strcmp(format, "un-xml") == 0) one = lists_parse_un_xml;
+    else if (strcmp(format, "csl-csv") == 0) one = lists_parse_csl;
+    else if (strcmp(format, "bis-dpl") == 0) one = lists_parse_dpl;
+    else one = lists_parse_ftm;
     for (size_t i = 0; i < ninputs; i++) {
         int rc = one(&inputs[i], opts, fn, ctx, report, err);
         if (rc) return rc;

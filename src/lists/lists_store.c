@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv/csv.h"
 #include "lists/parse.h"
 #include "refdata/refdata.h"
 
@@ -141,6 +142,58 @@ static void entity_digest(const lists_entity *e, const row_attr *attrs, size_t n
     ph_buf_free(&b);
 }
 
+/* ---- countries ---- */
+
+/* Country names as the lists write them ("Korea, North", "Palestinian")
+ * that the destination table does not know, shipped with the module. */
+#define LISTS_COUNTRY_ALIASES "data/list_country_aliases.csv"
+
+typedef struct country_resolver {
+    refdata_names *destinations;
+    ph_map extra; /* folded alias -> index in codes */
+    char (*codes)[REFDATA_CODE_MAX];
+    size_t n, cap;
+} country_resolver;
+
+static int resolver_open(store *db, country_resolver *cr, ph_err *err) {
+    memset(cr, 0, sizeof *cr);
+    ph_map_init(&cr->extra);
+    if (refdata_names_load(db, &cr->destinations, err)) return err->rc;
+    const ph_embedded *f = ph_embedded_find(LISTS_COUNTRY_ALIASES);
+    if (!f) return PH_OK;
+    csv_reader *r = csv_open_memory(LISTS_COUNTRY_ALIASES, f->data, f->len, ',', CSV_QUOTES);
+    int got;
+    while ((got = csv_next(r, err)) == 1) {
+        if (csv_line(r) == 1) continue; /* header */
+        char *key = ph_fold(csv_field(r, 0));
+        if (!key) continue;
+        cr->codes = ph_grow(cr->codes, &cr->cap, cr->n + 1, sizeof *cr->codes);
+        ph_strlcpy(cr->codes[cr->n], csv_field(r, 1), REFDATA_CODE_MAX);
+        ph_map_put(&cr->extra, key, (int64_t)cr->n++);
+        free(key);
+    }
+    csv_close(r);
+    return got < 0 ? err->rc : PH_OK;
+}
+
+static const char *resolver_code(const country_resolver *cr, const char *text) {
+    const char *code = cr->destinations ? refdata_names_resolve(cr->destinations, text) : NULL;
+    if (code) return code;
+    char *key = ph_fold(text);
+    if (!key) return NULL;
+    int64_t at;
+    int found = ph_map_get(&cr->extra, key, &at);
+    free(key);
+    return found ? cr->codes[at] : NULL;
+}
+
+static void resolver_close(country_resolver *cr) {
+    refdata_names_free(cr->destinations);
+    ph_map_free(&cr->extra);
+    free(cr->codes);
+    memset(cr, 0, sizeof *cr);
+}
+
 /* ---- import ---- */
 
 static const char *default_list(const char *format, const char *const *paths, size_t n) {
@@ -277,11 +330,11 @@ static void push_attr(writer *w, size_t *n, const char *kind, const char *value,
 }
 
 /* The attributes of an entity in stored order, countries resolved. */
-static size_t entity_attrs(writer *w, const lists_entity *e, const refdata_names *countries) {
+static size_t entity_attrs(writer *w, const lists_entity *e, const country_resolver *countries) {
     size_t n = 0;
     for (size_t i = 0; i < e->ndobs; i++) push_attr(w, &n, "dob", e->dobs[i], NULL);
     for (size_t i = 0; i < e->ncountries; i++) {
-        const char *code = countries ? refdata_names_resolve(countries, e->countries[i]) : NULL;
+        const char *code = resolver_code(countries, e->countries[i]);
         push_attr(w, &n, "country", code ? code : e->countries[i], e->countries[i]);
     }
     for (size_t i = 0; i < e->nprogrammes; i++) push_attr(w, &n, "programme", e->programmes[i], NULL);
@@ -293,7 +346,7 @@ static size_t entity_attrs(writer *w, const lists_entity *e, const refdata_names
 /* Stores one entity (or finds it stored with the same content) and makes it
  * a member of the version. Sets *written when its content was new. */
 static int write_entity(writer *w, const char *list, int64_t version_id, const lists_entity *e,
-                        const refdata_names *countries, int *written, ph_err *err) {
+                        const country_resolver *countries, int *written, ph_err *err) {
     *written = 0;
     size_t nattrs = entity_attrs(w, e, countries);
     char digest[PH_SHA256_HEX];
@@ -375,21 +428,24 @@ static int write_version(store *db, const char *list, const lists_import_options
                       "iitti", version_id, (int64_t)i, name, sums[i].sha, sums[i].bytes))
             return err->rc;
     }
-    refdata_names *countries = NULL;
-    if (refdata_names_load(db, &countries, err)) return err->rc;
+    country_resolver countries;
+    if (resolver_open(db, &countries, err)) {
+        resolver_close(&countries);
+        return err->rc;
+    }
     writer w;
     if (writer_open(&w, db, err)) {
-        refdata_names_free(countries);
+        resolver_close(&countries);
         return err->rc;
     }
     int rc = PH_OK;
     for (size_t i = 0; i < b->n && !rc; i++) {
         int written;
-        rc = write_entity(&w, list, version_id, &b->v[i].e, countries, &written, err);
+        rc = write_entity(&w, list, version_id, &b->v[i].e, &countries, &written, err);
         rep->entities_written += written;
     }
     writer_close(&w);
-    refdata_names_free(countries);
+    resolver_close(&countries);
     if (rc) return rc;
     rep->version_id = version_id;
     rep->version_seq = seq + 1;
@@ -643,15 +699,15 @@ static int load_version(store *db, lists_set *s, const char *list, int64_t versi
     const char *join = entity_id ? "JOIN list_entity e ON e.id = m.entity " : "";
     char *q_ents = ph_asprintf("SELECT e.id, e.entity_id, e.type, e.alt_id, e.source, e.remarks "
                                "FROM list_member m JOIN list_entity e ON e.id = m.entity "
-                               "WHERE m.version_id = ?%s ORDER BY e.id",
+                               "WHERE m.version_id = ?%s ORDER BY m.entity",
                                filter);
     char *q_names = ph_asprintf("SELECT n.entity, n.text, n.kind, n.quality FROM list_member m "
                                 "%sJOIN list_name n ON n.entity = m.entity "
-                                "WHERE m.version_id = ?%s ORDER BY n.entity, n.seq",
+                                "WHERE m.version_id = ?%s ORDER BY m.entity, n.seq",
                                 join, filter);
     char *q_attrs = ph_asprintf("SELECT a.entity, a.kind, a.value FROM list_member m "
                                 "%sJOIN list_attr a ON a.entity = m.entity "
-                                "WHERE m.version_id = ?%s ORDER BY a.entity, a.seq",
+                                "WHERE m.version_id = ?%s ORDER BY m.entity, a.seq",
                                 join, filter);
     store_stmt *ents = NULL, *names = NULL, *attrs = NULL;
     int rc = PH_OK;

@@ -274,7 +274,11 @@ void lists_remarks_parse(const char *remarks, lists_remarks *out) {
         } else if (starts(seg, n, "POB")) {
             push(&out->places_of_birth, &out->nplaces_of_birth, seg + 4, n - 4);
         } else if (starts(seg, n, "nationality")) {
-            push(&out->nationalities, &out->nnationalities, seg + 12, n - 12);
+            /* "Nationality of Registration Panama" (vessels, companies) */
+            const char *v = seg + 12;
+            size_t k = n - 12;
+            if (k > 16 && strncasecmp(v, "of Registration ", 16) == 0) v += 16, k -= 16;
+            push(&out->nationalities, &out->nnationalities, v, k);
         } else if (starts(seg, n, "citizen")) {
             push(&out->nationalities, &out->nnationalities, seg + 8, n - 8);
         } else if (starts(seg, n, "Gender") && !out->gender) {

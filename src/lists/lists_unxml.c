@@ -249,6 +249,9 @@ static int end_entry(un_parser *p) {
                        b->e.line, p->reference);
     }
     rc = lists_builder_add_name(b, name.data, name.len, "primary", "", err);
+    if (!rc && (b->e.nnames == 0 || strcmp(b->e.names[0].kind, "primary") != 0))
+        rc = ph_fail(err, PH_ERR, "%s:%ld: %s has no name (FIRST_NAME is blank)", p->label,
+                     b->e.line, p->reference);
     /* Entities listed as "NAME A ; NAME B" are known by each part as well. */
     if (!rc && strstr(name.data, " ; ")) {
         const char *s = name.data;

@@ -44,6 +44,11 @@ int lists_builder_set_source(lists_builder *b, const char *text, size_t len, ph_
 /* Adds everything of `from` to b (used to merge records with the same id). */
 int lists_builder_merge(lists_builder *b, const lists_entity *from, ph_err *err);
 
+/* "original" when most letters of the name are in a script other than
+ * Latin (Cyrillic, Arabic, Chinese...), else "alias": lists that do not mark
+ * original-script names still give them. */
+const char *lists_alias_kind(const char *text);
+
 /* Cleans text as the builder does; returns a new string or NULL when
  * nothing is left. Fails when longer than `cap`. */
 int lists_clean_text(const char *text, size_t len, size_t cap, char **out);
@@ -65,6 +70,9 @@ int lists_reader_open(lists_reader *r, const lists_input *in, ph_err *err);
 /* Next chunk: sets *p and *n; *n == 0 at the end. */
 int lists_reader_next(lists_reader *r, const char **p, size_t *n, ph_err *err);
 void lists_reader_close(lists_reader *r);
+
+/* Size of an input in bytes (0 when unknown). */
+uint64_t lists_input_size(const lists_input *in);
 
 /* The label of an input: its label, else its path, else "<memory>". */
 const char *lists_input_label(const lists_input *in);

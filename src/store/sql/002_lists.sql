@@ -32,7 +32,10 @@ CREATE TABLE list_entity (
     list TEXT NOT NULL,
     entity_id TEXT NOT NULL,        -- the list's own identifier: OFAC ent_num, UN reference number...
     digest TEXT NOT NULL,           -- SHA-256 over every field below and the names and attributes
-    type TEXT NOT NULL CHECK (type IN ('person', 'entity', 'vessel', 'aircraft', 'unknown')),
+    -- Comparisons rather than IN (...): an IN list in a CHECK costs a temporary
+    -- table on every insert.
+    type TEXT NOT NULL CHECK (type = 'person' OR type = 'entity' OR type = 'vessel' OR
+                              type = 'aircraft' OR type = 'unknown'),
     alt_id TEXT,                    -- a second identifier (UN DATAID)
     source TEXT,                    -- sub-list of a consolidated list
     remarks TEXT,
@@ -43,10 +46,10 @@ CREATE TABLE list_name (
     entity INTEGER NOT NULL REFERENCES list_entity(id),
     seq INTEGER NOT NULL,           -- 0 is the primary name
     text TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('primary', 'alias', 'original')),
-    quality TEXT NOT NULL CHECK (quality IN ('strong', 'weak', '')),
+    kind TEXT NOT NULL CHECK (kind = 'primary' OR kind = 'alias' OR kind = 'original'),
+    quality TEXT NOT NULL CHECK (quality = 'strong' OR quality = 'weak' OR quality = ''),
     PRIMARY KEY (entity, seq)
-);
+) WITHOUT ROWID; -- stored in key order: an entity's names are read together
 
 -- Dates of birth (dob: YYYY, YYYY-MM or YYYY-MM-DD), countries (ISO alpha-2
 -- where resolved, with the text as written in raw), programmes, addresses
@@ -58,10 +61,10 @@ CREATE TABLE list_attr (
     value TEXT NOT NULL,
     raw TEXT,
     PRIMARY KEY (entity, seq)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE list_member (
     version_id INTEGER NOT NULL REFERENCES list_version(id),
     entity INTEGER NOT NULL REFERENCES list_entity(id),
     PRIMARY KEY (version_id, entity)
-);
+) WITHOUT ROWID;
