@@ -43,7 +43,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
-    double *load = calloc((size_t)repeat, sizeof *load), *parse = calloc((size_t)repeat, sizeof *parse);
+    double *load = calloc((size_t)repeat, sizeof *load),
+           *parse = calloc((size_t)repeat, sizeof *parse);
     size_t entities = 0, names = 0;
     for (long r = 0; r < repeat; r++) {
         double t0 = now_ms();
@@ -55,7 +56,8 @@ int main(int argc, char **argv) {
         load[r] = now_ms() - t0;
         entities = s.n;
         names = 0;
-        for (size_t i = 0; i < s.n; i++) names += s.v[i].nnames;
+        for (size_t i = 0; i < s.n; i++)
+            names += s.v[i].nnames;
         lists_set_free(&s);
     }
     for (long r = 0; r < repeat; r++) {

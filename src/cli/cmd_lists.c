@@ -46,35 +46,37 @@ static void progress(void *ctx, uint64_t done, uint64_t total) {
 
 static json_t *strings_json(char *const *v, size_t n) {
     json_t *a = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(a, json_string(v[i]));
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
     return a;
 }
 
 static json_t *notes_json(const lists_parse_report *r) {
     json_t *a = json_array();
     for (size_t i = 0; i < r->nnotes; i++)
-        json_array_append_new(a, json_pack("{s:s, s:I, s:s}", "file", r->notes[i].file, "line",
-                                           (json_int_t)r->notes[i].line, "reason", r->notes[i].text));
+        json_array_append_new(a,
+                              json_pack("{s:s, s:I, s:s}", "file", r->notes[i].file, "line",
+                                        (json_int_t)r->notes[i].line, "reason", r->notes[i].text));
     return a;
 }
 
 static void notes_print(const lists_parse_report *r) {
     if (!r->skipped) return;
     fprintf(stderr, "skipped records (%ld):\n", r->skipped);
-    for (size_t i = 0; i < r->nnotes; i++) fprintf(stderr, "  %s\n", r->notes[i].text);
+    for (size_t i = 0; i < r->nnotes; i++)
+        fprintf(stderr, "  %s\n", r->notes[i].text);
     if ((long)r->nnotes < r->skipped)
         fprintf(stderr, "  ... and %ld more\n", r->skipped - (long)r->nnotes);
 }
 
 static json_t *import_json(const lists_import_report *rep) {
-    json_t *j = json_pack("{s:s, s:I, s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "list",
-                          rep->list, "version", (json_int_t)rep->version_seq, "already_imported",
-                          rep->already_imported, "sha256", rep->sha256, "entities",
-                          (json_int_t)rep->entities, "names", (json_int_t)rep->names,
-                          "entities_written", (json_int_t)rep->entities_written, "merged",
-                          (json_int_t)rep->merged, "records", (json_int_t)rep->parse.records,
-                          "orphans", (json_int_t)rep->parse.orphans, "skipped",
-                          (json_int_t)rep->parse.skipped);
+    json_t *j = json_pack(
+        "{s:s, s:I, s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "list", rep->list, "version",
+        (json_int_t)rep->version_seq, "already_imported", rep->already_imported, "sha256",
+        rep->sha256, "entities", (json_int_t)rep->entities, "names", (json_int_t)rep->names,
+        "entities_written", (json_int_t)rep->entities_written, "merged", (json_int_t)rep->merged,
+        "records", (json_int_t)rep->parse.records, "orphans", (json_int_t)rep->parse.orphans,
+        "skipped", (json_int_t)rep->parse.skipped);
     json_object_set_new(j, "skipped_records", notes_json(&rep->parse));
     return j;
 }
@@ -128,8 +130,10 @@ static int lists_import_cmd(cli_common *c, lists_import_options *o, int argc, ch
         lists_import_report_free(&rep);
         return cli_fail(&err);
     }
-    if (c->json) cli_print_json(import_json(&rep));
-    else import_print(&rep, argc == 1 ? "this file was" : "these files were");
+    if (c->json)
+        cli_print_json(import_json(&rep));
+    else
+        import_print(&rep, argc == 1 ? "this file was" : "these files were");
     lists_import_report_free(&rep);
     return 0;
 }
@@ -157,8 +161,8 @@ static int lists_versions_cmd(cli_common *c) {
     } else if (n == 0) {
         printf("no list imported yet; see 'penholder lists import --help'\n");
     } else {
-        const char *h[] = {"list", ">version", "imported at", "format", ">entities", ">names",
-                           "sha256", "files"};
+        const char *h[] = {"list",      ">version", "imported at", "format",
+                           ">entities", ">names",   "sha256",      "files"};
         cli_table *t = cli_table_new(8, h);
         for (size_t i = 0; i < n; i++) {
             char seq[32], e[32], nm[32], sha[16];
@@ -184,8 +188,8 @@ static json_t *entity_json(const lists_entity *e) {
                                                e->names[i].kind, "quality", e->names[i].quality));
     json_t *attrs = json_array();
     for (size_t i = 0; i < e->nattrs; i++)
-        json_array_append_new(attrs, json_pack("{s:s, s:s}", "kind", e->attrs[i].kind, "value",
-                                               e->attrs[i].value));
+        json_array_append_new(
+            attrs, json_pack("{s:s, s:s}", "kind", e->attrs[i].kind, "value", e->attrs[i].value));
     json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "list", e->list, "entity_id", e->entity_id,
                           "type", e->type, "alt_id", e->alt_id, "source", e->source);
     json_object_set_new(j, "names", names);
@@ -201,7 +205,8 @@ static json_t *entity_json(const lists_entity *e) {
 static void print_values(const char *label, char *const *v, size_t n) {
     if (!n) return;
     printf("%-16s", label);
-    for (size_t i = 0; i < n; i++) printf("%s%s", i ? "; " : "", v[i]);
+    for (size_t i = 0; i < n; i++)
+        printf("%s%s", i ? "; " : "", v[i]);
     printf("\n");
 }
 
@@ -326,10 +331,12 @@ static int lists_update_cmd(cli_common *c, lists_update_options *o) {
     }
     if (c->json) {
         json_t *a = json_array();
-        for (size_t i = 0; i < n; i++) json_array_append_new(a, import_json(&res[i].import));
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, import_json(&res[i].import));
         cli_print_json(a);
     } else {
-        for (size_t i = 0; i < n; i++) import_print(&res[i].import, "the downloaded files were");
+        for (size_t i = 0; i < n; i++)
+            import_print(&res[i].import, "the downloaded files were");
     }
     lists_update_results_free(res, n);
     return 0;
@@ -402,5 +409,6 @@ int cmd_lists(int argc, char **argv) {
         if (rest != 0) return cli_usage("lists", "update takes no FILE (use --config for sources)");
         return lists_update_cmd(&c, &uo);
     }
-    return cli_usage("lists", "unknown subcommand '%s' (expected import, show, diff or update)", sub);
+    return cli_usage("lists", "unknown subcommand '%s' (expected import, show, diff or update)",
+                     sub);
 }

@@ -287,10 +287,11 @@ int lists_generation(store *db, int64_t *out, ph_err *err);
 /* ---- downloading the official files ---- */
 
 typedef struct lists_update_options {
-    const char *config_path; /* NULL: $PENHOLDER_LIST_SOURCES, else the built-in data/list-sources.json */
-    const char *list;        /* NULL: every source in the configuration */
-    long timeout_seconds;    /* whole transfer of one file; 0: the configuration's or the default */
-    int64_t max_bytes;       /* per file; 0: the configuration's or the default */
+    const char
+        *config_path; /* NULL: $PENHOLDER_LIST_SOURCES, else the built-in data/list-sources.json */
+    const char *list; /* NULL: every source in the configuration */
+    long timeout_seconds; /* whole transfer of one file; 0: the configuration's or the default */
+    int64_t max_bytes;    /* per file; 0: the configuration's or the default */
     /* Progress of one download: its label, bytes so far, total (0 = unknown). */
     void (*progress)(void *ctx, const char *label, uint64_t done, uint64_t total);
     void *progress_ctx;

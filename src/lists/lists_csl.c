@@ -36,10 +36,13 @@ enum csl_column {
 };
 
 static const char *const csl_headers[CSL_NCOLUMNS] = {
-    "_id",          "source",        "entity_number", "type",           "programs",
-    "name",         "title",         "addresses",     "federal_register_notice", "start_date",
-    "call_sign",    "vessel_type",   "vessel_flag",   "vessel_owner",   "remarks",
-    "alt_names",    "citizenships",  "dates_of_birth", "nationalities", "places_of_birth"};
+    "_id",           "source",         "entity_number",
+    "type",          "programs",       "name",
+    "title",         "addresses",      "federal_register_notice",
+    "start_date",    "call_sign",      "vessel_type",
+    "vessel_flag",   "vessel_owner",   "remarks",
+    "alt_names",     "citizenships",   "dates_of_birth",
+    "nationalities", "places_of_birth"};
 
 #define CSL_LIST_SEPARATOR ';'
 
@@ -67,8 +70,10 @@ static int each_part(lists_builder *b, const char *s, size_t len, part_fn fn, vo
     while (s < end) {
         const char *sep = memchr(s, CSL_LIST_SEPARATOR, (size_t)(end - s));
         size_t n = sep ? (size_t)(sep - s) : (size_t)(end - s);
-        while (n && *s == ' ') s++, n--;
-        while (n && s[n - 1] == ' ') n--;
+        while (n && *s == ' ')
+            s++, n--;
+        while (n && s[n - 1] == ' ')
+            n--;
         if (n && fn(b, s, n, arg, err)) return err->rc;
         s = sep ? sep + 1 : end;
     }
@@ -117,7 +122,8 @@ static const char *entity_type(const char *t, size_t n) {
 }
 
 static int read_header(csl_parser *p, csv_reader *r, const char *label, ph_err *err) {
-    for (int c = 0; c < CSL_NCOLUMNS; c++) p->col[c] = csv_find(r, csl_headers[c]);
+    for (int c = 0; c < CSL_NCOLUMNS; c++)
+        p->col[c] = csv_find(r, csl_headers[c]);
     p->nheader = csv_count(r);
     if (p->col[CSL_NAME] < 0 || (p->col[CSL_ID] < 0 && p->col[CSL_ENTITY_NUMBER] < 0))
         return ph_fail(err, PH_ERR,
@@ -145,8 +151,9 @@ static int csl_record(csl_parser *p, csv_reader *r, const char *label, ph_err *e
     const char *id = get(p, r, CSL_ID, &n);
     if (n == 0) id = get(p, r, CSL_ENTITY_NUMBER, &n);
     if (n == 0)
-        return ph_fail(err, PH_ERR, "%s:%ld: record without an identifier (_id and entity_number "
-                                    "are empty)",
+        return ph_fail(err, PH_ERR,
+                       "%s:%ld: record without an identifier (_id and entity_number "
+                       "are empty)",
                        label, line);
     if (lists_builder_set_id(b, id, n, err)) return err->rc;
     const char *name = get(p, r, CSL_NAME, &n);
@@ -178,9 +185,12 @@ static int csl_record(csl_parser *p, csv_reader *r, const char *label, ph_err *e
     static const struct {
         enum csl_column column;
         const char *kind;
-    } facts[] = {{CSL_TITLE, "title"},          {CSL_START_DATE, "listed_on"},
-                 {CSL_NOTICE, "citation"},      {CSL_CALL_SIGN, "call_sign"},
-                 {CSL_VESSEL_TYPE, "vessel_type"}, {CSL_VESSEL_FLAG, "vessel_flag"},
+    } facts[] = {{CSL_TITLE, "title"},
+                 {CSL_START_DATE, "listed_on"},
+                 {CSL_NOTICE, "citation"},
+                 {CSL_CALL_SIGN, "call_sign"},
+                 {CSL_VESSEL_TYPE, "vessel_type"},
+                 {CSL_VESSEL_FLAG, "vessel_flag"},
                  {CSL_VESSEL_OWNER, "vessel_owner"}};
     for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++) {
         s = get(p, r, facts[i].column, &n);
@@ -205,8 +215,10 @@ int lists_parse_csl(const lists_input *in, const lists_parse_options *opts, list
     lists_builder_init(&p.b);
     int skip_bad = opts && opts->skip_bad;
     int got = csv_next(r, err), rc = PH_OK;
-    if (got == 0) rc = ph_fail(err, PH_ERR, "%s: empty file (expected a header line)", label);
-    else if (got == 1) rc = read_header(&p, r, label, err);
+    if (got == 0)
+        rc = ph_fail(err, PH_ERR, "%s: empty file (expected a header line)", label);
+    else if (got == 1)
+        rc = read_header(&p, r, label, err);
     uint64_t last = 0, total = lists_input_size(in);
     while (!rc && (got = csv_next(r, err)) == 1) {
         rep->records++;

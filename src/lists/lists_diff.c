@@ -13,10 +13,11 @@ static int members(store *db, int64_t version_id, member **out, size_t *n, ph_er
     *out = NULL;
     *n = 0;
     store_stmt *st;
-    if (store_prepare(db,
-                      "SELECT e.entity_id, e.id FROM list_member m JOIN list_entity e ON e.id = m.entity "
-                      "WHERE m.version_id = ?",
-                      &st, err))
+    if (store_prepare(
+            db,
+            "SELECT e.entity_id, e.id FROM list_member m JOIN list_entity e ON e.id = m.entity "
+            "WHERE m.version_id = ?",
+            &st, err))
         return err->rc;
     store_bind_int(st, 1, version_id);
     size_t cap = 0;
@@ -32,7 +33,8 @@ static int members(store *db, int64_t version_id, member **out, size_t *n, ph_er
 }
 
 static void members_free(member *v, size_t n) {
-    for (size_t i = 0; i < n; i++) free(v[i].entity_id);
+    for (size_t i = 0; i < n; i++)
+        free(v[i].entity_id);
     free(v);
 }
 
@@ -69,11 +71,15 @@ static char *name_label(const lists_name *n) {
 
 static void diff_names(lists_change *c, const lists_entity *a, const lists_entity *b) {
     char **la = ph_calloc(a->nnames + 1, sizeof *la), **lb = ph_calloc(b->nnames + 1, sizeof *lb);
-    for (size_t i = 0; i < a->nnames; i++) la[i] = name_label(&a->names[i]);
-    for (size_t i = 0; i < b->nnames; i++) lb[i] = name_label(&b->names[i]);
+    for (size_t i = 0; i < a->nnames; i++)
+        la[i] = name_label(&a->names[i]);
+    for (size_t i = 0; i < b->nnames; i++)
+        lb[i] = name_label(&b->names[i]);
     diff_strings(c, "name", la, a->nnames, lb, b->nnames);
-    for (size_t i = 0; i < a->nnames; i++) free(la[i]);
-    for (size_t i = 0; i < b->nnames; i++) free(lb[i]);
+    for (size_t i = 0; i < a->nnames; i++)
+        free(la[i]);
+    for (size_t i = 0; i < b->nnames; i++)
+        free(lb[i]);
     free(la);
     free(lb);
 }
@@ -102,7 +108,8 @@ static char *shorten(const char *s) {
     if (strlen(s) <= DIFF_TEXT_SHOWN) return ph_strdup(s);
     /* Cut on a UTF-8 boundary. */
     size_t n = DIFF_TEXT_SHOWN;
-    while (n && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+    while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
     return ph_asprintf("%.*s...", (int)n, s);
 }
 
@@ -186,8 +193,10 @@ int lists_diff_latest(store *db, const char *list, lists_diff *d, ph_err *err) {
     ph_map old_index, cur_index;
     ph_map_init(&old_index);
     ph_map_init(&cur_index);
-    for (size_t i = 0; i < nold; i++) ph_map_put(&old_index, old[i].entity_id, (int64_t)i);
-    for (size_t i = 0; i < ncur; i++) ph_map_put(&cur_index, cur[i].entity_id, (int64_t)i);
+    for (size_t i = 0; i < nold; i++)
+        ph_map_put(&old_index, old[i].entity_id, (int64_t)i);
+    for (size_t i = 0; i < ncur; i++)
+        ph_map_put(&cur_index, cur[i].entity_id, (int64_t)i);
     size_t cap_added = 0, cap_removed = 0, cap_changed = 0;
     /* Rows behind each entry: one for added and removed, old and new for changed. */
     int64_t *added_rows = ph_calloc(ncur + 1, sizeof *added_rows);
@@ -213,7 +222,8 @@ int lists_diff_latest(store *db, const char *list, lists_diff *d, ph_err *err) {
     }
     /* Primary names of the added and removed entities. */
     store_stmt *pn = NULL;
-    if (!rc) rc = store_prepare(db, "SELECT text FROM list_name WHERE entity = ? AND seq = 0", &pn, err);
+    if (!rc)
+        rc = store_prepare(db, "SELECT text FROM list_name WHERE entity = ? AND seq = 0", &pn, err);
     for (size_t i = 0; i < d->nadded && !rc; i++)
         rc = primary_name(pn, added_rows[i], &d->added[i].name, err);
     for (size_t i = 0; i < d->nremoved && !rc; i++)
@@ -260,7 +270,8 @@ static void changes_free(lists_change *v, size_t n) {
     for (size_t i = 0; i < n; i++) {
         free(v[i].entity_id);
         free(v[i].name);
-        for (size_t k = 0; k < v[i].nfields; k++) free(v[i].fields[k].value);
+        for (size_t k = 0; k < v[i].nfields; k++)
+            free(v[i].fields[k].value);
         free(v[i].fields);
     }
     free(v);

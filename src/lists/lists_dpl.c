@@ -30,9 +30,8 @@ enum dpl_column {
 };
 
 static const char *const dpl_headers[DPL_NCOLUMNS] = {
-    "Name",           "Street_Address", "City",        "State",  "Country",
-    "Postal_Code",    "Effective_Date", "Expiration_Date", "Standard_Order", "Last_Update",
-    "Action",         "FR_Citation"};
+    "Name",           "Street_Address",  "City",           "State",       "Country", "Postal_Code",
+    "Effective_Date", "Expiration_Date", "Standard_Order", "Last_Update", "Action",  "FR_Citation"};
 
 #define DPL_ID_HEX 16
 
@@ -52,7 +51,8 @@ static const char *get(const dpl_parser *p, csv_reader *r, enum dpl_column c, si
 }
 
 static int read_header(dpl_parser *p, csv_reader *r, const char *label, ph_err *err) {
-    for (int c = 0; c < DPL_NCOLUMNS; c++) p->col[c] = csv_find(r, dpl_headers[c]);
+    for (int c = 0; c < DPL_NCOLUMNS; c++)
+        p->col[c] = csv_find(r, dpl_headers[c]);
     p->nheader = csv_count(r);
     if (p->col[DPL_NAME] < 0 || p->col[DPL_EFFECTIVE] < 0)
         return ph_fail(err, PH_ERR,
@@ -102,10 +102,12 @@ static int dpl_record(dpl_parser *p, csv_reader *r, const char *label, ph_err *e
     /* The address, and its country (an ISO code in this file). */
     ph_buf address;
     ph_buf_init(&address);
-    static const enum dpl_column parts[] = {DPL_STREET, DPL_CITY, DPL_STATE, DPL_POSTAL, DPL_COUNTRY};
+    static const enum dpl_column parts[] = {DPL_STREET, DPL_CITY, DPL_STATE, DPL_POSTAL,
+                                            DPL_COUNTRY};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         const char *s = get(p, r, parts[i], &n);
-        while (n && *s == ' ') s++, n--;
+        while (n && *s == ' ')
+            s++, n--;
         if (!n) continue;
         if (address.len) ph_buf_puts(&address, ", ");
         ph_buf_append(&address, s, n);
@@ -126,8 +128,8 @@ static int dpl_record(dpl_parser *p, csv_reader *r, const char *label, ph_err *e
     static const struct {
         enum dpl_column column;
         const char *kind;
-    } facts[] = {{DPL_STANDARD_ORDER, "standard_order"}, {DPL_ACTION, "action"},
-                 {DPL_CITATION, "citation"}};
+    } facts[] = {
+        {DPL_STANDARD_ORDER, "standard_order"}, {DPL_ACTION, "action"}, {DPL_CITATION, "citation"}};
     for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++) {
         const char *s = get(p, r, facts[i].column, &n);
         if (lists_builder_add_attr(b, facts[i].kind, s, n, err)) return err->rc;
@@ -150,8 +152,10 @@ int lists_parse_dpl(const lists_input *in, const lists_parse_options *opts, list
     lists_builder_init(&p.b);
     int skip_bad = opts && opts->skip_bad;
     int got = csv_next(r, err), rc = PH_OK;
-    if (got == 0) rc = ph_fail(err, PH_ERR, "%s: empty file (expected a header line)", label);
-    else if (got == 1) rc = read_header(&p, r, label, err);
+    if (got == 0)
+        rc = ph_fail(err, PH_ERR, "%s: empty file (expected a header line)", label);
+    else if (got == 1)
+        rc = read_header(&p, r, label, err);
     uint64_t last = 0, total = lists_input_size(in);
     while (!rc && (got = csv_next(r, err)) == 1) {
         rep->records++;

@@ -14,10 +14,14 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
     if (c < 0x80) return 1;
     size_t len;
     unsigned min;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, min = 0x10000;
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, min = 0x10000;
+    else
+        return 0;
     if (n < len) return 0;
     unsigned cp = c & (0x7F >> len);
     for (size_t i = 1; i < len; i++) {
@@ -107,10 +111,10 @@ int lists_clean_text(const char *text, size_t len, size_t cap, char **out) {
 /* Letters of the Latin script outside ASCII: Latin-1, Extended-A/B, IPA,
  * Extended Additional, Extended-C/D/E and the full-width forms. */
 static int latin_letter(unsigned cp) {
-    return (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) || (cp >= 0x250 && cp <= 0x2AF) ||
-           (cp >= 0x1E00 && cp <= 0x1EFF) || (cp >= 0x2C60 && cp <= 0x2C7F) ||
-           (cp >= 0xA720 && cp <= 0xA7FF) || (cp >= 0xAB30 && cp <= 0xAB6F) ||
-           (cp >= 0xFF21 && cp <= 0xFF5A);
+    return (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+           (cp >= 0x250 && cp <= 0x2AF) || (cp >= 0x1E00 && cp <= 0x1EFF) ||
+           (cp >= 0x2C60 && cp <= 0x2C7F) || (cp >= 0xA720 && cp <= 0xA7FF) ||
+           (cp >= 0xAB30 && cp <= 0xAB6F) || (cp >= 0xFF21 && cp <= 0xFF5A);
 }
 
 const char *lists_alias_kind(const char *text) {
@@ -127,11 +131,14 @@ const char *lists_alias_kind(const char *text) {
         size_t k = utf8_seq(p + i, n - i);
         if (!k) return "alias";
         unsigned cp = c & (0x7F >> k);
-        for (size_t j = 1; j < k; j++) cp = (cp << 6) | (p[i + j] & 0x3F);
+        for (size_t j = 1; j < k; j++)
+            cp = (cp << 6) | (p[i + j] & 0x3F);
         i += k;
-        if (latin_letter(cp)) latin++;
-        else if (cp >= 0x370 && !(cp >= 0x2000 && cp <= 0x2BFF) && !(cp >= 0x3000 && cp <= 0x303F) &&
-                 !(cp >= 0xFE00 && cp <= 0xFE0F) && !(cp >= 0xFF00 && cp <= 0xFF20))
+        if (latin_letter(cp))
+            latin++;
+        else if (cp >= 0x370 && !(cp >= 0x2000 && cp <= 0x2BFF) &&
+                 !(cp >= 0x3000 && cp <= 0x303F) && !(cp >= 0xFE00 && cp <= 0xFE0F) &&
+                 !(cp >= 0xFF00 && cp <= 0xFF20))
             other++; /* letters of other scripts; punctuation and symbols left out */
     }
     return other > latin ? "original" : "alias";
@@ -145,7 +152,8 @@ void lists_builder_init(lists_builder *b) {
 }
 
 static void free_strings(char **v, size_t n) {
-    for (size_t i = 0; i < n; i++) free(v[i]);
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
 }
 
 void lists_builder_reset(lists_builder *b) {
@@ -156,12 +164,14 @@ void lists_builder_reset(lists_builder *b) {
     free(e->remarks);
     e->entity_id = e->alt_id = e->source = e->remarks = NULL;
     b->remarks_len = 0;
-    for (size_t i = 0; i < e->nnames; i++) free(e->names[i].text);
+    for (size_t i = 0; i < e->nnames; i++)
+        free(e->names[i].text);
     free_strings(e->dobs, e->ndobs);
     free_strings(e->countries, e->ncountries);
     free_strings(e->programmes, e->nprogrammes);
     free_strings(e->addresses, e->naddresses);
-    for (size_t i = 0; i < e->nattrs; i++) free(e->attrs[i].value);
+    for (size_t i = 0; i < e->nattrs; i++)
+        free(e->attrs[i].value);
     e->nnames = e->ndobs = e->ncountries = e->nprogrammes = e->naddresses = e->nattrs = 0;
     ph_strlcpy(e->type, "unknown", sizeof e->type);
     e->line = 0;
@@ -258,7 +268,8 @@ int lists_builder_add_name(lists_builder *b, const char *text, size_t len, const
     if (primary) {
         /* A second primary name (the list gives two) stays primary, after the first. */
         at = (e->nnames && strcmp(e->names[0].kind, "primary") == 0) ? 1 : 0;
-        while (at < e->nnames && strcmp(e->names[at].kind, "primary") == 0) at++;
+        while (at < e->nnames && strcmp(e->names[at].kind, "primary") == 0)
+            at++;
         memmove(e->names + at + 1, e->names + at, (e->nnames - at) * sizeof *e->names);
     }
     lists_name *n = &e->names[at];
@@ -377,7 +388,8 @@ int lists_builder_merge(lists_builder *b, const lists_entity *from, ph_err *err)
         rc = lists_builder_set_id(b, from->entity_id, strlen(from->entity_id), err);
     if (!e->file) e->file = from->file, e->line = from->line;
     if (strcmp(e->type, "unknown") == 0) lists_builder_set_type(b, from->type);
-    if (!rc && !e->alt_id && from->alt_id) rc = lists_builder_set_alt_id(b, from->alt_id, strlen(from->alt_id), err);
+    if (!rc && !e->alt_id && from->alt_id)
+        rc = lists_builder_set_alt_id(b, from->alt_id, strlen(from->alt_id), err);
     if (!rc && from->source) {
         if (!e->source) {
             rc = lists_builder_set_source(b, from->source, strlen(from->source), err);
@@ -396,16 +408,19 @@ int lists_builder_merge(lists_builder *b, const lists_entity *from, ph_err *err)
     for (size_t i = 0; !rc && i < from->ndobs; i++)
         rc = lists_builder_add(b, LISTS_DOB, from->dobs[i], strlen(from->dobs[i]), err);
     for (size_t i = 0; !rc && i < from->ncountries; i++)
-        rc = lists_builder_add(b, LISTS_COUNTRY, from->countries[i], strlen(from->countries[i]), err);
+        rc = lists_builder_add(b, LISTS_COUNTRY, from->countries[i], strlen(from->countries[i]),
+                               err);
     for (size_t i = 0; !rc && i < from->nprogrammes; i++)
         rc = lists_builder_add(b, LISTS_PROGRAMME, from->programmes[i], strlen(from->programmes[i]),
                                err);
     for (size_t i = 0; !rc && i < from->naddresses; i++)
-        rc = lists_builder_add(b, LISTS_ADDRESS, from->addresses[i], strlen(from->addresses[i]), err);
+        rc = lists_builder_add(b, LISTS_ADDRESS, from->addresses[i], strlen(from->addresses[i]),
+                               err);
     for (size_t i = 0; !rc && i < from->nattrs; i++)
         rc = lists_builder_add_attr(b, from->attrs[i].kind, from->attrs[i].value,
                                     strlen(from->attrs[i].value), err);
-    if (!rc && from->remarks) rc = lists_builder_add_remarks(b, from->remarks, strlen(from->remarks), err);
+    if (!rc && from->remarks)
+        rc = lists_builder_add_remarks(b, from->remarks, strlen(from->remarks), err);
     return rc;
 }
 

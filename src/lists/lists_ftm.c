@@ -14,8 +14,8 @@ static const struct {
     const char *schema;
     const char *type;
 } ftm_schemas[] = {
-    {"Person", "person"},         {"Organization", "entity"}, {"Company", "entity"},
-    {"LegalEntity", "entity"},    {"PublicBody", "entity"},   {"Vessel", "vessel"},
+    {"Person", "person"},      {"Organization", "entity"}, {"Company", "entity"},
+    {"LegalEntity", "entity"}, {"PublicBody", "entity"},   {"Vessel", "vessel"},
     {"Airplane", "aircraft"},
 };
 
@@ -35,14 +35,14 @@ static int each_value(ftm_ctx *c, const char *prop, value_fn fn) {
     if (!v) return PH_OK;
     if (json_is_string(v)) return fn(c, prop, json_string_value(v), json_string_length(v));
     if (!json_is_array(v))
-        return ph_fail(c->err, PH_ERR, "%s:%ld: properties.%s: expected a list of strings", c->label,
-                       c->line, prop);
+        return ph_fail(c->err, PH_ERR, "%s:%ld: properties.%s: expected a list of strings",
+                       c->label, c->line, prop);
     size_t i;
     json_t *item;
     json_array_foreach(v, i, item) {
         if (!json_is_string(item))
-            return ph_fail(c->err, PH_ERR, "%s:%ld: properties.%s[%zu]: expected a string", c->label,
-                           c->line, prop, i);
+            return ph_fail(c->err, PH_ERR, "%s:%ld: properties.%s[%zu]: expected a string",
+                           c->label, c->line, prop, i);
         if (fn(c, prop, json_string_value(item), json_string_length(item))) return c->err->rc;
     }
     return PH_OK;
@@ -82,9 +82,11 @@ static const struct {
     const char *prop;
     const char *kind;
 } ftm_attrs[] = {
-    {"position", "title"},       {"title", "title"},           {"gender", "gender"},
-    {"birthPlace", "place_of_birth"}, {"imoNumber", "imo_number"}, {"callSign", "call_sign"},
-    {"flag", "vessel_flag"},     {"registrationNumber", "registration"}, {"createdAt", "listed_on"},
+    {"position", "title"},       {"title", "title"},
+    {"gender", "gender"},        {"birthPlace", "place_of_birth"},
+    {"imoNumber", "imo_number"}, {"callSign", "call_sign"},
+    {"flag", "vessel_flag"},     {"registrationNumber", "registration"},
+    {"createdAt", "listed_on"},
 };
 
 static int v_attr(ftm_ctx *c, const char *prop, const char *s, size_t n) {
@@ -97,7 +99,8 @@ static int v_attr(ftm_ctx *c, const char *prop, const char *s, size_t n) {
 static int has_name(json_t *names, const char *s) {
     size_t i;
     json_t *item;
-    json_array_foreach(names, i, item) if (json_is_string(item) && strcmp(json_string_value(item), s) == 0) return 1;
+    json_array_foreach(names, i, item) if (json_is_string(item) &&
+                                           strcmp(json_string_value(item), s) == 0) return 1;
     return 0;
 }
 
@@ -112,11 +115,12 @@ static int v_first_primary(ftm_ctx *c, const char *prop, const char *s, size_t n
 static int ftm_entity(json_t *j, ftm_ctx *c, int *keep) {
     *keep = 0;
     if (!json_is_object(j))
-        return ph_fail(c->err, PH_ERR, "%s:%ld: expected a JSON object (one entity a line)", c->label,
-                       c->line);
+        return ph_fail(c->err, PH_ERR, "%s:%ld: expected a JSON object (one entity a line)",
+                       c->label, c->line);
     const char *id = json_string_value(json_object_get(j, "id"));
     const char *schema = json_string_value(json_object_get(j, "schema"));
-    if (!id || !*id) return ph_fail(c->err, PH_ERR, "%s:%ld: id: expected a string", c->label, c->line);
+    if (!id || !*id)
+        return ph_fail(c->err, PH_ERR, "%s:%ld: id: expected a string", c->label, c->line);
     if (!schema)
         return ph_fail(c->err, PH_ERR, "%s:%ld: schema: expected a string", c->label, c->line);
     const char *type = NULL;
@@ -136,8 +140,10 @@ static int ftm_entity(json_t *j, ftm_ctx *c, int *keep) {
     /* The caption is the name OpenSanctions shows; it is one of the names. */
     json_t *names = json_object_get(props, "name");
     const char *caption = json_string_value(json_object_get(j, "caption"));
-    if (caption && (!json_is_array(names) || has_name(names, caption) || json_array_size(names) == 0)) {
-        if (lists_builder_add_name(b, caption, strlen(caption), "primary", "", c->err)) return c->err->rc;
+    if (caption &&
+        (!json_is_array(names) || has_name(names, caption) || json_array_size(names) == 0)) {
+        if (lists_builder_add_name(b, caption, strlen(caption), "primary", "", c->err))
+            return c->err->rc;
     }
     if (each_value(c, "name", b->e.nnames ? v_alias : v_first_primary)) return c->err->rc;
     if (b->e.nnames == 0)
@@ -147,10 +153,10 @@ static int ftm_entity(json_t *j, ftm_ctx *c, int *keep) {
         const char *prop;
         value_fn fn;
     } props_read[] = {
-        {"alias", v_alias},         {"weakAlias", v_alias},     {"previousName", v_alias},
-        {"birthDate", v_dob},       {"nationality", v_country}, {"citizenship", v_country},
+        {"alias", v_alias},         {"weakAlias", v_alias},      {"previousName", v_alias},
+        {"birthDate", v_dob},       {"nationality", v_country},  {"citizenship", v_country},
         {"country", v_country},     {"jurisdiction", v_country}, {"program", v_programme},
-        {"programId", v_programme}, {"address", v_address},     {"notes", v_remarks},
+        {"programId", v_programme}, {"address", v_address},      {"notes", v_remarks},
     };
     for (size_t i = 0; i < sizeof props_read / sizeof props_read[0]; i++)
         if (each_value(c, props_read[i].prop, props_read[i].fn)) return c->err->rc;
@@ -220,9 +226,11 @@ int lists_parse_ftm(const lists_input *in, const lists_parse_options *opts, list
         lineno++;
         size_t len = line.len;
         const char *s = line.data ? line.data : "";
-        while (len && (s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
+        while (len && (s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t'))
+            len--;
         size_t start = 0;
-        while (start < len && (s[start] == ' ' || s[start] == '\t')) start++;
+        while (start < len && (s[start] == ' ' || s[start] == '\t'))
+            start++;
         if (start == len) continue;
         rep->records++;
         json_error_t je;

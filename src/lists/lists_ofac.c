@@ -56,9 +56,11 @@ typedef struct ofac_parser {
 /* Field i trimmed, with OFAC's "-0-" read as empty. Points into a copy. */
 static const char *field(csv_reader *r, size_t i, char *buf, size_t size) {
     const char *s = csv_field(r, i);
-    while (*s == ' ') s++;
+    while (*s == ' ')
+        s++;
     size_t n = strlen(s);
-    while (n && s[n - 1] == ' ') n--;
+    while (n && s[n - 1] == ' ')
+        n--;
     if (n == 3 && memcmp(s, "-0-", 3) == 0) n = 0;
     if (n >= size) n = size - 1;
     memcpy(buf, s, n);
@@ -70,8 +72,10 @@ static const char *field(csv_reader *r, size_t i, char *buf, size_t size) {
 static const char *span(csv_reader *r, size_t i, size_t *len) {
     const char *s = csv_field(r, i);
     size_t n = csv_field_len(r, i);
-    while (n && *s == ' ') s++, n--;
-    while (n && s[n - 1] == ' ') n--;
+    while (n && *s == ' ')
+        s++, n--;
+    while (n && s[n - 1] == ' ')
+        n--;
     if (n == 3 && memcmp(s, "-0-", 3) == 0) n = 0;
     *len = n;
     return s;
@@ -90,8 +94,8 @@ static int valid_ent_num(const char *s) {
 
 static csv_reader *open_input(const lists_input *in, ph_err *err) {
     if (!in->path)
-        return csv_open_memory(lists_input_label(in), in->data ? in->data : "", in->data ? in->len : 0,
-                               ',', CSV_QUOTES);
+        return csv_open_memory(lists_input_label(in), in->data ? in->data : "",
+                               in->data ? in->len : 0, ',', CSV_QUOTES);
     csv_reader *r = csv_open_file(in->path, ',', CSV_QUOTES, err);
     if (!r) lists_err_relabel(err, in->path, in->label);
     return r;
@@ -145,8 +149,10 @@ static void side_add(side_table *t, const char *ent, char *a, char *b) {
     row->b = b;
     row->used = 0;
     int64_t last;
-    if (ph_map_get(&t->tail, ent, &last)) t->rows[last].next = (int64_t)t->n;
-    else ph_map_put(&t->head, ent, (int64_t)t->n);
+    if (ph_map_get(&t->tail, ent, &last))
+        t->rows[last].next = (int64_t)t->n;
+    else
+        ph_map_put(&t->head, ent, (int64_t)t->n);
     ph_map_put(&t->tail, ent, (int64_t)t->n);
     t->n++;
 }
@@ -193,17 +199,22 @@ static int side_record(ofac_parser *p, enum ofac_kind kind, csv_reader *r, const
         if (!clean) return PH_OK; /* an alias row without a name says nothing */
         side_add(t, ent, clean, ph_strdup(type));
     } else if (kind == OFAC_ADDRESS) {
-        char parts[3][1024];
-        field(r, 2, parts[0], sizeof parts[0]);
-        field(r, 3, parts[1], sizeof parts[1]);
-        field(r, 4, parts[2], sizeof parts[2]);
         ph_buf text;
         ph_buf_init(&text);
-        for (int i = 0; i < 3; i++)
-            if (parts[i][0]) ph_buf_printf(&text, "%s%s", text.len ? ", " : "", parts[i]);
+        for (size_t i = 2; i <= 4; i++) {
+            size_t n;
+            const char *part = span(r, i, &n);
+            if (!n) continue;
+            if (text.len) ph_buf_puts(&text, ", ");
+            ph_buf_append(&text, part, n);
+        }
+        size_t cn;
+        const char *c = span(r, 4, &cn);
+        char *country_raw = ph_strndup(c, cn);
         char *address = text.len ? clean_value(text.data, err, label, line) : NULL;
         ph_buf_free(&text);
-        char *country = err->rc ? NULL : clean_value(parts[2], err, label, line);
+        char *country = err->rc ? NULL : clean_value(country_raw, err, label, line);
+        free(country_raw);
         if (err->rc) {
             free(address);
             return err->rc;
@@ -250,11 +261,13 @@ static int read_side(ofac_parser *p, enum ofac_kind kind, const lists_input *in,
 /* Splits "IRAN] [SDGT] [IRGC" into programmes. */
 static int add_programmes(lists_builder *b, const char *s, ph_err *err) {
     while (*s) {
-        while (*s == ' ' || *s == '[' || *s == ']') s++;
+        while (*s == ' ' || *s == '[' || *s == ']')
+            s++;
         const char *end = strstr(s, "] [");
         size_t n = end ? (size_t)(end - s) : strlen(s);
         size_t k = n;
-        while (k && (s[k - 1] == ']' || s[k - 1] == ' ')) k--;
+        while (k && (s[k - 1] == ']' || s[k - 1] == ' '))
+            k--;
         if (k && lists_builder_add(b, LISTS_PROGRAMME, s, k, err)) return err->rc;
         s += n;
     }
@@ -289,14 +302,19 @@ static int primary_record(ofac_parser *p, csv_reader *r, const char *label, list
     if (lists_builder_set_id(b, ent, strlen(ent), err) ||
         lists_builder_add_name(b, name, n, "primary", "", err))
         return err->rc;
-    if (b->e.nnames == 0) return ph_fail(err, PH_ERR, "%s:%ld: entity %s has no name", label, line, ent);
+    if (b->e.nnames == 0)
+        return ph_fail(err, PH_ERR, "%s:%ld: entity %s has no name", label, line, ent);
     lists_builder_set_type(b, entity_type(field(r, 2, buf, sizeof buf)));
-    if (add_programmes(b, field(r, 3, buf, sizeof buf), err)) return err->rc;
+    const char *programs = span(r, 3, &n);
+    char *programs_copy = ph_strndup(programs, n);
+    int prc = add_programmes(b, programs_copy, err);
+    free(programs_copy);
+    if (prc) return err->rc;
     static const struct {
         size_t column;
         const char *kind;
-    } facts[] = {{4, "title"},      {5, "call_sign"}, {6, "vessel_type"}, {7, "tonnage"},
-                 {8, "grt"},        {9, "vessel_flag"}, {10, "vessel_owner"}};
+    } facts[] = {{4, "title"}, {5, "call_sign"},   {6, "vessel_type"},  {7, "tonnage"},
+                 {8, "grt"},   {9, "vessel_flag"}, {10, "vessel_owner"}};
     for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++) {
         const char *s = span(r, facts[i].column, &n);
         if (lists_builder_add_attr(b, facts[i].kind, s, n, err)) return err->rc;
@@ -337,8 +355,8 @@ static int primary_record(ofac_parser *p, csv_reader *r, const char *label, list
                 rc = lists_builder_add_name(b, row->a, strlen(row->a), "alias", "strong", err);
             }
         for (size_t i = 0; !rc && i < facts_in.naliases; i++)
-            rc = lists_builder_add_name(b, facts_in.aliases[i], strlen(facts_in.aliases[i]), "alias",
-                                        "weak", err);
+            rc = lists_builder_add_name(b, facts_in.aliases[i], strlen(facts_in.aliases[i]),
+                                        "alias", "weak", err);
         lists_remarks_free(&facts_in);
     } else if (ph_map_get(&p->side[OFAC_ALIAS].head, ent, &at)) {
         for (; !rc && at >= 0; at = p->side[OFAC_ALIAS].rows[at].next) {
@@ -353,7 +371,8 @@ static int primary_record(ofac_parser *p, csv_reader *r, const char *label, list
             side_row *row = &p->side[OFAC_ADDRESS].rows[at];
             row->used = 1;
             if (row->a) rc = lists_builder_add(b, LISTS_ADDRESS, row->a, strlen(row->a), err);
-            if (!rc && row->b) rc = lists_builder_add(b, LISTS_COUNTRY, row->b, strlen(row->b), err);
+            if (!rc && row->b)
+                rc = lists_builder_add(b, LISTS_COUNTRY, row->b, strlen(row->b), err);
         }
     if (rc) return rc;
     rc = fn(ctx, &b->e, err);
@@ -438,17 +457,17 @@ int lists_parse_ofac(const lists_input *inputs, size_t ninputs, const lists_pars
                      "fields a record)",
                      ninputs ? lists_input_label(&inputs[0]) : "ofac-csv");
     if (!rc && nprimary > 1)
-        rc = ph_fail(err, PH_ERR,
-                     "%s and %s are both primary OFAC files: import one list at a time",
-                     lists_input_label(&inputs[primary]),
-                     lists_input_label(&inputs[primary == 0 ? 1 : 0]));
+        rc = ph_fail(
+            err, PH_ERR, "%s and %s are both primary OFAC files: import one list at a time",
+            lists_input_label(&inputs[primary]), lists_input_label(&inputs[primary == 0 ? 1 : 0]));
     for (size_t i = 0; i < ninputs && !rc; i++)
         if (kinds[i] != OFAC_PRIMARY && kinds[i] != OFAC_EMPTY)
             rc = read_side(&p, kinds[i], &inputs[i], err);
     if (!rc) rc = read_primary(&p, &inputs[primary], fn, ctx, err);
     if (!rc)
         for (int k = OFAC_ALIAS; k <= OFAC_COMMENT; k++)
-            for (size_t i = 0; i < p.side[k].n; i++) report->orphans += !p.side[k].rows[i].used;
+            for (size_t i = 0; i < p.side[k].n; i++)
+                report->orphans += !p.side[k].rows[i].used;
     free(kinds);
     free_sides(&p);
     lists_builder_free(&p.b);

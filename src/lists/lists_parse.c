@@ -38,10 +38,14 @@ int lists_parse(const char *format, const lists_input *inputs, size_t ninputs,
         return lists_parse_ofac(inputs, ninputs, opts, fn, ctx, report, err);
     int (*one)(const lists_input *, const lists_parse_options *, lists_entity_fn, void *,
                lists_parse_report *, ph_err *) = NULL;
-    if (strcmp(format, "un-xml") == 0) one = lists_parse_un_xml;
-    else if (strcmp(format, "csl-csv") == 0) one = lists_parse_csl;
-    else if (strcmp(format, "bis-dpl") == 0) one = lists_parse_dpl;
-    else one = lists_parse_ftm;
+    if (strcmp(format, "un-xml") == 0)
+        one = lists_parse_un_xml;
+    else if (strcmp(format, "csl-csv") == 0)
+        one = lists_parse_csl;
+    else if (strcmp(format, "bis-dpl") == 0)
+        one = lists_parse_dpl;
+    else
+        one = lists_parse_ftm;
     for (size_t i = 0; i < ninputs; i++) {
         int rc = one(&inputs[i], opts, fn, ctx, report, err);
         if (rc) return rc;

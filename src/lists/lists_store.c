@@ -92,7 +92,8 @@ static int batch_add(void *ctx, const lists_entity *e, ph_err *err) {
 }
 
 static void batch_free(batch *b) {
-    for (size_t i = 0; i < b->n; i++) lists_builder_free(&b->v[i]);
+    for (size_t i = 0; i < b->n; i++)
+        lists_builder_free(&b->v[i]);
     free(b->v);
     ph_map_free(&b->index);
     memset(b, 0, sizeof *b);
@@ -214,8 +215,7 @@ static int valid_list_name(const char *s) {
     if (n == 0 || n >= LISTS_LIST_NAME_MAX) return 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.'))
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
             return 0;
     }
     return 1;
@@ -232,7 +232,8 @@ static int hash_files(const char *const *paths, size_t n, const char *const *lab
     for (size_t i = 0; i < n; i++) {
         if (ph_sha256_file(paths[i], sums[i].sha, err)) {
             lists_err_relabel(err, paths[i], labels ? labels[i] : NULL);
-            for (size_t j = 0; j < i; j++) free(sorted[j]);
+            for (size_t j = 0; j < i; j++)
+                free(sorted[j]);
             free(sorted);
             return err->rc;
         }
@@ -261,9 +262,9 @@ static int hash_files(const char *const *paths, size_t n, const char *const *lab
 static int find_version(store *db, const char *list, const char *sha, lists_import_report *rep,
                         ph_err *err) {
     store_stmt *st;
-    if (store_prepare(db,
-                      "SELECT id, seq, entities, names FROM list_version WHERE list = ? AND sha256 = ?",
-                      &st, err))
+    if (store_prepare(
+            db, "SELECT id, seq, entities, names FROM list_version WHERE list = ? AND sha256 = ?",
+            &st, err))
         return err->rc;
     store_bind_text(st, 1, list);
     store_bind_text(st, 2, sha);
@@ -275,6 +276,30 @@ static int find_version(store *db, const char *list, const char *sha, lists_impo
         rep->entities = (long)store_col_int(st, 2);
         rep->names = (long)store_col_int(st, 3);
         rc = PH_OK;
+    } else if (rc == STORE_DONE) {
+        rc = PH_OK;
+    }
+    store_finalize(st);
+    return rc;
+}
+
+/* The versions of a list are compared by the list's own identifiers, which
+ * only mean the same thing within one format. */
+static int same_format(store *db, const char *list, const char *format, ph_err *err) {
+    store_stmt *st;
+    if (store_prepare(db,
+                      "SELECT format FROM list_version WHERE list = ? ORDER BY seq DESC LIMIT 1",
+                      &st, err))
+        return err->rc;
+    store_bind_text(st, 1, list);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        const char *have = store_col_text(st, 0);
+        rc = strcmp(have, format) == 0
+                 ? PH_OK
+                 : ph_fail(err, PH_ECONFLICT,
+                           "list %s holds %s versions, not %s: give another name with --list", list,
+                           have, format);
     } else if (rc == STORE_DONE) {
         rc = PH_OK;
     }
@@ -301,16 +326,20 @@ static void writer_close(writer *w) {
 static int writer_open(writer *w, store *db, ph_err *err) {
     memset(w, 0, sizeof *w);
     w->db = db;
-    if (store_prepare(db, "SELECT id FROM list_entity WHERE list = ? AND entity_id = ? AND digest = ?",
+    if (store_prepare(db,
+                      "SELECT id FROM list_entity WHERE list = ? AND entity_id = ? AND digest = ?",
                       &w->find, err) ||
-        store_prepare(db,
-                      "INSERT INTO list_entity (list, entity_id, digest, type, alt_id, source, remarks) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      &w->ins_entity, err) ||
-        store_prepare(db, "INSERT INTO list_name (entity, seq, text, kind, quality) VALUES (?, ?, ?, ?, ?)",
-                      &w->ins_name, err) ||
-        store_prepare(db, "INSERT INTO list_attr (entity, seq, kind, value, raw) VALUES (?, ?, ?, ?, ?)",
-                      &w->ins_attr, err) ||
+        store_prepare(
+            db,
+            "INSERT INTO list_entity (list, entity_id, digest, type, alt_id, source, remarks) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            &w->ins_entity, err) ||
+        store_prepare(
+            db, "INSERT INTO list_name (entity, seq, text, kind, quality) VALUES (?, ?, ?, ?, ?)",
+            &w->ins_name, err) ||
+        store_prepare(
+            db, "INSERT INTO list_attr (entity, seq, kind, value, raw) VALUES (?, ?, ?, ?, ?)",
+            &w->ins_attr, err) ||
         store_prepare(db, "INSERT INTO list_member (version_id, entity) VALUES (?, ?)",
                       &w->ins_member, err)) {
         writer_close(w);
@@ -332,14 +361,18 @@ static void push_attr(writer *w, size_t *n, const char *kind, const char *value,
 /* The attributes of an entity in stored order, countries resolved. */
 static size_t entity_attrs(writer *w, const lists_entity *e, const country_resolver *countries) {
     size_t n = 0;
-    for (size_t i = 0; i < e->ndobs; i++) push_attr(w, &n, "dob", e->dobs[i], NULL);
+    for (size_t i = 0; i < e->ndobs; i++)
+        push_attr(w, &n, "dob", e->dobs[i], NULL);
     for (size_t i = 0; i < e->ncountries; i++) {
         const char *code = resolver_code(countries, e->countries[i]);
         push_attr(w, &n, "country", code ? code : e->countries[i], e->countries[i]);
     }
-    for (size_t i = 0; i < e->nprogrammes; i++) push_attr(w, &n, "programme", e->programmes[i], NULL);
-    for (size_t i = 0; i < e->naddresses; i++) push_attr(w, &n, "address", e->addresses[i], NULL);
-    for (size_t i = 0; i < e->nattrs; i++) push_attr(w, &n, e->attrs[i].kind, e->attrs[i].value, NULL);
+    for (size_t i = 0; i < e->nprogrammes; i++)
+        push_attr(w, &n, "programme", e->programmes[i], NULL);
+    for (size_t i = 0; i < e->naddresses; i++)
+        push_attr(w, &n, "address", e->addresses[i], NULL);
+    for (size_t i = 0; i < e->nattrs; i++)
+        push_attr(w, &n, e->attrs[i].kind, e->attrs[i].value, NULL);
     return n;
 }
 
@@ -406,18 +439,22 @@ static int write_version(store *db, const char *list, const lists_import_options
                          const char *const *paths, size_t npaths, const file_sum *sums,
                          const char *sha, batch *b, lists_import_report *rep, ph_err *err) {
     int64_t seq = 0;
-    if (store_one_int(db, &seq, err, "SELECT COALESCE(MAX(seq), 0) FROM list_version WHERE list = ?",
-                      "t", list))
+    if (store_one_int(db, &seq, err,
+                      "SELECT COALESCE(MAX(seq), 0) FROM list_version WHERE list = ?", "t", list))
         return err->rc;
     long names = 0;
-    for (size_t i = 0; i < b->n; i++) names += (long)b->v[i].e.nnames;
+    for (size_t i = 0; i < b->n; i++)
+        names += (long)b->v[i].e.nnames;
     char now[21];
     ph_now_iso(now);
-    if (store_run(db, err,
-                  "INSERT INTO list_version (list, seq, format, origin, sha256, imported_at, entities, "
-                  "names, skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  "titttt""iii", list, (int64_t)(seq + 1), o->format, o->origin ? o->origin : "import",
-                  sha, now, (int64_t)b->n, (int64_t)names, (int64_t)rep->parse.skipped))
+    if (store_run(
+            db, err,
+            "INSERT INTO list_version (list, seq, format, origin, sha256, imported_at, entities, "
+            "names, skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "titttt"
+            "iii",
+            list, (int64_t)(seq + 1), o->format, o->origin ? o->origin : "import", sha, now,
+            (int64_t)b->n, (int64_t)names, (int64_t)rep->parse.skipped))
         return err->rc;
     int64_t version_id = store_last_id(db);
     for (size_t i = 0; i < npaths; i++) {
@@ -454,8 +491,8 @@ static int write_version(store *db, const char *list, const lists_import_options
     return PH_OK;
 }
 
-int lists_import(store *db, const char *const *paths, size_t npaths,
-                 const lists_import_options *o, lists_import_report *rep, ph_err *err) {
+int lists_import(store *db, const char *const *paths, size_t npaths, const lists_import_options *o,
+                 lists_import_report *rep, ph_err *err) {
     memset(rep, 0, sizeof *rep);
     if (!o || !lists_format_find(o->format))
         return lists_parse(o ? o->format : NULL, NULL, 0, NULL, NULL, NULL, &rep->parse, err);
@@ -473,7 +510,8 @@ int lists_import(store *db, const char *const *paths, size_t npaths,
         free(sums);
         return err->rc;
     }
-    if (find_version(db, list, rep->sha256, rep, err) || rep->already_imported) {
+    if (find_version(db, list, rep->sha256, rep, err) || rep->already_imported ||
+        same_format(db, list, o->format, err)) {
         free(sums);
         return err->rc ? err->rc : PH_OK;
     }
@@ -484,8 +522,8 @@ int lists_import(store *db, const char *const *paths, size_t npaths,
         inputs[i].path = paths[i];
         inputs[i].label = o->labels ? o->labels[i] : NULL;
     }
-    lists_parse_options po = {.skip_bad = o->skip_bad, .progress = o->progress,
-                              .progress_ctx = o->progress_ctx};
+    lists_parse_options po = {
+        .skip_bad = o->skip_bad, .progress = o->progress, .progress_ctx = o->progress_ctx};
     batch b = {0};
     ph_map_init(&b.index);
     int rc = lists_parse(o->format, inputs, npaths, &po, batch_add, &b, &rep->parse, err);
@@ -524,12 +562,13 @@ int lists_versions(store *db, const char *list, lists_version **out, size_t *n, 
     *out = NULL;
     *n = 0;
     store_stmt *st, *files;
-    if (store_prepare(db,
-                      "SELECT v.id, v.list, v.seq, v.format, v.origin, v.sha256, v.imported_at, "
-                      "v.entities, v.names, v.skipped, "
-                      "v.id = (SELECT MAX(w.id) FROM list_version w WHERE w.list = v.list) "
-                      "FROM list_version v WHERE (? IS NULL OR v.list = ?) ORDER BY v.list, v.seq DESC",
-                      &st, err))
+    if (store_prepare(
+            db,
+            "SELECT v.id, v.list, v.seq, v.format, v.origin, v.sha256, v.imported_at, "
+            "v.entities, v.names, v.skipped, "
+            "v.id = (SELECT MAX(w.id) FROM list_version w WHERE w.list = v.list) "
+            "FROM list_version v WHERE (? IS NULL OR v.list = ?) ORDER BY v.list, v.seq DESC",
+            &st, err))
         return err->rc;
     if (store_prepare(db, "SELECT name FROM list_version_file WHERE version_id = ? ORDER BY seq",
                       &files, err)) {
@@ -594,7 +633,8 @@ static void version_clear(lists_version *v) {
 }
 
 void lists_versions_free(lists_version *v, size_t n) {
-    for (size_t i = 0; i < n; i++) version_clear(&v[i]);
+    for (size_t i = 0; i < n; i++)
+        version_clear(&v[i]);
     free(v);
 }
 
@@ -641,7 +681,8 @@ static int walk_rows(lists_set *s, const char *list, store_stmt *ents, store_stm
         e->source = arena_strdup(a, store_col_text(ents, 4));
         e->remarks = arena_strdup(a, store_col_text(ents, 5));
         nv.n = dv.n = cv.n = pv.n = av.n = xv.n = 0;
-        while (nrc == STORE_ROW && store_col_int(names, 0) < id) nrc = store_step(names, err);
+        while (nrc == STORE_ROW && store_col_int(names, 0) < id)
+            nrc = store_step(names, err);
         while (nrc == STORE_ROW && store_col_int(names, 0) == id) {
             lists_name nm;
             memset(&nm, 0, sizeof nm);
@@ -651,14 +692,19 @@ static int walk_rows(lists_set *s, const char *list, store_stmt *ents, store_stm
             tmp_push(&nv, &nm, sizeof nm);
             nrc = store_step(names, err);
         }
-        while (arc == STORE_ROW && store_col_int(attrs, 0) < id) arc = store_step(attrs, err);
+        while (arc == STORE_ROW && store_col_int(attrs, 0) < id)
+            arc = store_step(attrs, err);
         while (arc == STORE_ROW && store_col_int(attrs, 0) == id) {
             const char *kind = store_col_text(attrs, 1);
             char *value = arena_strdup(a, store_col_text(attrs, 2));
-            if (strcmp(kind, "dob") == 0) tmp_push(&dv, &value, sizeof value);
-            else if (strcmp(kind, "country") == 0) tmp_push(&cv, &value, sizeof value);
-            else if (strcmp(kind, "programme") == 0) tmp_push(&pv, &value, sizeof value);
-            else if (strcmp(kind, "address") == 0) tmp_push(&av, &value, sizeof value);
+            if (strcmp(kind, "dob") == 0)
+                tmp_push(&dv, &value, sizeof value);
+            else if (strcmp(kind, "country") == 0)
+                tmp_push(&cv, &value, sizeof value);
+            else if (strcmp(kind, "programme") == 0)
+                tmp_push(&pv, &value, sizeof value);
+            else if (strcmp(kind, "address") == 0)
+                tmp_push(&av, &value, sizeof value);
             else {
                 lists_attr at;
                 memset(&at, 0, sizeof at);
@@ -735,7 +781,8 @@ int lists_unknown_list(store *db, const char *name, ph_err *err) {
     ph_buf known;
     ph_buf_init(&known);
     store_stmt *st;
-    if (store_prepare(db, "SELECT DISTINCT list FROM list_version ORDER BY list", &st, err) == PH_OK) {
+    if (store_prepare(db, "SELECT DISTINCT list FROM list_version ORDER BY list", &st, err) ==
+        PH_OK) {
         ph_err ignore = {0};
         while (store_step(st, &ignore) == STORE_ROW)
             ph_buf_printf(&known, "%s%s", known.len ? ", " : "", store_col_text(st, 0));
@@ -776,7 +823,8 @@ int lists_load_current(store *db, const char *const *names, size_t nnames, lists
     if (names && nnames) {
         for (size_t i = 0; i < nnames && !rc; i++) {
             int dup = 0;
-            for (size_t j = 0; j < out->nlists; j++) dup |= strcmp(out->list_names[j], names[i]) == 0;
+            for (size_t j = 0; j < out->nlists; j++)
+                dup |= strcmp(out->list_names[j], names[i]) == 0;
             if (dup) continue;
             int64_t id;
             rc = current_version(db, names[i], &id, err);
@@ -784,8 +832,9 @@ int lists_load_current(store *db, const char *const *names, size_t nnames, lists
         }
     } else {
         store_stmt *st;
-        if ((rc = store_prepare(db, "SELECT list, MAX(id) FROM list_version GROUP BY list ORDER BY list",
-                                &st, err)) == PH_OK) {
+        if ((rc = store_prepare(
+                 db, "SELECT list, MAX(id) FROM list_version GROUP BY list ORDER BY list", &st,
+                 err)) == PH_OK) {
             while ((rc = store_step(st, err)) == STORE_ROW)
                 set_add_list(out, store_col_text(st, 0), store_col_int(st, 1));
             store_finalize(st);
@@ -820,12 +869,12 @@ struct lists_row_loader {
 
 int lists_row_loader_open(store *db, lists_row_loader **out, ph_err *err) {
     lists_row_loader *l = ph_calloc(1, sizeof *l);
-    if (store_prepare(db,
-                      "SELECT id, entity_id, type, alt_id, source, remarks FROM list_entity WHERE id = ?",
-                      &l->ents, err) ||
-        store_prepare(db,
-                      "SELECT entity, text, kind, quality FROM list_name WHERE entity = ? ORDER BY seq",
-                      &l->names, err) ||
+    if (store_prepare(
+            db, "SELECT id, entity_id, type, alt_id, source, remarks FROM list_entity WHERE id = ?",
+            &l->ents, err) ||
+        store_prepare(
+            db, "SELECT entity, text, kind, quality FROM list_name WHERE entity = ? ORDER BY seq",
+            &l->names, err) ||
         store_prepare(db, "SELECT entity, kind, value FROM list_attr WHERE entity = ? ORDER BY seq",
                       &l->attrs, err)) {
         lists_row_loader_close(l);

@@ -13,9 +13,9 @@ static const char *const month_names[12] = {"jan", "feb", "mar", "apr", "may", "
 
 /* 1..12 for an English month name or its first three letters, else 0. */
 static int month_number(const char *s, size_t n) {
-    static const char *const full[12] = {"january", "february", "march",     "april",
-                                         "may",     "june",     "july",      "august",
-                                         "september", "october", "november", "december"};
+    static const char *const full[12] = {"january",   "february", "march",    "april",
+                                         "may",       "june",     "july",     "august",
+                                         "september", "october",  "november", "december"};
     if (n < 3) return 0;
     for (int m = 0; m < 12; m++) {
         if (n == 3 && strncasecmp(s, month_names[m], 3) == 0) return m + 1;
@@ -34,7 +34,8 @@ static int all_digits(const char *s, size_t n) {
 
 static int number(const char *s, size_t n) {
     int v = 0;
-    for (size_t i = 0; i < n; i++) v = v * 10 + (s[i] - '0');
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
     return v;
 }
 
@@ -73,7 +74,8 @@ static int tokenize(const char *s, size_t len, date_tokens *t) {
     memset(t, 0, sizeof *t);
     size_t i = 0;
     while (i < len) {
-        while (i < len && (s[i] == ' ' || s[i] == ',' || s[i] == '.')) i++;
+        while (i < len && (s[i] == ' ' || s[i] == ',' || s[i] == '.'))
+            i++;
         if (i >= len) break;
         size_t start = i;
         while (i < len && s[i] != ' ' && s[i] != '-' && s[i] != '/' && s[i] != ',' && s[i] != '.')
@@ -91,20 +93,24 @@ static int tokenize(const char *s, size_t len, date_tokens *t) {
 
 int lists_date_normalise(const char *text, char out[11]) {
     out[0] = 0;
-    while (*text == ' ') text++;
+    while (*text == ' ')
+        text++;
     /* "circa 1958", "approximately 1958", "c. 1958", "ca. 1958", "about 1958" */
-    static const char *const prefixes[] = {"circa ", "approximately ", "approx. ", "approx ",
-                                           "about ", "ca. ", "ca ", "c. ", "c.", "~"};
+    static const char *const prefixes[] = {
+        "circa ", "approximately ", "approx. ", "approx ", "about ", "ca. ", "ca ", "c. ", "c.",
+        "~"};
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
         size_t n = strlen(prefixes[i]);
         if (strncasecmp(text, prefixes[i], n) == 0) {
             text += n;
-            while (*text == ' ') text++;
+            while (*text == ' ')
+                text++;
             break;
         }
     }
     size_t len = strlen(text);
-    while (len && (text[len - 1] == ' ' || text[len - 1] == '.')) len--;
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '.'))
+        len--;
     if (len == 0 || len > 40) return PH_ERR;
     /* ISO with a time part ("1971-01-22T00:00:00"): keep the date. */
     if (len > 10 && text[10] == 'T' && text[4] == '-') len = 10;
@@ -119,14 +125,16 @@ int lists_date_normalise(const char *text, char out[11]) {
             return write_date(number(t.p[0], 4), number(t.p[1], t.n[1]), 0, out);
         /* Mar 1960 */
         int m = month_number(t.p[0], t.n[0]);
-        if (m && t.n[1] == 4 && all_digits(t.p[1], 4)) return write_date(number(t.p[1], 4), m, 0, out);
+        if (m && t.n[1] == 4 && all_digits(t.p[1], 4))
+            return write_date(number(t.p[1], 4), m, 0, out);
         return PH_ERR;
     }
     if (t.count == 3) {
         /* 1960-03-31 */
         if (t.n[0] == 4 && all_digits(t.p[0], 4) && all_digits(t.p[1], t.n[1]) && t.n[1] <= 2 &&
             all_digits(t.p[2], t.n[2]) && t.n[2] <= 2)
-            return write_date(number(t.p[0], 4), number(t.p[1], t.n[1]), number(t.p[2], t.n[2]), out);
+            return write_date(number(t.p[0], 4), number(t.p[1], t.n[1]), number(t.p[2], t.n[2]),
+                              out);
         /* 31 Mar 1960 */
         int m = month_number(t.p[1], t.n[1]);
         if (m && all_digits(t.p[0], t.n[0]) && t.n[0] <= 2 && t.n[2] == 4 && all_digits(t.p[2], 4))
@@ -138,7 +146,8 @@ int lists_date_normalise(const char *text, char out[11]) {
         /* 03/31/1960: the US order the BIS and CSL files use */
         if (t.sep[0] == '/' && all_digits(t.p[0], t.n[0]) && t.n[0] <= 2 &&
             all_digits(t.p[1], t.n[1]) && t.n[1] <= 2 && t.n[2] == 4 && all_digits(t.p[2], 4))
-            return write_date(number(t.p[2], 4), number(t.p[0], t.n[0]), number(t.p[1], t.n[1]), out);
+            return write_date(number(t.p[2], 4), number(t.p[0], t.n[0]), number(t.p[1], t.n[1]),
+                              out);
         return PH_ERR;
     }
     return PH_ERR;
@@ -160,7 +169,8 @@ int lists_date_range(const char *text, char from[11], char to[11]) {
     memcpy(buf, text, len + 1);
     /* "between 1958 and 1960" */
     const char *s = buf;
-    while (*s == ' ') s++;
+    while (*s == ' ')
+        s++;
     if (strncasecmp(s, "between ", 8) == 0) {
         s += 8;
         long at = find_word(s, " and ");
@@ -192,7 +202,8 @@ int lists_date_range(const char *text, char from[11], char to[11]) {
         memcpy(a, s, n);
         a[n] = 0;
         const char *b = dash + 1;
-        while (*b == ' ') b++;
+        while (*b == ' ')
+            b++;
         char tmp[11];
         if (lists_date_normalise(a, from) == PH_OK && strlen(from) == 4 &&
             lists_date_normalise(b, tmp) == PH_OK && strlen(tmp) == 4) {
@@ -207,8 +218,10 @@ int lists_date_range(const char *text, char from[11], char to[11]) {
 /* ---- OFAC remarks ---- */
 
 static void push(char ***v, size_t *n, const char *s, size_t len) {
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '.')) len--;
-    while (len && *s == ' ') s++, len--;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '.'))
+        len--;
+    while (len && *s == ' ')
+        s++, len--;
     if (!len) return;
     for (size_t i = 0; i < *n; i++)
         if (strlen((*v)[i]) == len && memcmp((*v)[i], s, len) == 0) return;
@@ -240,7 +253,8 @@ void lists_remarks_parse(const char *remarks, lists_remarks *out) {
     if (!remarks) return;
     const char *p = remarks;
     while (*p) {
-        while (*p == ' ' || *p == ';') p++;
+        while (*p == ' ' || *p == ';')
+            p++;
         if (!*p) break;
         /* An alias whose quoted name may contain ';'. */
         static const char *const markers[] = {"a.k.a. '", "f.k.a. '", "n.k.a. '"};
@@ -261,7 +275,8 @@ void lists_remarks_parse(const char *remarks, lists_remarks *out) {
         const char *seg = p;
         p += n;
         if (starts(seg, n, "alt.")) seg += 5, n -= 5;
-        while (n && seg[n - 1] == ' ') n--;
+        while (n && seg[n - 1] == ' ')
+            n--;
         if (starts(seg, n, "DOB")) {
             char buf[128];
             size_t k = n - 4 < sizeof buf - 1 ? n - 4 : sizeof buf - 1;
@@ -283,7 +298,8 @@ void lists_remarks_parse(const char *remarks, lists_remarks *out) {
             push(&out->nationalities, &out->nnationalities, seg + 8, n - 8);
         } else if (starts(seg, n, "Gender") && !out->gender) {
             size_t k = n - 7;
-            while (k && seg[7 + k - 1] == '.') k--;
+            while (k && seg[7 + k - 1] == '.')
+                k--;
             out->gender = ph_strndup(seg + 7, k);
         }
     }
@@ -293,7 +309,8 @@ void lists_remarks_free(lists_remarks *r) {
     char **lists[] = {r->dobs, r->nationalities, r->aliases, r->places_of_birth};
     size_t counts[] = {r->ndobs, r->nnationalities, r->naliases, r->nplaces_of_birth};
     for (size_t l = 0; l < 4; l++) {
-        for (size_t i = 0; i < counts[l]; i++) free(lists[l][i]);
+        for (size_t i = 0; i < counts[l]; i++)
+            free(lists[l][i]);
         free(lists[l]);
     }
     free(r->gender);

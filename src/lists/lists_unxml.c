@@ -77,7 +77,8 @@ static void begin_entry(un_parser *p, const char *type) {
     p->b.e.file = p->label;
     p->b.e.line = p->entry_line = (long)XML_GetCurrentLineNumber(p->xml);
     lists_builder_set_type(&p->b, type);
-    for (int i = 0; i < NAME_PARTS; i++) clear_piece(&p->parts[i]);
+    for (int i = 0; i < NAME_PARTS; i++)
+        clear_piece(&p->parts[i]);
     clear_piece(&p->reference);
     p->in_entry = 1;
     p->skip_entry = 0;
@@ -105,8 +106,10 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
         return;
     }
     if (p->depth == 3) {
-        if (tag_is(p, 2, "INDIVIDUALS") && strcmp(name, "INDIVIDUAL") == 0) begin_entry(p, "person");
-        else if (tag_is(p, 2, "ENTITIES") && strcmp(name, "ENTITY") == 0) begin_entry(p, "entity");
+        if (tag_is(p, 2, "INDIVIDUALS") && strcmp(name, "INDIVIDUAL") == 0)
+            begin_entry(p, "person");
+        else if (tag_is(p, 2, "ENTITIES") && strcmp(name, "ENTITY") == 0)
+            begin_entry(p, "entity");
         return;
     }
     if (!p->in_entry || p->depth != 4) return;
@@ -163,19 +166,23 @@ static int on_field(un_parser *p, const char *tag, const char *text) {
             return PH_OK;
         }
         if (strcmp(tag, "DATAID") == 0) return lists_builder_set_alt_id(b, text, n, err);
-        if (strcmp(tag, "UN_LIST_TYPE") == 0) return lists_builder_add(b, LISTS_PROGRAMME, text, n, err);
+        if (strcmp(tag, "UN_LIST_TYPE") == 0)
+            return lists_builder_add(b, LISTS_PROGRAMME, text, n, err);
         if (strcmp(tag, "NAME_ORIGINAL_SCRIPT") == 0)
             return lists_builder_add_name(b, text, n, "original", "", err);
         if (strcmp(tag, "COMMENTS1") == 0) return lists_builder_add_remarks(b, text, n, err);
-        if (strcmp(tag, "LISTED_ON") == 0) return lists_builder_add_attr(b, "listed_on", text, n, err);
+        if (strcmp(tag, "LISTED_ON") == 0)
+            return lists_builder_add_attr(b, "listed_on", text, n, err);
         if (strcmp(tag, "GENDER") == 0) return lists_builder_add_attr(b, "gender", text, n, err);
         return PH_OK;
     }
     /* depth 5: inside a group */
     const char *group = p->tags[4];
     if (strcmp(tag, "VALUE") == 0) {
-        if (strcmp(group, "NATIONALITY") == 0) return lists_builder_add(b, LISTS_COUNTRY, text, n, err);
-        if (strcmp(group, "DESIGNATION") == 0) return lists_builder_add_attr(b, "designation", text, n, err);
+        if (strcmp(group, "NATIONALITY") == 0)
+            return lists_builder_add(b, LISTS_COUNTRY, text, n, err);
+        if (strcmp(group, "DESIGNATION") == 0)
+            return lists_builder_add_attr(b, "designation", text, n, err);
         if (strcmp(group, "TITLE") == 0) return lists_builder_add_attr(b, "title", text, n, err);
         return PH_OK;
     }
@@ -186,6 +193,11 @@ static int on_field(un_parser *p, const char *tag, const char *text) {
         } else if (strcmp(tag, "ALIAS_NAME") == 0) {
             free(p->alias_name);
             p->alias_name = ph_strdup(text);
+        } else if (strcmp(tag, "DATE_OF_BIRTH") == 0) {
+            /* A date of birth used under this alias is one of the person's. */
+            return lists_builder_add_dob_text(b, text, n, err);
+        } else if (strcmp(tag, "COUNTRY_OF_BIRTH") == 0) {
+            return lists_builder_add_attr(b, "place_of_birth", text, n, err);
         }
         return PH_OK;
     }
@@ -217,7 +229,8 @@ static int on_group_end(un_parser *p, const char *tag) {
     if (ends_with(tag, "_ADDRESS")) {
         int rc = lists_builder_add(b, LISTS_ADDRESS, p->compound.data ? p->compound.data : "",
                                    p->compound.len, p->err);
-        if (!rc && p->country) rc = lists_builder_add(b, LISTS_COUNTRY, p->country, strlen(p->country), p->err);
+        if (!rc && p->country)
+            rc = lists_builder_add(b, LISTS_COUNTRY, p->country, strlen(p->country), p->err);
         return rc;
     }
     if (ends_with(tag, "_PLACE_OF_BIRTH"))
@@ -290,7 +303,8 @@ static void XMLCALL on_end(void *ud, const XML_Char *name) {
             int rc = end_entry(p);
             if (!rc) {
                 rc = p->fn(p->ctx, &p->b.e, p->err);
-                if (!rc) p->rep->entities++;
+                if (!rc)
+                    p->rep->entities++;
                 else {
                     p->rc = rc;
                     stop(p);
@@ -374,7 +388,8 @@ int lists_parse_un_xml(const lists_input *input, const lists_parse_options *opts
         rc = ph_fail(err, PH_ERR, "%s: the document ends inside <%s>", p.label, p.tags[p.depth]);
     XML_ParserFree(p.xml);
     lists_reader_close(&r);
-    for (int i = 0; i < NAME_PARTS; i++) free(p.parts[i]);
+    for (int i = 0; i < NAME_PARTS; i++)
+        free(p.parts[i]);
     free(p.alias_quality);
     free(p.alias_name);
     free(p.country);

@@ -59,8 +59,7 @@ static int parse_sources(const char *label, const char *text, size_t len, const 
     memset(out, 0, sizeof *out);
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        return ph_fail(err, PH_ERR, "%s:%d:%d: %s", label, je.line, je.column, je.text);
+    if (!root) return ph_fail(err, PH_ERR, "%s:%d:%d: %s", label, je.line, je.column, je.text);
     int rc = PH_OK;
     json_t *list = json_object_get(root, "sources");
     json_t *timeout = json_object_get(root, "timeout_seconds");
@@ -70,7 +69,8 @@ static int parse_sources(const char *label, const char *text, size_t len, const 
         goto done;
     }
     if (timeout && (!json_is_integer(timeout) || json_integer_value(timeout) <= 0)) {
-        rc = ph_fail(err, PH_ERR, "%s: timeout_seconds: expected a number of seconds above 0", label);
+        rc = ph_fail(err, PH_ERR, "%s: timeout_seconds: expected a number of seconds above 0",
+                     label);
         goto done;
     }
     if (max_bytes && (!json_is_integer(max_bytes) || json_integer_value(max_bytes) <= 0)) {
@@ -91,7 +91,8 @@ static int parse_sources(const char *label, const char *text, size_t len, const 
             goto done;
         }
         if (!lists_format_find(format)) {
-            rc = ph_fail(err, PH_ERR, "%s: sources[%zu].format: unknown format '%s'", label, i, format);
+            rc = ph_fail(err, PH_ERR, "%s: sources[%zu].format: unknown format '%s'", label, i,
+                         format);
             goto done;
         }
         if (!json_is_array(urls) || json_array_size(urls) == 0) {
@@ -111,8 +112,8 @@ static int parse_sources(const char *label, const char *text, size_t len, const 
             const char *url = json_string_value(u);
             if (!url || !is_web_url(url)) {
                 rc = ph_fail(err, PH_ERR,
-                             "%s: sources[%zu].urls[%zu]: expected an http:// or https:// URL", label,
-                             i, k);
+                             "%s: sources[%zu].urls[%zu]: expected an http:// or https:// URL",
+                             label, i, k);
                 goto done;
             }
             s->urls[s->nurls++] = ph_strdup(url);
@@ -269,7 +270,7 @@ int lists_update(store *db, const lists_update_options *o, lists_update_result *
     long timeout = o->timeout_seconds ? o->timeout_seconds
                    : s.timeout        ? s.timeout
                                       : LISTS_UPDATE_TIMEOUT_DEFAULT;
-    int64_t max_bytes = o->max_bytes ? o->max_bytes
+    int64_t max_bytes = o->max_bytes  ? o->max_bytes
                         : s.max_bytes ? s.max_bytes
                                       : LISTS_UPDATE_MAX_BYTES_DEFAULT;
     const char *tmp = getenv("TMPDIR");
@@ -305,7 +306,8 @@ int lists_update(store *db, const lists_update_options *o, lists_update_result *
                                    .list = s.v[i].list,
                                    .origin = "update",
                                    .labels = (const char *const *)s.v[i].urls};
-        rc = lists_import(db, (const char *const *)s.v[i].paths, s.v[i].nurls, &io, &r->import, err);
+        rc =
+            lists_import(db, (const char *const *)s.v[i].paths, s.v[i].nurls, &io, &r->import, err);
         if (rc) ph_err_prefix(err, "%s: ", s.v[i].list);
     }
     curl_global_cleanup();

@@ -11,7 +11,7 @@ static void fuzz_check_text(const char *s) {
     if (!s) return;
     const unsigned char *p = (const unsigned char *)s;
     for (; *p; p++)
-        if (*p < 0x20 || *p == 0x7F) __builtin_trap(); /* cleaned: no control characters */
+        if (*p < 0x20 || *p == 0x7F) __builtin_trap();   /* cleaned: no control characters */
     if (p == (const unsigned char *)s) __builtin_trap(); /* never an empty string */
 }
 
@@ -37,11 +37,16 @@ static int fuzz_check_entity(void *ctx, const lists_entity *e, ph_err *err) {
         if (strcmp(k, "primary") && strcmp(k, "alias") && strcmp(k, "original")) __builtin_trap();
         if (strcmp(q, "strong") && strcmp(q, "weak") && strcmp(q, "")) __builtin_trap();
     }
-    for (size_t i = 0; i < e->ndobs; i++) fuzz_check_date(e->dobs[i]);
-    for (size_t i = 0; i < e->ncountries; i++) fuzz_check_text(e->countries[i]);
-    for (size_t i = 0; i < e->nprogrammes; i++) fuzz_check_text(e->programmes[i]);
-    for (size_t i = 0; i < e->naddresses; i++) fuzz_check_text(e->addresses[i]);
-    for (size_t i = 0; i < e->nattrs; i++) fuzz_check_text(e->attrs[i].value);
+    for (size_t i = 0; i < e->ndobs; i++)
+        fuzz_check_date(e->dobs[i]);
+    for (size_t i = 0; i < e->ncountries; i++)
+        fuzz_check_text(e->countries[i]);
+    for (size_t i = 0; i < e->nprogrammes; i++)
+        fuzz_check_text(e->programmes[i]);
+    for (size_t i = 0; i < e->naddresses; i++)
+        fuzz_check_text(e->addresses[i]);
+    for (size_t i = 0; i < e->nattrs; i++)
+        fuzz_check_text(e->attrs[i].value);
     if (strcmp(e->type, "person") && strcmp(e->type, "entity") && strcmp(e->type, "vessel") &&
         strcmp(e->type, "aircraft") && strcmp(e->type, "unknown"))
         __builtin_trap();

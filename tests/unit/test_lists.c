@@ -71,11 +71,12 @@ static void test_dates(void **state) {
 static void test_remarks(void **state) {
     (void)state;
     lists_remarks r;
-    lists_remarks_parse("DOB 10 Dec 1948; alt. DOB 1950 to 1952; POB Giza, Egypt; nationality Iran; "
-                        "alt. nationality Iraq; citizen Iran; Gender Male; a.k.a. 'ABU "
-                        "NAZAR'; a.k.a. 'O'BRIEN; THE ELDER'; f.k.a. 'OLD NAME'; Passport 123 "
-                        "(Egypt); Linked To: SOME GROUP.",
-                        &r);
+    lists_remarks_parse(
+        "DOB 10 Dec 1948; alt. DOB 1950 to 1952; POB Giza, Egypt; nationality Iran; "
+        "alt. nationality Iraq; citizen Iran; Gender Male; a.k.a. 'ABU "
+        "NAZAR'; a.k.a. 'O'BRIEN; THE ELDER'; f.k.a. 'OLD NAME'; Passport 123 "
+        "(Egypt); Linked To: SOME GROUP.",
+        &r);
     assert_int_equal(r.ndobs, 3);
     assert_string_equal(r.dobs[0], "1948-12-10");
     assert_string_equal(r.dobs[1], "1950");
@@ -146,7 +147,8 @@ static int collect(void *ctx, const lists_entity *e, ph_err *err) {
 }
 
 static void collected_free(collected *c) {
-    for (size_t i = 0; i < c->n; i++) lists_builder_free(&c->v[i]);
+    for (size_t i = 0; i < c->n; i++)
+        lists_builder_free(&c->v[i]);
     free(c->v);
     memset(c, 0, sizeof *c);
 }
@@ -229,7 +231,8 @@ static void test_un_xml(void **state) {
     ph_buf deep;
     ph_buf_init(&deep);
     ph_buf_puts(&deep, "<CONSOLIDATED_LIST>");
-    for (int i = 0; i < 100; i++) ph_buf_puts(&deep, "<a>");
+    for (int i = 0; i < 100; i++)
+        ph_buf_puts(&deep, "<a>");
     const char *deep_data[] = {deep.data};
     assert_int_not_equal(parse_mem("un-xml", names, deep_data, 1, 0, &c, &rep, &err), PH_OK);
     assert_non_null(strstr(err.msg, "nested deeper"));
@@ -245,9 +248,10 @@ static void test_un_xml(void **state) {
     lists_parse_report_free(&rep);
 
     /* An entry without a reference number: an error, or skipped on request. */
-    const char *noref[] = {"<CONSOLIDATED_LIST><INDIVIDUALS>\n<INDIVIDUAL><FIRST_NAME>A</FIRST_NAME>"
-                           "</INDIVIDUAL>\n<INDIVIDUAL><FIRST_NAME>B</FIRST_NAME><REFERENCE_NUMBER>"
-                           "X.1</REFERENCE_NUMBER></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>"};
+    const char *noref[] = {
+        "<CONSOLIDATED_LIST><INDIVIDUALS>\n<INDIVIDUAL><FIRST_NAME>A</FIRST_NAME>"
+        "</INDIVIDUAL>\n<INDIVIDUAL><FIRST_NAME>B</FIRST_NAME><REFERENCE_NUMBER>"
+        "X.1</REFERENCE_NUMBER></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>"};
     assert_int_not_equal(parse_mem("un-xml", names, noref, 1, 0, &c, &rep, &err), PH_OK);
     assert_non_null(strstr(err.msg, "un.xml:2: <INDIVIDUAL> without a REFERENCE_NUMBER"));
     collected_free(&c);
@@ -335,6 +339,87 @@ static void test_ofac(void **state) {
     assert_non_null(strstr(err.msg, "sdn.csv:2: expected 12 fields"));
     collected_free(&c);
     lists_parse_report_free(&rep);
+}
+
+static void test_csl_dpl_ftm(void **state) {
+    (void)state;
+    collected c;
+    lists_parse_report rep;
+    ph_err err = {0};
+    const char *csl_name[] = {"csl.csv"};
+    const char *csl[] = {
+        "_id,source,type,name,addresses,alt_names,dates_of_birth,nationalities,citizenships\n"
+        "_id,source,type,name,addresses,alt_names,dates_of_birth,nationalities,citizenships\n"
+        "1,SDN,Individual,\"DOE, John\",\"1 Road, Tehran, IR; 2 Street, Dubai, AE\","
+        "\"DOE, J.; \xd0\x94\xd0\xbe\xd1\x83 \xd0\x94\xd0\xb6\xd0\xbe\xd0\xbd;;\",\"1960; "
+        "1961-02-03\",IR,\"IQ; \"\n"};
+    assert_int_equal(parse_mem("csl-csv", csl_name, csl, 1, 0, &c, &rep, &err), PH_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(rep.ignored, 1); /* the repeated header */
+    const lists_entity *e = &c.v[0].e;
+    assert_string_equal(e->type, "person");
+    assert_int_equal(e->nnames, 3);
+    assert_string_equal(e->names[1].text, "DOE, J.");
+    assert_string_equal(e->names[2].kind, "original"); /* Cyrillic */
+    assert_int_equal(e->naddresses, 2);
+    assert_int_equal(e->ncountries, 3); /* IR, AE from the addresses; IQ */
+    assert_string_equal(e->countries[1], "AE");
+    assert_int_equal(e->ndobs, 2);
+    collected_free(&c);
+    lists_parse_report_free(&rep);
+
+    const char *dpl_name[] = {"dpl.txt"};
+    const char *dpl[] = {"\"Name\"\t\"City\"\t\"Country\"\t\"Effective_Date\"\n"
+                         "\"ACME LTD\"\t\"Paris\"\t\"FR\"\t\"01/02/2003\"\n"
+                         "\"Acme  Ltd\"\t\"Lyon\"\t\"FR\"\t\"01/02/2003\"\n"
+                         "\"ACME LTD\"\t\"Nice\"\t\"FR\"\t\"05/06/2010\"\n"};
+    assert_int_equal(parse_mem("bis-dpl", dpl_name, dpl, 1, 0, &c, &rep, &err), PH_OK);
+    assert_int_equal(c.n, 3);
+    /* Same folded name and date: the same id; another date: another denial. */
+    assert_string_equal(c.v[0].e.entity_id, c.v[1].e.entity_id);
+    assert_string_not_equal(c.v[0].e.entity_id, c.v[2].e.entity_id);
+    assert_int_equal(strncmp(c.v[0].e.entity_id, "dpl-", 4), 0);
+    assert_int_equal(strlen(c.v[0].e.entity_id), 20);
+    collected_free(&c);
+    lists_parse_report_free(&rep);
+
+    const char *ftm_name[] = {"e.json"};
+    const char *ftm[] = {
+        "{\"id\":\"p1\",\"schema\":\"Person\",\"properties\":{\"name\":[\"A B\",\"C D\"],"
+        "\"birthDate\":[\"1970-05\"],\"country\":\"ir\"}}\r\n"
+        "\n"
+        "{\"id\":\"s1\",\"schema\":\"Sanction\",\"properties\":{}}\n"
+        "{\"id\":\"v1\",\"schema\":\"Vessel\",\"properties\":{\"name\":[\"SEA\"]}}"};
+    assert_int_equal(parse_mem("ftm-json", ftm_name, ftm, 1, 0, &c, &rep, &err), PH_OK);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(rep.ignored, 1);
+    assert_string_equal(c.v[0].e.names[0].text, "A B");
+    assert_string_equal(c.v[0].e.names[0].kind, "primary");
+    assert_string_equal(c.v[0].e.dobs[0], "1970-05");
+    assert_string_equal(c.v[0].e.countries[0], "ir");
+    assert_string_equal(c.v[1].e.type, "vessel");
+    collected_free(&c);
+    lists_parse_report_free(&rep);
+    const char *bad_json[] = {
+        "{\"id\":\"p1\",\"schema\":\"Person\",\"properties\":{\"name\":[]}}\n{"};
+    assert_int_not_equal(parse_mem("ftm-json", ftm_name, bad_json, 1, 0, &c, &rep, &err), PH_OK);
+    assert_non_null(strstr(err.msg, "e.json:1: entity p1 has no name"));
+    collected_free(&c);
+    lists_parse_report_free(&rep);
+    assert_int_equal(parse_mem("ftm-json", ftm_name, bad_json, 1, 1, &c, &rep, &err), PH_OK);
+    assert_int_equal(rep.skipped, 2);
+    assert_int_equal(rep.notes[1].line, 2);
+    collected_free(&c);
+    lists_parse_report_free(&rep);
+
+    assert_string_equal(lists_alias_kind("Ivanov"), "alias");
+    assert_string_equal(lists_alias_kind("Jos\xc3\xa9 M\xc3\xbcller"), "alias");
+    assert_string_equal(lists_alias_kind("\xe5\xbc\xa0\xe4\xbc\x9f (Zhang)"), "alias");
+    assert_string_equal(
+        lists_alias_kind(
+            "\xe5\xbc\xa0\xe4\xbc\x9f\xe5\xbc\xa0\xe4\xbc\x9f\xe5\xbc\xa0\xe4\xbc\x9f"),
+        "original");
+    assert_string_equal(lists_alias_kind("\xd8\xb9\xd8\xa8\xd8\xaf"), "original");
 }
 
 /* ---- the store ---- */
@@ -426,11 +511,12 @@ static void test_store(void **state) {
     lists_set_free(&s);
 
     /* A second version: one entity changed, one removed, one added. */
-    write_file(sdn, "36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n"
-                    "2674,\"ABBAS, Abu\",\"individual\",\"SDGT\",\"Director\",-0- ,-0- ,-0- ,-0- ,-0- "
-                    ",-0- ,\"DOB 10 Dec 1948; nationality Iraq\"\n"
-                    "40000,\"NEW ENTITY LTD\",-0- ,\"RUSSIA-EO14024\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- "
-                    ",-0- ,-0- \n");
+    write_file(
+        sdn, "36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n"
+             "2674,\"ABBAS, Abu\",\"individual\",\"SDGT\",\"Director\",-0- ,-0- ,-0- ,-0- ,-0- "
+             ",-0- ,\"DOB 10 Dec 1948; nationality Iraq\"\n"
+             "40000,\"NEW ENTITY LTD\",-0- ,\"RUSSIA-EO14024\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- "
+             ",-0- ,-0- \n");
     assert_int_equal(lists_import(f->db, paths, 2, &o, &rep, &err), PH_OK);
     assert_int_equal(rep.version_seq, 2);
     assert_int_equal(rep.entities_written, 2); /* 36 is shared with version 1 */
@@ -456,7 +542,8 @@ static void test_store(void **state) {
             saw_iraq = 1;
         if (strcmp(fc->field, "country") == 0 && fc->op == '-' && strcmp(fc->value, "IR") == 0)
             saw_iran_gone = 1;
-        if (strcmp(fc->field, "name") == 0 && fc->op == '-' && strstr(fc->value, "ABU (alias, weak)"))
+        if (strcmp(fc->field, "name") == 0 && fc->op == '-' &&
+            strstr(fc->value, "ABU (alias, weak)"))
             saw_weak_gone = 1;
     }
     assert_true(saw_iraq);
@@ -471,13 +558,59 @@ static void test_store(void **state) {
     assert_non_null(strstr(err.msg, "ofac-sdn"));
     assert_int_equal(lists_diff_latest(f->db, "nope", &d, &err), PH_ENOTFOUND);
 
+    /* Another format under the same list name is refused. */
+    lists_import_options other = {.format = "un-xml", .list = "ofac-sdn"};
+    char xml[160];
+    snprintf(xml, sizeof xml, "%s/un.xml", f->dir);
+    write_file(xml, un_xml);
+    const char *xml_paths[] = {xml};
+    assert_int_equal(lists_import(f->db, xml_paths, 1, &other, &rep, &err), PH_ECONFLICT);
+    assert_non_null(strstr(err.msg, "holds ofac-csv versions"));
+    lists_import_report_free(&rep);
+
+    /* A write that fails half-way (injected: the third name refused) leaves
+     * nothing of the import behind. */
+    int64_t entities_before, names_before;
+    assert_int_equal(
+        store_one_int(f->db, &entities_before, &err, "SELECT count(*) FROM list_entity", ""),
+        PH_OK);
+    assert_int_equal(
+        store_one_int(f->db, &names_before, &err, "SELECT count(*) FROM list_name", ""), PH_OK);
+    char trigger[256];
+    snprintf(trigger, sizeof trigger,
+             "CREATE TEMP TRIGGER inject BEFORE INSERT ON list_name WHEN (SELECT count(*) FROM "
+             "list_name) >= %lld BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+             (long long)names_before + 2);
+    assert_int_equal(store_exec(f->db, trigger, &err), PH_OK);
+    lists_import_options un = {.format = "un-xml", .list = "un-test"};
+    assert_int_not_equal(lists_import(f->db, xml_paths, 1, &un, &rep, &err), PH_OK);
+    assert_non_null(strstr(err.msg, "injected failure"));
+    lists_import_report_free(&rep);
+    assert_int_equal(store_exec(f->db, "DROP TRIGGER inject", &err), PH_OK);
+    int64_t after;
+    assert_int_equal(store_one_int(f->db, &after, &err, "SELECT count(*) FROM list_entity", ""),
+                     PH_OK);
+    assert_int_equal(after, entities_before);
+    assert_int_equal(store_one_int(f->db, &after, &err, "SELECT count(*) FROM list_name", ""),
+                     PH_OK);
+    assert_int_equal(after, names_before);
+    assert_int_equal(store_one_int(f->db, &after, &err,
+                                   "SELECT count(*) FROM list_version WHERE list = 'un-test'", ""),
+                     PH_OK);
+    assert_int_equal(after, 0);
+    /* And the same import succeeds once the fault is gone. */
+    assert_int_equal(lists_import(f->db, xml_paths, 1, &un, &rep, &err), PH_OK);
+    assert_int_equal(rep.entities, 2);
+    lists_import_report_free(&rep);
+
     /* A malformed file adds no version. */
     write_file(sdn, "1,\"A\",-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-\n\"unclosed\n");
     assert_int_not_equal(lists_import(f->db, paths, 2, &o, &rep, &err), PH_OK);
     assert_non_null(strstr(err.msg, "sdn.csv:2:"));
     lists_import_report_free(&rep);
     int64_t versions;
-    assert_int_equal(store_one_int(f->db, &versions, &err, "SELECT count(*) FROM list_version", ""),
+    assert_int_equal(store_one_int(f->db, &versions, &err,
+                                   "SELECT count(*) FROM list_version WHERE list = 'ofac-sdn'", ""),
                      PH_OK);
     assert_int_equal(versions, 2);
 }
@@ -489,6 +622,7 @@ int main(void) {
         cmocka_unit_test(test_clean_text),
         cmocka_unit_test(test_un_xml),
         cmocka_unit_test(test_ofac),
+        cmocka_unit_test(test_csl_dpl_ftm),
         cmocka_unit_test_setup_teardown(test_store, db_setup, db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
