@@ -86,5 +86,6 @@ void cli_audit_register_types(void);
 /* licences suspend|reinstate|revoke (cmd_licence_status.c). */
 int cli_licence_status(const cli_common *c, const char *event, const char *reference,
                        const char *reason, const char *criteria, const char *actor);
+int cmd_lists(int argc, char **argv);
 
 #endif

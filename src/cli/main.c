@@ -27,6 +27,7 @@ static const command commands[] = {
     {"users", cmd_users, "add, list, disable and enable accounts"},
     {"tokens", cmd_tokens, "create, list and revoke API tokens"},
     {"audit", cmd_audit, "verify the audit log; tree heads, proofs, entries"},
+    {"lists", cmd_lists, "import, compare and update sanctions and denied-party lists"},
 };
 
 static void usage(FILE *out) {
