@@ -72,5 +72,19 @@ int cmd_import(int argc, char **argv);
 int cmd_licences(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_workflow(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
+int cmd_assess(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_users(int argc, char **argv);
+int cmd_tokens(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+
+/* Registers every audited object type's state function (cmd_audit.c);
+ * called once at start-up, before any command runs. */
+void cli_audit_register_types(void);
+/* licences suspend|reinstate|revoke (cmd_licence_status.c). */
+int cli_licence_status(const cli_common *c, const char *event, const char *reference,
+                       const char *reason, const char *criteria, const char *actor);
 
 #endif

@@ -1,6 +1,7 @@
 /* penholder init, penholder status */
 #include <string.h>
 
+#include "audit/audit.h"
 #include "cli/cli.h"
 #include "refdata/refdata.h"
 #include "register/register.h"
@@ -10,7 +11,11 @@ static const char init_help[] =
     "\n"
     "Creates the database (or upgrades its schema) and loads the reference data built\n"
     "into penholder: destinations, embargoes, licensing criteria and the control list.\n"
-    "Running it again changes nothing unless penholder's reference data changed.\n";
+    "Running it again changes nothing unless penholder's reference data changed.\n"
+    "\n"
+    "The first run also makes the audit log's Ed25519 signing key: the private key goes\n"
+    "to DB.audit-key (mode 0600; or the file named by $PENHOLDER_AUDIT_KEY), never into\n"
+    "the database. Back that file up: without it no write can be audited.\n";
 
 int cmd_init(int argc, char **argv) {
     static const struct option opts[] = {CLI_COMMON_OPTIONS, {0, 0, 0, 0}};
@@ -31,16 +36,21 @@ int cmd_init(int argc, char **argv) {
     if (store_open(path, STORE_CREATE | STORE_ANY_VERSION, &db, &err)) return cli_fail(&err);
     int before = store_schema_version(db), applied = 0;
     refdata_load_report rep;
-    if (store_migrate(db, &applied, &err) || refdata_load(db, &rep, &err)) {
+    audit_key_report key;
+    if (store_migrate(db, &applied, &err) || refdata_load(db, &rep, &err) ||
+        audit_init_keys(db, &key, &err)) {
         store_close(db);
         return cli_fail(&err);
     }
     int after = store_schema_version(db);
     store_close(db);
     if (c.json) {
-        cli_print_json(json_pack("{s:s, s:i, s:i, s:i, s:i, s:i}", "database", path, "schema_before",
-                                 before, "schema", after, "tables_loaded", rep.tables_loaded,
-                                 "tables_current", rep.tables_current, "rows_loaded", rep.rows));
+        json_t *j = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i}", "database", path, "schema_before",
+                              before, "schema", after, "tables_loaded", rep.tables_loaded,
+                              "tables_current", rep.tables_current, "rows_loaded", rep.rows);
+        json_object_set_new(j, "audit_key", json_pack("{s:s, s:s, s:b}", "key_id", key.key_id,
+                                                      "file", key.path, "created", key.created));
+        cli_print_json(j);
         return 0;
     }
     if (applied)
@@ -52,6 +62,11 @@ int cmd_init(int argc, char **argv) {
                rep.rows, rep.tables_current);
     else
         printf("reference data: all %d tables current\n", rep.tables_current);
+    if (key.created || key.adopted)
+        printf("audit: signing key %s %s (%s); back it up\n", key.key_id,
+               key.created ? "created in" : "taken from", key.path);
+    else
+        printf("audit: signing key %s present (%s)\n", key.key_id, key.path);
     return 0;
 }
 

@@ -124,6 +124,8 @@ static const char licences_help[] =
     "       penholder licences show REFERENCE [--json]\n"
     "       penholder licences stats --by destination|rating|year|criterion [filters]\n"
     "                                [--format table|csv|json]\n"
+    "       penholder licences suspend|reinstate|revoke REF --reason TEXT --criteria LIST\n"
+    "                                [--actor NAME] [--json]\n"
     "\n"
     "filters:\n"
     "  --destination D   code or name (IL, Israel, \"United States of America\")\n"
@@ -134,7 +136,12 @@ static const char licences_help[] =
     "  --status S        issued, suspended, reinstated, revoked, expired, refused, ...\n"
     "\n"
     "stats counts each licence once per key it touches; value_gbp is the value of its\n"
-    "goods lines under that key, in whole pounds. CSV columns: key,licences,refused,value_gbp.\n";
+    "goods lines under that key, in whole pounds. CSV columns: key,licences,refused,value_gbp.\n"
+    "\n"
+    "suspend, reinstate and revoke change a licence's status with a reason and the criteria\n"
+    "cited (e.g. 2c, checked against the criteria in force), recorded in the audit log.\n"
+    "Allowed: issued/reinstated -> suspended -> reinstated; issued/suspended/reinstated ->\n"
+    "revoked (final). --actor defaults to $PENHOLDER_ACTOR, else the login name.\n";
 
 static int64_t whole_pounds(int64_t pence) { return (pence + 50) / 100; }
 
@@ -307,9 +314,13 @@ int cmd_licences(int argc, char **argv) {
                                          {"offset", required_argument, NULL, 'O'},
                                          {"by", required_argument, NULL, 'b'},
                                          {"format", required_argument, NULL, 'f'},
+                                         {"reason", required_argument, NULL, 'R'},
+                                         {"criteria", required_argument, NULL, 'C'},
+                                         {"actor", required_argument, NULL, 'A'},
                                          {0, 0, 0, 0}};
     cli_common c = {0};
     register_filter f = {0};
+    const char *reason = NULL, *criteria = NULL, *actor = NULL;
     f.limit = 50;
     const char *by = NULL, *format = NULL;
     int opt;
@@ -326,6 +337,9 @@ int cmd_licences(int argc, char **argv) {
         case 's': f.status = optarg; break;
         case 'b': by = optarg; break;
         case 'f': format = optarg; break;
+        case 'R': reason = optarg; break;
+        case 'C': criteria = optarg; break;
+        case 'A': actor = optarg; break;
         case 'n':
             if (ph_parse_i64(optarg, &v) || v < 0)
                 return cli_usage("licences", "--limit must be a whole number (0 for no limit)");
@@ -342,12 +356,19 @@ int cmd_licences(int argc, char **argv) {
         fputs(licences_help, stdout);
         return 0;
     }
-    if (optind >= argc) return cli_usage("licences", "expected 'list', 'show' or 'stats'");
+    if (optind >= argc)
+        return cli_usage("licences", "expected list, show, stats, suspend, reinstate or revoke");
     const char *sub = argv[optind++];
     if (strcmp(sub, "show") == 0) {
         if (optind + 1 != argc) return cli_usage("licences", "show needs exactly one reference");
         return licences_show(&c, argv[optind]);
     }
+    if (register_is_licence_event(sub)) {
+        if (optind + 1 != argc) return cli_usage("licences", "%s needs one licence reference", sub);
+        return cli_licence_status(&c, sub, argv[optind], reason, criteria, actor);
+    }
+    if (reason || criteria || actor)
+        return cli_usage("licences", "--reason, --criteria and --actor belong to suspend, reinstate and revoke");
     if (optind < argc) return cli_usage("licences", "unexpected argument '%s'", argv[optind]);
     if (strcmp(sub, "list") == 0) {
         if (by || format) return cli_usage("licences", "--by and --format belong to 'licences stats'");
@@ -362,5 +383,6 @@ int cmd_licences(int argc, char **argv) {
             return cli_usage("licences", "--format must be table, csv or json");
         return licences_stats(&c, &f, by, format);
     }
-    return cli_usage("licences", "unknown subcommand '%s' (expected list, show or stats)", sub);
+    return cli_usage("licences",
+                     "unknown subcommand '%s' (expected list, show, stats, suspend, reinstate or revoke)", sub);
 }

@@ -20,6 +20,13 @@ static const command commands[] = {
     {"import", cmd_import, "import a licence register file"},
     {"licences", cmd_licences, "list licences and produce statistics"},
     {"workflow", cmd_workflow, "print the state machines penholder enforces"},
+    {"policy", cmd_policy, "check, show and install licensing policies"},
+    {"evidence", cmd_evidence, "add, list and import evidence about destinations"},
+    {"assess", cmd_assess, "assess an application against the licensing criteria"},
+    {"serve", cmd_serve, "serve the HTTP API and the web pages"},
+    {"users", cmd_users, "add, list, disable and enable accounts"},
+    {"tokens", cmd_tokens, "create, list and revoke API tokens"},
+    {"audit", cmd_audit, "verify the audit log; tree heads, proofs, entries"},
 };
 
 static void usage(FILE *out) {
@@ -35,6 +42,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "penholder: cannot initialise libsodium\n");
         return 1;
     }
+    cli_audit_register_types();
     if (argc < 2) {
         usage(stderr);
         return 2;

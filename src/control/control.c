@@ -357,6 +357,10 @@ void control_catalog_free(control_catalog *c) {
 
 size_t control_catalog_size(const control_catalog *c) { return c->n; }
 
+const control_entry *control_catalog_at(const control_catalog *c, size_t i) {
+    return i < c->n ? &c->entries[i] : NULL;
+}
+
 const control_entry *control_catalog_find(const control_catalog *c, const char *rating) {
     char key[CONTROL_RATING_MAX];
     control_rating_key(rating, key, sizeof key);

@@ -78,6 +78,8 @@ int control_catalog_from_csv(const char *name, const char *data, size_t len,
                              control_catalog **out, ph_err *err);
 void control_catalog_free(control_catalog *c);
 size_t control_catalog_size(const control_catalog *c);
+/* Entry i (0 <= i < size), in list order: for building derived tables. */
+const control_entry *control_catalog_at(const control_catalog *c, size_t i);
 /* Entry for a rating in any accepted form, or NULL. */
 const control_entry *control_catalog_find(const control_catalog *c, const char *rating);
 /* The parent entry, or NULL at a root. */

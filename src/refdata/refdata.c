@@ -243,6 +243,38 @@ void refdata_destination_clear(refdata_destination *d) {
     memset(d, 0, sizeof *d);
 }
 
+int refdata_destinations_list(store *db, refdata_destination **out, size_t *n, ph_err *err) {
+    *out = NULL;
+    *n = 0;
+    store_stmt *st;
+    if (store_prepare(db, "SELECT code, name, report_name, kind FROM destination ORDER BY code", &st,
+                      err))
+        return err->rc;
+    size_t cap = 0;
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        *out = ph_grow(*out, &cap, *n + 1, sizeof **out);
+        refdata_destination *d = &(*out)[(*n)++];
+        ph_strlcpy(d->code, store_col_text(st, 0), sizeof d->code);
+        d->name = ph_strdup(store_col_text(st, 1));
+        d->report_name = ph_strdup(store_col_text(st, 2));
+        d->kind = ph_strdup(store_col_text(st, 3));
+    }
+    store_finalize(st);
+    if (rc != STORE_DONE) {
+        refdata_destinations_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return rc;
+    }
+    return PH_OK;
+}
+
+void refdata_destinations_free(refdata_destination *v, size_t n) {
+    for (size_t i = 0; i < n; i++) refdata_destination_clear(&v[i]);
+    free(v);
+}
+
 struct refdata_names {
     ph_map by_key; /* folded name -> index into codes */
     char (*codes)[REFDATA_CODE_MAX];

@@ -42,6 +42,9 @@ typedef struct refdata_destination {
 
 int refdata_destination_get(store *db, const char *code, refdata_destination *out, ph_err *err);
 void refdata_destination_clear(refdata_destination *d);
+/* Every destination, by code. */
+int refdata_destinations_list(store *db, refdata_destination **out, size_t *n, ph_err *err);
+void refdata_destinations_free(refdata_destination *v, size_t n);
 
 /* All destination names in memory, for bulk resolution during imports. */
 typedef struct refdata_names refdata_names;

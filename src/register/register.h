@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit/audit.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -124,5 +125,49 @@ typedef struct register_summary {
     char first_date[11], last_date[11];
 } register_summary;
 int register_summarise(store *db, register_summary *s, ph_err *err);
+
+/* ---- licence status changes (licence_status.c) ----
+ * Suspension, reinstatement and revocation of a licence in the register,
+ * each with a reason, the criteria cited (checked against the criteria
+ * version in force) and an audit entry. Allowed transitions:
+ *   issued, reinstated -suspend-> suspended -reinstate-> reinstated
+ *   issued, suspended, reinstated -revoke-> revoked (final)
+ * Owns the licence_status_change table. */
+
+/* The audit object type of a licence; its id is the licence reference. */
+#define REGISTER_LICENCE_OBJECT "licence"
+
+typedef struct register_status_change {
+    const char *reference;
+    const char *event;    /* suspend, reinstate, revoke */
+    const char *reason;   /* required */
+    const char *criteria; /* required: "2c", "1a, 2c" */
+    const char *actor;    /* who decided */
+} register_status_change;
+
+typedef struct register_status_result {
+    char from[32], to[32];
+    char criteria[256];        /* normalised: "1a, 2c" */
+    char criteria_version[64]; /* the version the criteria were cited under */
+    audit_entry_info audit;
+} register_status_result;
+
+/* Changes the licence's status, records the change and appends the audit
+ * entry (action "licence.<event>"). Must run inside a transaction
+ * (store_begin); on failure the caller rolls back. PH_ENOTFOUND for an
+ * unknown reference, PH_ECONFLICT for a transition the table forbids (the
+ * message lists the allowed events), PH_EUSAGE for a missing reason or
+ * criteria or an unknown criterion. */
+int register_licence_change_status(store *db, const register_status_change *c,
+                                   register_status_result *out, ph_err *err);
+/* The status an event leads to from `status`, or NULL when not allowed. */
+const char *register_licence_next_status(const char *status, const char *event);
+/* The events allowed from `status`, "suspend, revoke", or "none". */
+void register_licence_events(const char *status, char *out, size_t size);
+int register_is_licence_event(const char *event);
+/* The canonical bytes of a licence's state for the audit log (an
+ * audit_state_fn): the licence row, its goods lines, refusal criteria and
+ * status changes. PH_ENOTFOUND when the reference is unknown. */
+int register_licence_state(store *db, const char *reference, ph_buf *out, ph_err *err);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,15 +15,24 @@
 /* "PNHD": marks a file as a penholder database. */
 #define APPLICATION_ID 0x504e4844
 
+/* Statements kept by store_prepare_cached, per connection. */
+#define STORE_CACHE_MAX 32
+
 struct store {
     sqlite3 *db;
     char *path;
     int in_tx;
+    struct {
+        const char *sql; /* the caller's string: its address is the key */
+        store_stmt *st;
+    } cache[STORE_CACHE_MAX];
+    size_t ncache;
 };
 
 struct store_stmt {
     sqlite3_stmt *st;
     store *db;
+    int cached; /* owned by the connection's cache: store_finalize only resets it */
 };
 
 const char *store_default_path(const char *db_option) {
@@ -78,8 +88,14 @@ static int pragma_int(store *db, const char *sql) {
     return v;
 }
 
+/* SQLite's memory statistics take a global mutex on every allocation, which
+ * serialises the HTTP server's worker threads; penholder never reads them. */
+static pthread_once_t sqlite_configured = PTHREAD_ONCE_INIT;
+static void sqlite_configure(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 int store_open(const char *path, int flags, store **out, ph_err *err) {
     *out = NULL;
+    pthread_once(&sqlite_configured, sqlite_configure);
     struct stat st;
     int exists = stat(path, &st) == 0;
     if (!exists && !(flags & STORE_CREATE))
@@ -169,6 +185,11 @@ int store_open(const char *path, int flags, store **out, ph_err *err) {
 void store_close(store *db) {
     if (!db) return;
     if (db->in_tx) store_rollback(db);
+    for (size_t i = 0; i < db->ncache; i++) {
+        sqlite3_finalize(db->cache[i].st->st);
+        free(db->cache[i].st);
+    }
+    db->ncache = 0;
     sqlite3_close_v2(db->db);
     free(db->path);
     free(db);
@@ -286,12 +307,38 @@ int store_prepare(store *db, const char *sql, store_stmt **out, ph_err *err) {
     store_stmt *s = ph_malloc(sizeof *s);
     s->st = st;
     s->db = db;
+    s->cached = 0;
     *out = s;
+    return PH_OK;
+}
+
+int store_prepare_cached(store *db, const char *sql, store_stmt **out, ph_err *err) {
+    /* The address finds the entry; the text guards against a caller that
+     * reused a buffer for other SQL. */
+    for (size_t i = 0; i < db->ncache; i++)
+        if (db->cache[i].sql == sql && strcmp(sqlite3_sql(db->cache[i].st->st), sql) == 0) {
+            *out = db->cache[i].st;
+            return PH_OK;
+        }
+    int rc = store_prepare(db, sql, out, err);
+    if (rc) return rc;
+    int known = 0;
+    for (size_t i = 0; i < db->ncache; i++) known |= db->cache[i].sql == sql;
+    if (db->ncache < STORE_CACHE_MAX && !known) {
+        (*out)->cached = 1;
+        db->cache[db->ncache].sql = sql;
+        db->cache[db->ncache].st = *out;
+        db->ncache++;
+    }
     return PH_OK;
 }
 
 void store_finalize(store_stmt *st) {
     if (!st) return;
+    if (st->cached) {
+        store_reset(st);
+        return;
+    }
     sqlite3_finalize(st->st);
     free(st);
 }

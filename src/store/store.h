@@ -71,6 +71,10 @@ int store_one_int(store *db, int64_t *out, ph_err *err, const char *sql, const c
 
 int store_prepare(store *db, const char *sql, store_stmt **out, ph_err *err);
 void store_finalize(store_stmt *st);
+/* As store_prepare, but the connection keeps the statement for the next call
+ * with the same `sql` pointer (a string constant): for statements run on
+ * every request. store_finalize then only resets it; store_close frees it. */
+int store_prepare_cached(store *db, const char *sql, store_stmt **out, ph_err *err);
 void store_reset(store_stmt *st);
 /* Parameters are numbered from 1. */
 void store_bind_int(store_stmt *st, int i, int64_t v);
