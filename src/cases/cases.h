@@ -84,6 +84,16 @@ typedef struct cases_services {
     int concerns_block;
 } cases_services;
 
+/* The engines behind the services (services.c): the policy in force on a
+ * date with its context, and the screening index when lists are loaded.
+ * Read-only once open, so one runtime serves every server thread. */
+typedef struct cases_runtime cases_runtime;
+int cases_runtime_open(store *db, const char *date, cases_runtime **out, ph_err *err);
+/* Fills svc with the runtime's services (the caller may then set today,
+ * concerns and so on). */
+void cases_runtime_services(cases_runtime *rt, cases_services *svc);
+void cases_runtime_close(cases_runtime *rt);
+
 /* Registers the "case" object type with the audit log (once per process). */
 int cases_register_audit(void);
 
