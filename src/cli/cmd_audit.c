@@ -4,6 +4,7 @@
 
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "cases/cases.h"
 #include "cli/cli.h"
 #include "register/register.h"
 
@@ -38,6 +39,7 @@ void cli_audit_register_types(void) {
     /* One line per audited object type; each module owns its state function. */
     audit_register_type(REGISTER_LICENCE_OBJECT, register_licence_state);
     auth_audit_register(); /* account, api_token, organisation */
+    cases_register_audit(); /* case */
 }
 
 static void print_hex_line(const char *label, const unsigned char *bytes, size_t n) {

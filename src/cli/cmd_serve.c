@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cases/cases.h"
 #include "cli/cli.h"
 #include "http/http.h"
 
@@ -157,8 +158,22 @@ int cmd_serve(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 
     ph_err err = {0};
+    /* The engines' services, loaded once and shared by every worker: the
+     * policy in force today and the screening index. */
+    store *db;
+    cases_runtime *rt = NULL;
+    cases_services svc;
+    if (store_open(cfg.db_path, STORE_READONLY, &db, &err)) return cli_fail(&err);
+    int rc = cases_runtime_open(db, NULL, &rt, &err);
+    store_close(db);
+    if (rc) return cli_fail(&err);
+    cases_runtime_services(rt, &svc);
+    cfg.services = &svc;
     http_server *s;
-    if (http_server_start(&cfg, &s, &err)) return cli_fail(&err);
+    if (http_server_start(&cfg, &s, &err)) {
+        cases_runtime_close(rt);
+        return cli_fail(&err);
+    }
     fprintf(stderr, "penholder: serving %s/ (API %s/api/v1/, %u threads, database %s)\n",
             http_server_url(s), http_server_url(s), cfg.threads, cfg.db_path);
     int sig = 0;
@@ -166,6 +181,7 @@ int cmd_serve(int argc, char **argv) {
     fprintf(stderr, "penholder: %s received; finishing requests in flight\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
     uint64_t served = http_server_stop(s);
+    cases_runtime_close(rt);
     fprintf(stderr, "penholder: stopped after %llu requests\n", (unsigned long long)served);
     return 0;
 }

@@ -139,6 +139,7 @@ int http_route_allows(const http_route *route, auth_role role);
 int http_routes_register(http_router *r, ph_err *err);
 int http_core_routes(http_router *r, ph_err *err);
 int http_account_routes(http_router *r, ph_err *err);
+int http_case_routes(http_router *r, ph_err *err);
 
 /* ---- parsers (pure: no socket, no database; fuzzed) ---- */
 
@@ -249,6 +250,9 @@ typedef struct http_server_config {
     unsigned connection_timeout; /* seconds of inactivity */
     int access_log;              /* 1: one line per request on stderr */
     auth_policy policy;
+    /* The engines' shared services for handlers (a cases_services: the
+     * screening index and policy loaded at start). NULL: none. */
+    const void *services;
 } http_server_config;
 
 void http_config_default(http_server_config *c);
@@ -267,6 +271,8 @@ struct http_ctx {
     int status; /* set by the reply helpers */
 };
 
+/* A request header's value, or NULL. */
+const char *http_request_header(http_ctx *ctx, const char *name);
 /* The value of a {param} of the route ("" when absent). */
 const char *http_param(const http_ctx *ctx, const char *name);
 /* 1 for an authenticated member of staff (any role but exporter). */

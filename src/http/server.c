@@ -94,6 +94,10 @@ static const char *header_value(http_request *req, const char *name) {
     return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
 }
 
+const char *http_request_header(http_ctx *ctx, const char *name) {
+    return header_value(http_request_of(ctx), name);
+}
+
 static http_request *request_new(http_server *s, struct MHD_Connection *conn, const char *method) {
     http_request *req = ph_calloc(1, sizeof *req);
     req->server = s;
