@@ -142,11 +142,18 @@ def build_controls():
         if not rating:
             continue
         title = (r["short_title"] or r["browse_text"]).strip().replace("\n", " ")
-        regimes = regimes_from_marker(r["regime"] or "")
+        # The tree's regime markers ([N6C1e*], [M4C2c*]...) say that part of
+        # an entry also appears on a regime list; taken as the entry's
+        # regimes they would send whole categories (thermal cameras, riot
+        # gear) for proliferation checks. The regime is the list's: the
+        # Wassenaar Munitions List for ML entries, the number range for
+        # dual-use entries, none for national entries.
         if rating_key(rating).startswith("ML"):
-            regimes = ["Wassenaar"] + [x for x in regimes if x != "Wassenaar"]
+            regimes = ["Wassenaar"]
         elif re.match(r"^\d[A-E]\d{3}", rating, re.I):
-            regimes = regime_from_number(rating) + [x for x in regimes if x not in regime_from_number(rating)]
+            regimes = regime_from_number(rating)
+        else:
+            regimes = []
         add(rating, r["parent_rating"].strip(), title, regimes)
     # Dual-use list 2021: categories, groups and entries.
     for r in read_csv("controllist", "dual_use_list_entries_2021.csv"):
