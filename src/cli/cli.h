@@ -72,6 +72,7 @@ int cmd_import(int argc, char **argv);
 int cmd_licences(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_workflow(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_assess(int argc, char **argv);

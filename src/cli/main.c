@@ -20,6 +20,7 @@ static const command commands[] = {
     {"import", cmd_import, "import a licence register file"},
     {"licences", cmd_licences, "list licences and produce statistics"},
     {"workflow", cmd_workflow, "print the state machines penholder enforces"},
+    {"demo", cmd_demo, "fill the database with a demonstration working day"},
     {"policy", cmd_policy, "check, show and install licensing policies"},
     {"evidence", cmd_evidence, "add, list and import evidence about destinations"},
     {"assess", cmd_assess, "assess an application against the licensing criteria"},
