@@ -57,6 +57,7 @@ typedef enum stage {
     FINAL_REVIEW,
     ISSUE,
     REFUSE,
+    APPEALED, /* refused, then appealed by the exporter */
     WITHDRAW
 } stage;
 
@@ -92,7 +93,7 @@ static const demo_application plans[] = {
     {"acme", "RU", "Aircraft engine spares", "Rostec", "government", NULL,
      {{"Aero-engine components", "ML10.d", 12, 300000}}, REFUSE, "1a"},
     {"acme", "IL", "Maintenance of the F-16 fleet", "Israel Ministry of Defence", "armed_forces", NULL,
-     {{"Components for military combat aircraft (F-16)", "ML10.a", 40, 125000}}, REFUSE, "2c"},
+     {{"Components for military combat aircraft (F-16)", "ML10.a", 40, 125000}}, APPEALED, "2c"},
     {"northbridge", "CN", "Thermal cameras for public security", "Ministry of Public Security", "police", NULL,
      {{"Thermal imaging cameras", "6A003", 200, 640000}}, ADVICE, NULL},
     {"acme", "IL", "Trainer aircraft spares", "Israeli Air Force Flight Academy", "armed_forces", NULL,
@@ -202,7 +203,7 @@ static int play(store *db, const cases_services *svc, const demo_application *p,
     for (int i = 0; i < 3 && p->lines[i].description; i++)
         if ((rc = cases_rate(db, &tau, ref, 0, i + 1, p->lines[i].rating, p->lines[i].description, err))) return rc;
     if ((rc = fire(db, svc, ASSESSOR, ref, "complete_technical", NULL, NULL, err))) return rc;
-    int refuse = p->stage == REFUSE;
+    int refuse = p->stage == REFUSE || p->stage == APPEALED;
     cases_actor fcdo = actor_of(FCDO), mod = actor_of(MOD);
     cases_advice_input fa = {refuse ? "refuse" : "approve",
                              refuse ? "There is a clear risk; the criteria cited are engaged." :
@@ -219,7 +220,16 @@ static int play(store *db, const cases_services *svc, const demo_application *p,
         (rc = cases_countersign(db, &cs, ref, 0, mod_id, 1, "Agreed.", err)))
         return rc;
     if (p->stage == FINAL_REVIEW) return PH_OK;
-    if (refuse) return fire(db, svc, DECIDER, ref, "refuse", "Refused on the advice of the penholder.", p->refusal_criteria, err);
+    if (refuse) {
+        rc = fire(db, svc, DECIDER, ref, "refuse", "Refused on the advice of the penholder.", p->refusal_criteria, err);
+        if (rc || p->stage != APPEALED) return rc;
+        cases_actor a = actor_of(p->exporter);
+        cases_event_params ap = {NULL, NULL,
+                                 "The components are for aircraft maintenance outside the area of operations; "
+                                 "end-use assurances are offered.",
+                                 NULL};
+        return cases_fire(db, svc, &a, ref, "appeal", &ap, 0, err);
+    }
     rc = fire(db, svc, DECIDER, ref, "issue", "Advice accepted.", NULL, err);
     if (!rc) (*licences)++;
     return rc;
