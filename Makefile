@@ -38,7 +38,7 @@ LDLIBS := $(PKG_LIBS) -lm -lpthread
 
 # Every .c under src/ is part of the library except the program's entry point.
 LIB_SRC := $(sort $(filter-out src/cli/main.c,$(wildcard src/*/*.c)))
-EMBED_FILES := $(sort $(wildcard src/store/sql/*.sql data/*.csv data/*.json data/policy/*.policy docs/openapi.yaml))
+EMBED_FILES := $(sort $(wildcard src/store/sql/*.sql data/*.csv data/*.json data/policy/*.policy data/demo/*.json docs/openapi.yaml))
 GEN_EMBED := build/gen/embedded.c
 
 REL_OBJ := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC)) build/obj/gen/embedded.o
