@@ -405,24 +405,30 @@ int concern_receipt_parse(const char *s, size_t len, unsigned char out[CONCERN_R
     if (!s) return ph_fail(err, PH_EUSAGE, "receipt code: required");
     if (len > 4 * CONCERN_RECEIPT_TEXT)
         return ph_fail(err, PH_EUSAGE, "receipt code: too long (a code is like pcr-abcd-efgh-...)");
-    size_t i = 0;
-    if (len >= 4 && (s[0] | 0x20) == 'p' && (s[1] | 0x20) == 'c' && (s[2] | 0x20) == 'r' && s[3] == '-') i = 4;
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t chars = 0, o = 0;
-    for (; i < len; i++) {
+    /* The letters and digits, without separators; the "pcr" prefix is
+     * recognised by the count (35 = 3 + 32), with or without its dash. */
+    char chars[4 * CONCERN_RECEIPT_TEXT];
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '-' || c == ' ') continue;
-        int v = -1;
-        if (c >= 'a' && c <= 'z')
-            v = c - 'a';
-        else if (c >= 'A' && c <= 'Z')
-            v = c - 'A';
-        else if (c >= '2' && c <= '7')
-            v = c - '2' + 26;
-        if (v < 0) return ph_fail(err, PH_EUSAGE, "receipt code: unexpected character at position %zu", i + 1);
-        if (++chars > 32) return ph_fail(err, PH_EUSAGE, "receipt code: more than 32 letters and digits");
-        acc = (acc << 5) | (uint32_t)v;
+        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+        if (!((c >= 'a' && c <= 'z') || (c >= '2' && c <= '7')))
+            return ph_fail(err, PH_EUSAGE, "receipt code: unexpected character at position %zu", i + 1);
+        chars[n++] = (char)c;
+    }
+    size_t from = 0;
+    if (n == 35 && chars[0] == 'p' && chars[1] == 'c' && chars[2] == 'r') from = 3;
+    if (n - from != 32)
+        return ph_fail(err, PH_EUSAGE, "receipt code: expected 32 letters and digits (8 groups of 4), got %zu",
+                       n - from);
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t o = 0;
+    for (size_t i = from; i < n; i++) {
+        char c = chars[i];
+        uint32_t v = c >= 'a' ? (uint32_t)(c - 'a') : (uint32_t)(c - '2' + 26);
+        acc = (acc << 5) | v;
         bits += 5;
         if (bits >= 8) {
             out[o++] = (unsigned char)(acc >> (bits - 8));
@@ -430,10 +436,7 @@ int concern_receipt_parse(const char *s, size_t len, unsigned char out[CONCERN_R
             acc &= (1u << bits) - 1;
         }
     }
-    if (chars != 32 || o != CONCERN_RECEIPT_BYTES) {
-        memset(out, 0, CONCERN_RECEIPT_BYTES);
-        return ph_fail(err, PH_EUSAGE, "receipt code: expected 32 letters and digits (8 groups of 4), got %zu", chars);
-    }
+    sodium_memzero(chars, sizeof chars);
     return PH_OK;
 }
 
