@@ -9,26 +9,33 @@
 #include "csv/csv.h"
 
 static const char concern_help[] =
-    "usage: penholder concern raise --actor U --about case:REF|licence:REF|review:ID|advice:ID|assessment:ID|policy:NAME[@V]\n"
-    "                               --category C --text TEXT [--criteria 2c,7] [--cosign U]... [--level L]\n"
+    "usage: penholder concern raise --actor U --about "
+    "case:REF|licence:REF|review:ID|advice:ID|assessment:ID|policy:NAME[@V]\n"
+    "                               --category C --text TEXT [--criteria 2c,7] [--cosign U]... "
+    "[--level L]\n"
     "                               [--confidential]\n"
     "       penholder concern show ID (--actor U | --receipt CODE) [--as-of DATE] [--json]\n"
     "       penholder concern ack|consider ID --actor U\n"
-    "       penholder concern respond ID --actor U --outcome upheld|partly-upheld|not-upheld --text TEXT\n"
+    "       penholder concern respond ID --actor U --outcome upheld|partly-upheld|not-upheld "
+    "--text TEXT\n"
     "       penholder concern escalate|appeal ID (--actor U | --receipt CODE) --reason TEXT\n"
     "       penholder concern extend ID --actor U --reason TEXT\n"
     "       penholder concern close ID (--actor U | --receipt CODE)\n"
     "       penholder concern message ID (--actor U | --receipt CODE) --text TEXT [--corrects N]\n"
-    "       penholder concern reveal ID --actor U --reason TEXT        (password on standard input)\n"
-    "       penholder concern list [--overdue] [--as-of DATE] [--state S] [--case REF] [--actor U] [--json]\n"
+    "       penholder concern reveal ID --actor U --reason TEXT        (password on standard "
+    "input)\n"
+    "       penholder concern list [--overdue] [--as-of DATE] [--state S] [--case REF] [--actor U] "
+    "[--json]\n"
     "       penholder concern stats [--format table|csv|json] [--as-of DATE]\n"
     "       penholder concern sweep [--as-of DATE] [--json]\n"
-    "       penholder concern keys init|rewrap --actor U             (password(s) on standard input)\n"
+    "       penholder concern keys init|rewrap --actor U             (password(s) on standard "
+    "input)\n"
     "       penholder concern keys grant --actor U --to U2           (password on standard input)\n"
     "       penholder concern keys list [--json]\n"
     "       penholder concern settings [--json]\n"
     "       penholder concern settings set KEY VALUE --actor ADMIN\n"
-    "       penholder concern settings preset eu-directive|eu-external-authority|us-dissent-channel --actor ADMIN\n"
+    "       penholder concern settings preset "
+    "eu-directive|eu-external-authority|us-dissent-channel --actor ADMIN\n"
     "\n"
     "A formal concern about a case, a licence, a review, an advice revision or assessment\n"
     "(pinned by the SHA-256 of its content) or a policy. Categories: legal-risk, policy-dissent,\n"
@@ -43,7 +50,8 @@ static const char concern_help[] =
 
 /* Reads one line of standard input into out (without its line end). */
 static int read_line(const char *what, char *out, size_t size, ph_err *err) {
-    if (!fgets(out, (int)size, stdin)) return ph_fail(err, PH_EUSAGE, "no %s on standard input", what);
+    if (!fgets(out, (int)size, stdin))
+        return ph_fail(err, PH_EUSAGE, "no %s on standard input", what);
     size_t n = strlen(out);
     if (n && out[n - 1] == '\n') {
         out[--n] = '\0';
@@ -57,8 +65,8 @@ static int read_line(const char *what, char *out, size_t size, ph_err *err) {
 
 typedef struct opts {
     cli_common c;
-    const char *actor, *receipt, *about, *category, *text, *criteria, *level, *outcome, *reason, *as_of, *state,
-        *case_reference, *format, *to;
+    const char *actor, *receipt, *about, *category, *text, *criteria, *level, *outcome, *reason,
+        *as_of, *state, *case_reference, *format, *to;
     const char *cosign[CONCERN_COSIGNATORIES_MAX + 1];
     size_t ncosign;
     int confidential, overdue;
@@ -132,16 +140,20 @@ static int actor_of(store *db, opts *o, concern_actor *who, char role[32], ph_er
     if (o->receipt) {
         if (o->actor) return ph_fail(err, PH_EUSAGE, "give --actor or --receipt, not both");
         if (strcmp(o->receipt, "-") == 0) {
-            if (read_line("receipt code", o->receipt_buf, sizeof o->receipt_buf, err)) return err->rc;
+            if (read_line("receipt code", o->receipt_buf, sizeof o->receipt_buf, err))
+                return err->rc;
             o->receipt = o->receipt_buf;
         }
         who->receipt = o->receipt;
         return PH_OK;
     }
-    if (!o->actor) return ph_fail(err, PH_EUSAGE, "--actor ACCOUNT is required (or --receipt CODE for the reporter)");
+    if (!o->actor)
+        return ph_fail(err, PH_EUSAGE,
+                       "--actor ACCOUNT is required (or --receipt CODE for the reporter)");
     auth_user u;
     if (auth_user_get(db, o->actor, &u, err)) {
-        if (err->rc == PH_ENOTFOUND) return ph_fail(err, PH_EUSAGE, "--actor: no account '%s'", o->actor);
+        if (err->rc == PH_ENOTFOUND)
+            return ph_fail(err, PH_EUSAGE, "--actor: no account '%s'", o->actor);
         return err->rc;
     }
     if (u.disabled) return ph_fail(err, PH_EFORBIDDEN, "--actor: account %s is disabled", u.name);
@@ -183,7 +195,8 @@ static void print_about(json_t *about) {
 static void print_concern(json_t *j) {
     json_t *about = json_object_get(j, "about");
     json_t *d = json_object_get(j, "deadlines");
-    printf("concern %lld  %s about ", (long long)json_integer_value(json_object_get(j, "id")), str(j, "category"));
+    printf("concern %lld  %s about ", (long long)json_integer_value(json_object_get(j, "id")),
+           str(j, "category"));
     print_about(about);
     printf("%s\n", json_is_true(json_object_get(j, "confidential")) ? "  (confidential)" : "");
     printf("  state       %s (level %s)\n", str(j, "state"), str(j, "level"));
@@ -195,13 +208,15 @@ static void print_concern(json_t *j) {
     json_t *v;
     if (json_array_size(json_object_get(j, "cosignatories"))) {
         printf("  co-signed   ");
-        json_array_foreach(json_object_get(j, "cosignatories"), i, v) printf("%s%s", i ? ", " : "", json_string_value(v));
+        json_array_foreach(json_object_get(j, "cosignatories"), i, v)
+            printf("%s%s", i ? ", " : "", json_string_value(v));
         printf("\n");
     }
     printf("  raised      %s\n", str(j, "raised_on"));
     if (json_array_size(json_object_get(j, "criteria"))) {
         printf("  criteria    ");
-        json_array_foreach(json_object_get(j, "criteria"), i, v) printf("%s%s", i ? ", " : "", json_string_value(v));
+        json_array_foreach(json_object_get(j, "criteria"), i, v)
+            printf("%s%s", i ? ", " : "", json_string_value(v));
         printf("\n");
     }
     if (*str(about, "sha256")) printf("  pinned      sha256 %s\n", str(about, "sha256"));
@@ -229,10 +244,11 @@ static void print_concern(json_t *j) {
     if (json_array_size(messages)) {
         printf("\nmessages\n");
         json_array_foreach(messages, i, v) {
-            printf("  #%lld %s  %s (%s)", (long long)json_integer_value(json_object_get(v, "id")), str(v, "on"),
-                   str(v, "by"), str(v, "as"));
+            printf("  #%lld %s  %s (%s)", (long long)json_integer_value(json_object_get(v, "id")),
+                   str(v, "on"), str(v, "by"), str(v, "as"));
             if (json_is_integer(json_object_get(v, "corrects")))
-                printf(", correcting #%lld", (long long)json_integer_value(json_object_get(v, "corrects")));
+                printf(", correcting #%lld",
+                       (long long)json_integer_value(json_object_get(v, "corrects")));
             printf("\n");
             print_indented(str(v, "text"));
         }
@@ -245,7 +261,8 @@ static void print_concern(json_t *j) {
 }
 
 static void print_list(json_t *j) {
-    const char *h[] = {">id", "category", "about", "state", "level", "raised", "awaiting", "due", ""};
+    const char *h[] = {">id",    "category", "about", "state", "level",
+                       "raised", "awaiting", "due",   ""};
     cli_table *t = cli_table_new(9, h);
     size_t i;
     json_t *v;
@@ -255,24 +272,34 @@ static void print_list(json_t *j) {
         char id[24], what[256];
         snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(v, "id")));
         snprintf(what, sizeof what, "%s:%s", str(about, "kind"), str(about, "id"));
-        cli_table_add(t, (const char *[]){id, str(v, "category"), what, str(v, "state"), str(v, "level"),
-                                          str(v, "raised_on"), str(d, "due_for"), str(d, "due"),
-                                          json_is_true(json_object_get(d, "overdue")) ? "OVERDUE" : ""});
+        cli_table_add(
+            t, (const char *[]){id, str(v, "category"), what, str(v, "state"), str(v, "level"),
+                                str(v, "raised_on"), str(d, "due_for"), str(d, "due"),
+                                json_is_true(json_object_get(d, "overdue")) ? "OVERDUE" : ""});
     }
     cli_table_print(t, stdout);
     cli_table_free(t);
-    printf("%lld concern(s) as of %s\n", (long long)json_integer_value(json_object_get(j, "total")), str(j, "as_of"));
+    printf("%lld concern(s) as of %s\n", (long long)json_integer_value(json_object_get(j, "total")),
+           str(j, "as_of"));
 }
 
 static void print_stats_table(json_t *j) {
-    const char *h[] = {"quarter", "category", ">raised", ">ack on time", ">responded", ">on time", ">upheld",
-                       ">partly", ">not upheld", ">open", ">median ack", ">median resp"};
+    const char *h[] = {"quarter",     "category", ">raised",     ">ack on time",
+                       ">responded",  ">on time", ">upheld",     ">partly",
+                       ">not upheld", ">open",    ">median ack", ">median resp"};
     cli_table *t = cli_table_new(12, h);
     int k = (int)json_integer_value(json_object_get(j, "min_count"));
     size_t i;
     json_t *r;
-    const char *fields[] = {"raised", "acknowledged_on_time", "responded", "responded_on_time", "upheld",
-                            "partly_upheld", "not_upheld", "open", "median_days_to_acknowledge",
+    const char *fields[] = {"raised",
+                            "acknowledged_on_time",
+                            "responded",
+                            "responded_on_time",
+                            "upheld",
+                            "partly_upheld",
+                            "not_upheld",
+                            "open",
+                            "median_days_to_acknowledge",
                             "median_days_to_response"};
     json_array_foreach(json_object_get(j, "rows"), i, r) {
         char cells[10][32];
@@ -285,12 +312,14 @@ static void print_stats_table(json_t *j) {
             else
                 snprintf(cells[f], sizeof cells[f], f < 8 ? "<%d" : "-", k);
         }
-        cli_table_add(t, (const char *[]){str(r, "quarter"), str(r, "category"), cells[0], cells[1], cells[2],
-                                          cells[3], cells[4], cells[5], cells[6], cells[7], cells[8], cells[9]});
+        cli_table_add(t, (const char *[]){str(r, "quarter"), str(r, "category"), cells[0], cells[1],
+                                          cells[2], cells[3], cells[4], cells[5], cells[6],
+                                          cells[7], cells[8], cells[9]});
     }
     cli_table_print(t, stdout);
     cli_table_free(t);
-    printf("counts from 1 to %d are shown as <%d, and a total that would reveal one of them is suppressed too\n",
+    printf("counts from 1 to %d are shown as <%d, and a total that would reveal one of them is "
+           "suppressed too\n",
            k - 1, k);
 }
 
@@ -305,9 +334,10 @@ static int do_raise(opts *o) {
     int64_t id = 0;
     char receipt[CONCERN_RECEIPT_TEXT];
     int rc = actor_of(db, o, &who, role, &err);
-    if (!rc && who.receipt) rc = ph_fail(&err, PH_EUSAGE, "a concern is raised with --actor (the reporter's account)");
-    concern_raise_input in = {o->about,   o->category,   o->text,         o->criteria, o->cosign,
-                              o->ncosign, o->confidential, o->level,      NULL};
+    if (!rc && who.receipt)
+        rc = ph_fail(&err, PH_EUSAGE, "a concern is raised with --actor (the reporter's account)");
+    concern_raise_input in = {o->about,   o->category,     o->text,  o->criteria, o->cosign,
+                              o->ncosign, o->confidential, o->level, NULL};
     if (!rc) rc = concern_raise(db, &who, &in, &id, receipt, &err);
     store_close(db);
     if (rc) return cli_fail(&err);
@@ -319,7 +349,8 @@ static int do_raise(opts *o) {
         printf("%lld\n", (long long)id);
         if (receipt[0]) {
             printf("%s\n", receipt);
-            fprintf(stderr, "penholder: keep the receipt code: it is shown once, and it is the only way to follow "
+            fprintf(stderr, "penholder: keep the receipt code: it is shown once, and it is the "
+                            "only way to follow "
                             "this concern\n");
         }
     }
@@ -381,7 +412,8 @@ static int do_message(opts *o, int64_t id) {
     store_close(db);
     if (rc) return cli_fail(&err);
     if (o->c.json)
-        cli_print_json(json_pack("{s:I, s:I}", "concern", (json_int_t)id, "message", (json_int_t)mid));
+        cli_print_json(
+            json_pack("{s:I, s:I}", "concern", (json_int_t)id, "message", (json_int_t)mid));
     else
         printf("concern %lld: message #%lld added\n", (long long)id, (long long)mid);
     return 0;
@@ -400,7 +432,8 @@ static int do_reveal(opts *o, int64_t id) {
     char role[32];
     json_t *identity = NULL;
     int rc = actor_of(db, o, &who, role, &err);
-    if (!rc && who.receipt) rc = ph_fail(&err, PH_EUSAGE, "reveal is done by a nominated officer (--actor)");
+    if (!rc && who.receipt)
+        rc = ph_fail(&err, PH_EUSAGE, "reveal is done by a nominated officer (--actor)");
     if (!rc) rc = concern_reveal(db, &who, id, o->reason, password, NULL, &identity, &err);
     sodium_memzero(password, sizeof password);
     store_close(db);
@@ -479,19 +512,21 @@ static int do_sweep(opts *o) {
     json_t *v;
     json_array_foreach(json_object_get(j, "escalated"), i, v)
         printf("concern %lld escalated to %s (the %s was due on %s)\n",
-               (long long)json_integer_value(json_object_get(v, "id")), str(v, "to_level"), str(v, "due_for"),
-               str(v, "due"));
+               (long long)json_integer_value(json_object_get(v, "id")), str(v, "to_level"),
+               str(v, "due_for"), str(v, "due"));
     json_array_foreach(json_object_get(j, "at_top_of_chain"), i, v)
         printf("concern %lld is overdue at the top of the chain (%s; the %s was due on %s)\n",
-               (long long)json_integer_value(json_object_get(v, "id")), str(v, "level"), str(v, "due_for"),
-               str(v, "due"));
-    printf("%zu escalated as of %s\n", json_array_size(json_object_get(j, "escalated")), str(j, "as_of"));
+               (long long)json_integer_value(json_object_get(v, "id")), str(v, "level"),
+               str(v, "due_for"), str(v, "due"));
+    printf("%zu escalated as of %s\n", json_array_size(json_object_get(j, "escalated")),
+           str(j, "as_of"));
     json_decref(j);
     return 0;
 }
 
 static int do_keys(opts *o, int argc, char **argv) {
-    if (optind + 1 >= argc) return cli_usage("concern", "expected keys init, rewrap, grant or list");
+    if (optind + 1 >= argc)
+        return cli_usage("concern", "expected keys init, rewrap, grant or list");
     const char *sub = argv[optind + 1];
     ph_err err = {0};
     store *db;
@@ -511,8 +546,10 @@ static int do_keys(opts *o, int argc, char **argv) {
         json_t *v;
         json_array_foreach(j, i, v) {
             char seals[24];
-            snprintf(seals, sizeof seals, "%lld", (long long)json_integer_value(json_object_get(v, "seals")));
-            cli_table_add(t, (const char *[]){str(v, "key_id"), str(v, "account"), str(v, "created_at"), seals});
+            snprintf(seals, sizeof seals, "%lld",
+                     (long long)json_integer_value(json_object_get(v, "seals")));
+            cli_table_add(t, (const char *[]){str(v, "key_id"), str(v, "account"),
+                                              str(v, "created_at"), seals});
         }
         cli_table_print(t, stdout);
         cli_table_free(t);
@@ -521,11 +558,14 @@ static int do_keys(opts *o, int argc, char **argv) {
     }
     if (strcmp(sub, "init") != 0 && strcmp(sub, "rewrap") != 0 && strcmp(sub, "grant") != 0)
         return cli_usage("concern", "expected keys init, rewrap, grant or list");
-    if (!o->actor) return cli_usage("concern", "keys %s needs --actor (the nominated officer)", sub);
-    if (strcmp(sub, "grant") == 0 && !o->to) return cli_usage("concern", "keys grant needs --to ACCOUNT");
+    if (!o->actor)
+        return cli_usage("concern", "keys %s needs --actor (the nominated officer)", sub);
+    if (strcmp(sub, "grant") == 0 && !o->to)
+        return cli_usage("concern", "keys grant needs --to ACCOUNT");
     char password[AUTH_PASSWORD_MAX + 3], second[AUTH_PASSWORD_MAX + 3] = "";
     int rc = read_line("password", password, sizeof password, &err);
-    if (!rc && strcmp(sub, "rewrap") == 0) rc = read_line("new password (second line)", second, sizeof second, &err);
+    if (!rc && strcmp(sub, "rewrap") == 0)
+        rc = read_line("new password (second line)", second, sizeof second, &err);
     if (!rc) rc = cli_open_db(&o->c, 0, &db, &err);
     if (rc) {
         sodium_memzero(password, sizeof password);
@@ -538,14 +578,17 @@ static int do_keys(opts *o, int argc, char **argv) {
     char key_id[17] = "";
     size_t granted = 0;
     if (!rc && strcmp(sub, "init") == 0) rc = concern_keys_init(db, &who, password, key_id, &err);
-    if (!rc && strcmp(sub, "rewrap") == 0) rc = concern_keys_rewrap(db, &who, password, second, &err);
-    if (!rc && strcmp(sub, "grant") == 0) rc = concern_keys_grant(db, &who, password, o->to, &granted, &err);
+    if (!rc && strcmp(sub, "rewrap") == 0)
+        rc = concern_keys_rewrap(db, &who, password, second, &err);
+    if (!rc && strcmp(sub, "grant") == 0)
+        rc = concern_keys_grant(db, &who, password, o->to, &granted, &err);
     sodium_memzero(password, sizeof password);
     sodium_memzero(second, sizeof second);
     store_close(db);
     if (rc) return cli_fail(&err);
     if (strcmp(sub, "init") == 0)
-        printf("key %s made for %s; confidential concerns raised from now on are sealed to it\n", key_id, o->actor);
+        printf("key %s made for %s; confidential concerns raised from now on are sealed to it\n",
+               key_id, o->actor);
     else if (strcmp(sub, "rewrap") == 0)
         printf("%s's key is now under the new password\n", o->actor);
     else
@@ -575,9 +618,11 @@ static int do_settings(opts *o, int argc, char **argv) {
         return 0;
     }
     int set = strcmp(sub, "set") == 0, preset = strcmp(sub, "preset") == 0;
-    if (!set && !preset) return cli_usage("concern", "expected settings [show], set KEY VALUE or preset NAME");
+    if (!set && !preset)
+        return cli_usage("concern", "expected settings [show], set KEY VALUE or preset NAME");
     if ((set && optind + 4 != argc) || (preset && optind + 3 != argc))
-        return cli_usage("concern", set ? "expected settings set KEY VALUE" : "expected settings preset NAME");
+        return cli_usage("concern",
+                         set ? "expected settings set KEY VALUE" : "expected settings preset NAME");
     if (cli_open_db(&o->c, 0, &db, &err)) return cli_fail(&err);
     concern_actor who;
     char role[32];
@@ -588,7 +633,8 @@ static int do_settings(opts *o, int argc, char **argv) {
     store_close(db);
     if (rc) return cli_fail(&err);
     if (set)
-        printf("%s set (a running server reads block_finalising when it starts)\n", argv[optind + 2]);
+        printf("%s set (a running server reads block_finalising when it starts)\n",
+               argv[optind + 2]);
     else
         printf("preset %s applied\n", argv[optind + 2]);
     return 0;
@@ -602,9 +648,11 @@ int cmd_concern(int argc, char **argv) {
         fputs(concern_help, stdout);
         return 0;
     }
-    if (optind >= argc) return cli_usage("concern", "expected a subcommand (raise, show, ack, respond, list, ...)");
+    if (optind >= argc)
+        return cli_usage("concern", "expected a subcommand (raise, show, ack, respond, list, ...)");
     const char *sub = argv[optind];
-    if (strcmp(sub, "raise") == 0) return optind + 1 == argc ? do_raise(&o) : cli_usage("concern", "raise takes options only");
+    if (strcmp(sub, "raise") == 0)
+        return optind + 1 == argc ? do_raise(&o) : cli_usage("concern", "raise takes options only");
     if (strcmp(sub, "list") == 0) return do_list(&o);
     if (strcmp(sub, "stats") == 0) return do_stats(&o);
     if (strcmp(sub, "sweep") == 0) return do_sweep(&o);
@@ -612,14 +660,16 @@ int cmd_concern(int argc, char **argv) {
     if (strcmp(sub, "settings") == 0) return do_settings(&o, argc, argv);
     static const struct {
         const char *name, *event;
-    } events[] = {{"ack", "acknowledge"},   {"acknowledge", "acknowledge"}, {"consider", "consider"},
-                  {"respond", "respond"},   {"escalate", "escalate"},       {"appeal", "appeal"},
+    } events[] = {{"ack", "acknowledge"},   {"acknowledge", "acknowledge"},
+                  {"consider", "consider"}, {"respond", "respond"},
+                  {"escalate", "escalate"}, {"appeal", "appeal"},
                   {"extend", "extend"},     {"close", "close"}};
     int64_t id;
     int is_event = -1;
     for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
         if (strcmp(sub, events[i].name) == 0) is_event = (int)i;
-    int known = is_event >= 0 || strcmp(sub, "show") == 0 || strcmp(sub, "message") == 0 || strcmp(sub, "reveal") == 0;
+    int known = is_event >= 0 || strcmp(sub, "show") == 0 || strcmp(sub, "message") == 0 ||
+                strcmp(sub, "reveal") == 0;
     if (!known) return cli_usage("concern", "unknown subcommand '%s'", sub);
     if (optind + 2 != argc) return cli_usage("concern", "%s takes one concern number", sub);
     if ((rc = parse_id(argv[optind + 1], &id))) return rc;

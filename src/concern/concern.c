@@ -37,14 +37,17 @@ static int parse_day(const char *field, const char *s, int32_t *d, ph_err *err) 
     return PH_OK;
 }
 
-static char *dup_or_null(const char *s) { return s ? ph_strdup(s) : NULL; }
+static char *dup_or_null(const char *s) {
+    return s ? ph_strdup(s) : NULL;
+}
 
 /* ---- settings ---- */
 
 int concern_settings_load(store *db, concern_settings *s, ph_err *err) {
     if (concern_settings_preset("eu-directive", s, err)) return err->rc;
     store_stmt *st;
-    if (store_prepare(db, "SELECT key, value FROM concern_setting ORDER BY id", &st, err)) return err->rc;
+    if (store_prepare(db, "SELECT key, value FROM concern_setting ORDER BY id", &st, err))
+        return err->rc;
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW) {
         const char *key = store_col_text(st, 0), *value = store_col_text(st, 1);
@@ -75,17 +78,21 @@ static int require_admin(const concern_actor *who, ph_err *err) {
     return PH_OK;
 }
 
-static int insert_setting(store *db, const concern_actor *who, const char *key, const char *value, ph_err *err) {
+static int insert_setting(store *db, const concern_actor *who, const char *key, const char *value,
+                          ph_err *err) {
     char now[21];
     ph_now_iso(now);
-    if (store_run(db, err, "INSERT INTO concern_setting(key, value, set_by, set_at) VALUES (?, ?, ?, ?)", "tttt", key,
-                  value, who->name, now))
+    if (store_run(db, err,
+                  "INSERT INTO concern_setting(key, value, set_by, set_at) VALUES (?, ?, ?, ?)",
+                  "tttt", key, value, who->name, now))
         return err->rc;
-    audit_event ev = {who->name, "concern_setting.set", CONCERN_SETTING_OBJECT, key, NULL, 0, NULL, NULL};
+    audit_event ev = {who->name, "concern_setting.set", CONCERN_SETTING_OBJECT, key, NULL, 0, NULL,
+                      NULL};
     return audit_append(db, &ev, NULL, err);
 }
 
-int concern_settings_store(store *db, const concern_actor *who, const char *key, const char *value, ph_err *err) {
+int concern_settings_store(store *db, const concern_actor *who, const char *key, const char *value,
+                           ph_err *err) {
     if (require_admin(who, err)) return err->rc;
     concern_settings s;
     if (concern_settings_load(db, &s, err)) return err->rc;
@@ -100,7 +107,8 @@ int concern_settings_store(store *db, const concern_actor *who, const char *key,
     return PH_OK;
 }
 
-int concern_settings_store_preset(store *db, const concern_actor *who, const char *preset, ph_err *err) {
+int concern_settings_store_preset(store *db, const concern_actor *who, const char *preset,
+                                  ph_err *err) {
     if (require_admin(who, err)) return err->rc;
     concern_settings s;
     if (concern_settings_preset(preset, &s, err)) return err->rc;
@@ -133,8 +141,9 @@ void concern_row_clear(concern_row *r) {
     memset(r, 0, sizeof *r);
 }
 
-#define ROW_COLUMNS                                                                                                \
-    "id, about_kind, about_id, about_version, about_sha256, case_reference, category, criteria, text, confidential, " \
+#define ROW_COLUMNS                                                                                \
+    "id, about_kind, about_id, about_version, about_sha256, case_reference, category, criteria, "  \
+    "text, confidential, "                                                                         \
     "reporter, receipt_sha256, pseudonym, raised_on"
 
 static void row_from(store_stmt *st, concern_row *r) {
@@ -160,7 +169,8 @@ static void row_from(store_stmt *st, concern_row *r) {
 int concern_row_load(store *db, int64_t id, concern_row *out, ph_err *err) {
     memset(out, 0, sizeof *out);
     store_stmt *st;
-    if (store_prepare(db, "SELECT " ROW_COLUMNS " FROM concern WHERE id = ?", &st, err)) return err->rc;
+    if (store_prepare(db, "SELECT " ROW_COLUMNS " FROM concern WHERE id = ?", &st, err))
+        return err->rc;
     store_bind_int(st, 1, id);
     int rc = store_step(st, err);
     if (rc == STORE_ROW) {
@@ -207,11 +217,14 @@ static void history_add(history *h, store_stmt *st, int first_col) {
 static int history_load(store *db, int64_t id, history *h, ph_err *err) {
     memset(h, 0, sizeof *h);
     store_stmt *st;
-    if (store_prepare(db, "SELECT " STEP_COLUMNS " FROM concern_event WHERE concern_id = ? ORDER BY id", &st, err))
+    if (store_prepare(db,
+                      "SELECT " STEP_COLUMNS " FROM concern_event WHERE concern_id = ? ORDER BY id",
+                      &st, err))
         return err->rc;
     store_bind_int(st, 1, id);
     int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW) history_add(h, st, 0);
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        history_add(h, st, 0);
     store_finalize(st);
     if (rc != STORE_DONE) {
         history_clear(h);
@@ -264,8 +277,10 @@ static int is_cosignatory(store *db, int64_t id, const char *name, int *yes, ph_
     int64_t n = 0;
     *yes = 0;
     if (!name) return PH_OK;
-    if (store_one_int(db, &n, err, "SELECT count(*) FROM concern_cosignatory WHERE concern_id = ? AND account = ?",
-                      "it", id, name))
+    if (store_one_int(
+            db, &n, err,
+            "SELECT count(*) FROM concern_cosignatory WHERE concern_id = ? AND account = ?", "it",
+            id, name))
         return err->rc;
     *yes = n > 0;
     return PH_OK;
@@ -283,7 +298,9 @@ int concern_receipt_matches(const concern_row *c, const char *code, ph_err *err)
     }
     sodium_memzero(bytes, sizeof bytes);
     /* One message for a malformed code, a wrong one and another concern's. */
-    if (!ok) return ph_fail(err, PH_ENOTFOUND, "no concern %lld with that receipt code", (long long)c->id);
+    if (!ok)
+        return ph_fail(err, PH_ENOTFOUND, "no concern %lld with that receipt code",
+                       (long long)c->id);
     return PH_OK;
 }
 
@@ -297,13 +314,16 @@ int concern_receipt_find(store *db, const char *code, int64_t *id, ph_err *err) 
     /* The look-up is by the code's hash: the search never runs over the
      * secret itself, and the final comparison is constant-time. */
     store_stmt *st;
-    if (store_prepare(db, "SELECT id, receipt_sha256 FROM concern WHERE receipt_sha256 = ?", &st, err)) return err->rc;
+    if (store_prepare(db, "SELECT id, receipt_sha256 FROM concern WHERE receipt_sha256 = ?", &st,
+                      err))
+        return err->rc;
     store_bind_text(st, 1, hash);
     int rc = store_step(st, err);
     int found = 0;
     if (rc == STORE_ROW) {
         const char *stored = store_col_text(st, 1);
-        if (stored && strlen(stored) == PH_SHA256_HEX - 1 && ph_memeq_const(stored, hash, PH_SHA256_HEX - 1)) {
+        if (stored && strlen(stored) == PH_SHA256_HEX - 1 &&
+            ph_memeq_const(stored, hash, PH_SHA256_HEX - 1)) {
             *id = store_col_int(st, 0);
             found = 1;
         }
@@ -319,7 +339,8 @@ int concern_receipt_find(store *db, const char *code, int64_t *id, ph_err *err) 
 
 /* ---- audit ---- */
 
-int concern_audit(store *db, const char *actor, const char *action, int64_t id, int pseudonymous, ph_err *err) {
+int concern_audit(store *db, const char *actor, const char *action, int64_t id, int pseudonymous,
+                  ph_err *err) {
     char idtext[24];
     snprintf(idtext, sizeof idtext, "%lld", (long long)id);
     audit_event ev = {actor, action, CONCERN_OBJECT, idtext, NULL, 0, NULL, NULL};
@@ -333,21 +354,27 @@ int concern_audit(store *db, const char *actor, const char *action, int64_t id, 
 static int concern_state(store *db, const char *object_id, ph_buf *out, ph_err *err) {
     ph_buf_reset(out);
     int64_t id, n;
-    if (ph_parse_i64(object_id, &id) || id <= 0) return ph_fail(err, PH_ENOTFOUND, "no concern '%.32s'", object_id);
-    if (store_one_int(db, &n, err, "SELECT count(*) FROM concern WHERE id = ?", "i", id)) return err->rc;
+    if (ph_parse_i64(object_id, &id) || id <= 0)
+        return ph_fail(err, PH_ENOTFOUND, "no concern '%.32s'", object_id);
+    if (store_one_int(db, &n, err, "SELECT count(*) FROM concern WHERE id = ?", "i", id))
+        return err->rc;
     if (!n) return ph_fail(err, PH_ENOTFOUND, "no concern %lld", (long long)id);
     static const char *const queries[] = {
         "SELECT " ROW_COLUMNS " FROM concern WHERE id = ?",
         "SELECT account FROM concern_cosignatory WHERE concern_id = ? ORDER BY account",
-        "SELECT id, event, to_state, actor, actor_role, on_date, level, outcome, text FROM concern_event "
+        "SELECT id, event, to_state, actor, actor_role, on_date, level, outcome, text FROM "
+        "concern_event "
         "WHERE concern_id = ? ORDER BY id",
-        "SELECT id, author, author_role, on_date, text, corrects FROM concern_message WHERE concern_id = ? ORDER BY id",
+        "SELECT id, author, author_role, on_date, text, corrects FROM concern_message WHERE "
+        "concern_id = ? ORDER BY id",
     };
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++)
         if (audit_canon_rows(db, out, err, queries[i], "i", id)) return err->rc;
     /* The seals, as the hash of each sealed box. */
     store_stmt *st;
-    if (store_prepare(db, "SELECT key_id, sealed FROM concern_seal WHERE concern_id = ? ORDER BY key_id", &st, err))
+    if (store_prepare(
+            db, "SELECT key_id, sealed FROM concern_seal WHERE concern_id = ? ORDER BY key_id", &st,
+            err))
         return err->rc;
     store_bind_int(st, 1, id);
     int rc;
@@ -367,7 +394,8 @@ static int key_state(store *db, const char *key_id, ph_buf *out, ph_err *err) {
     ph_buf_reset(out);
     store_stmt *st;
     if (store_prepare(db,
-                      "SELECT account, public_key, wrapped_secret, wrap_nonce, wrap_salt, wrap_opslimit, wrap_memlimit, "
+                      "SELECT account, public_key, wrapped_secret, wrap_nonce, wrap_salt, "
+                      "wrap_opslimit, wrap_memlimit, "
                       "created_at FROM concern_key WHERE key_id = ? ORDER BY id",
                       &st, err))
         return err->rc;
@@ -383,7 +411,8 @@ static int key_state(store *db, const char *key_id, ph_buf *out, ph_err *err) {
             ph_sha256_hex(blob, len, hex);
             audit_canon_text(out, hex);
         }
-        for (int c = 5; c <= 7; c++) audit_canon_text(out, store_col_text(st, c));
+        for (int c = 5; c <= 7; c++)
+            audit_canon_text(out, store_col_text(st, c));
     }
     store_finalize(st);
     if (rc != STORE_DONE) return rc;
@@ -394,10 +423,12 @@ static int key_state(store *db, const char *key_id, ph_buf *out, ph_err *err) {
 static int setting_state(store *db, const char *key, ph_buf *out, ph_err *err) {
     ph_buf_reset(out);
     int64_t n;
-    if (store_one_int(db, &n, err, "SELECT count(*) FROM concern_setting WHERE key = ?", "t", key)) return err->rc;
+    if (store_one_int(db, &n, err, "SELECT count(*) FROM concern_setting WHERE key = ?", "t", key))
+        return err->rc;
     if (!n) return ph_fail(err, PH_ENOTFOUND, "no concern setting %.64s", key);
-    return audit_canon_rows(db, out, err, "SELECT value, set_by, set_at FROM concern_setting WHERE key = ? ORDER BY id",
-                            "t", key);
+    return audit_canon_rows(
+        db, out, err, "SELECT value, set_by, set_at FROM concern_setting WHERE key = ? ORDER BY id",
+        "t", key);
 }
 
 void concern_audit_register(void) {
@@ -438,12 +469,15 @@ static int resolve_policy(store *db, const concern_about *a, concern_row *r, ph_
         matches++;
     }
     if (!hit)
-        rc = versions.len ? ph_fail(err, PH_EUSAGE, "about: policy %s has no version %s (versions: %s)", a->id, a->version,
-                                    versions.data)
-                          : ph_fail(err, PH_EUSAGE, "about: no policy '%s' (see `penholder policy list`)", a->id);
+        rc = versions.len
+                 ? ph_fail(err, PH_EUSAGE, "about: policy %s has no version %s (versions: %s)",
+                           a->id, a->version, versions.data)
+                 : ph_fail(err, PH_EUSAGE, "about: no policy '%s' (see `penholder policy list`)",
+                           a->id);
     else if (matches > 1)
-        rc = ph_fail(err, PH_EUSAGE, "about: policy %s has several versions (%s): name one as policy:%s@VERSION", a->id,
-                     versions.data, a->id);
+        rc = ph_fail(err, PH_EUSAGE,
+                     "about: policy %s has several versions (%s): name one as policy:%s@VERSION",
+                     a->id, versions.data, a->id);
     else {
         r->about_version = ph_strdup(hit->version);
         r->about_sha256 = ph_strdup(hit->sha256);
@@ -458,14 +492,17 @@ static int resolve_about(store *db, const concern_about *a, concern_row *r, ph_e
     r->about_id = ph_strdup(a->id);
     int64_t n = 0, id = 0;
     if (strcmp(a->kind, "case") == 0) {
-        if (store_one_int(db, &n, err, "SELECT count(*) FROM application WHERE reference = ?", "t", a->id))
+        if (store_one_int(db, &n, err, "SELECT count(*) FROM application WHERE reference = ?", "t",
+                          a->id))
             return err->rc;
         if (!n) return ph_fail(err, PH_EUSAGE, "about: no case %s", a->id);
         r->case_reference = ph_strdup(a->id);
         return PH_OK;
     }
     if (strcmp(a->kind, "licence") == 0) {
-        if (store_one_int(db, &n, err, "SELECT count(*) FROM licence WHERE reference = ?", "t", a->id)) return err->rc;
+        if (store_one_int(db, &n, err, "SELECT count(*) FROM licence WHERE reference = ?", "t",
+                          a->id))
+            return err->rc;
         if (!n) return ph_fail(err, PH_EUSAGE, "about: no licence %s in the register", a->id);
         return PH_OK;
     }
@@ -476,22 +513,28 @@ static int resolve_about(store *db, const concern_about *a, concern_row *r, ph_e
         int exists;
         if (store_table_exists(db, "review", &exists, err)) return err->rc;
         if (exists) {
-            if (store_one_int(db, &n, err, "SELECT count(*) FROM review WHERE id = ?", "i", id)) return err->rc;
+            if (store_one_int(db, &n, err, "SELECT count(*) FROM review WHERE id = ?", "i", id))
+                return err->rc;
             if (!n) return ph_fail(err, PH_EUSAGE, "about: no review %lld", (long long)id);
         }
         return PH_OK;
     }
     const char *find, *pin;
     if (strcmp(a->kind, "advice") == 0) {
-        find = "SELECT ap.reference, a.revision FROM advice a JOIN application ap ON ap.id = a.application_id "
+        find = "SELECT ap.reference, a.revision FROM advice a JOIN application ap ON ap.id = "
+               "a.application_id "
                "WHERE a.id = ?";
-        pin = "SELECT ap.reference, a.id, a.team, a.revision, a.supersedes, a.author, a.advice, a.text, a.provisos, "
-              "a.criteria, a.change_reason, a.created_at FROM advice a JOIN application ap ON ap.id = a.application_id "
+        pin = "SELECT ap.reference, a.id, a.team, a.revision, a.supersedes, a.author, a.advice, "
+              "a.text, a.provisos, "
+              "a.criteria, a.change_reason, a.created_at FROM advice a JOIN application ap ON "
+              "ap.id = a.application_id "
               "WHERE a.id = ?";
     } else {
-        find = "SELECT ap.reference, NULL FROM case_assessment s JOIN application ap ON ap.id = s.application_id "
+        find = "SELECT ap.reference, NULL FROM case_assessment s JOIN application ap ON ap.id = "
+               "s.application_id "
                "WHERE s.id = ?";
-        pin = "SELECT ap.reference, s.id, s.trigger, s.recommendation, s.result, s.created_at FROM case_assessment s "
+        pin = "SELECT ap.reference, s.id, s.trigger, s.recommendation, s.result, s.created_at FROM "
+              "case_assessment s "
               "JOIN application ap ON ap.id = s.application_id WHERE s.id = ?";
     }
     store_stmt *st;
@@ -523,39 +566,53 @@ static int criteria_normalise(store *db, const char *in, char *out, size_t size,
         size_t n = strcspn(p, ";, ");
         if (n) {
             char c[16];
-            if (n >= sizeof c) return ph_fail(err, PH_EUSAGE, "criteria: '%.*s' is not a criterion", (int)(n > 32 ? 32 : n), p);
-            for (size_t i = 0; i < n; i++) c[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 : p[i]);
+            if (n >= sizeof c)
+                return ph_fail(err, PH_EUSAGE, "criteria: '%.*s' is not a criterion",
+                               (int)(n > 32 ? 32 : n), p);
+            for (size_t i = 0; i < n; i++)
+                c[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 : p[i]);
             c[n] = '\0';
             int64_t known;
-            if (store_one_int(db, &known, err, "SELECT count(*) FROM criterion WHERE id = ?", "t", c)) return err->rc;
-            if (!known) return ph_fail(err, PH_EUSAGE, "criteria: '%s' is not a licensing criterion (e.g. 1a, 2c, 7)", c);
+            if (store_one_int(db, &known, err, "SELECT count(*) FROM criterion WHERE id = ?", "t",
+                              c))
+                return err->rc;
+            if (!known)
+                return ph_fail(err, PH_EUSAGE,
+                               "criteria: '%s' is not a licensing criterion (e.g. 1a, 2c, 7)", c);
             char probe[20];
             snprintf(probe, sizeof probe, ";%s;", c);
             char have[512];
             snprintf(have, sizeof have, ";%s;", out);
             if (!strstr(have, probe)) {
                 int w = snprintf(out + used, size - used, "%s%s", used ? ";" : "", c);
-                if (w < 0 || (size_t)w >= size - used) return ph_fail(err, PH_EUSAGE, "criteria: too many");
+                if (w < 0 || (size_t)w >= size - used)
+                    return ph_fail(err, PH_EUSAGE, "criteria: too many");
                 used += (size_t)w;
             }
         }
         p += n;
-        while (*p == ';' || *p == ',' || *p == ' ') p++;
+        while (*p == ';' || *p == ',' || *p == ' ')
+            p++;
     }
     return PH_OK;
 }
 
-static int is_staff_role(const char *role) { return role && *role && strcmp(role, "exporter") != 0; }
+static int is_staff_role(const char *role) {
+    return role && *role && strcmp(role, "exporter") != 0;
+}
 
 /* ---- raising ---- */
 
-static int record_event(store *db, int64_t id, const char *event, const char *to_state, const char *actor,
-                        const char *actor_role, const char *day, const char *level, const char *outcome,
-                        const char *text, ph_err *err) {
+static int record_event(store *db, int64_t id, const char *event, const char *to_state,
+                        const char *actor, const char *actor_role, const char *day,
+                        const char *level, const char *outcome, const char *text, ph_err *err) {
     return store_run(db, err,
-                     "INSERT INTO concern_event(concern_id, event, to_state, actor, actor_role, on_date, level, outcome, "
+                     "INSERT INTO concern_event(concern_id, event, to_state, actor, actor_role, "
+                     "on_date, level, outcome, "
                      "text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     "ittttttt" "t", id, event, to_state, actor, actor_role, day, level, outcome, text);
+                     "ittttttt"
+                     "t",
+                     id, event, to_state, actor, actor_role, day, level, outcome, text);
 }
 
 int concern_raise(store *db, const concern_actor *who, const concern_raise_input *in, int64_t *id,
@@ -563,10 +620,13 @@ int concern_raise(store *db, const concern_actor *who, const concern_raise_input
     *id = 0;
     receipt[0] = '\0';
     if (!who || !who->name || !is_staff_role(who->role))
-        return ph_fail(err, PH_EFORBIDDEN, "a formal concern is raised by a member of staff with an account");
+        return ph_fail(err, PH_EFORBIDDEN,
+                       "a formal concern is raised by a member of staff with an account");
     char category[32], criteria[256], daybuf[11];
     if (concern_category_parse(in->category, category, err)) return err->rc;
-    if (concern_text_check("text", in->text, in->text ? strlen(in->text) : 0, CONCERN_TEXT_MAX, err)) return err->rc;
+    if (concern_text_check("text", in->text, in->text ? strlen(in->text) : 0, CONCERN_TEXT_MAX,
+                           err))
+        return err->rc;
     if (criteria_normalise(db, in->criteria, criteria, sizeof criteria, err)) return err->rc;
     const char *day = day_or_today(in->today, daybuf);
     int32_t d;
@@ -575,22 +635,29 @@ int concern_raise(store *db, const concern_actor *who, const concern_raise_input
         return ph_fail(err, PH_EUSAGE, "cosignatories: at most %d", CONCERN_COSIGNATORIES_MAX);
     for (size_t i = 0; i < in->ncosignatories; i++) {
         char role[32];
-        if (concern_account(db, in->cosignatories[i], role, err)) return ph_err_prefix(err, "cosignatories: ");
+        if (concern_account(db, in->cosignatories[i], role, err))
+            return ph_err_prefix(err, "cosignatories: ");
         if (!is_staff_role(role))
-            return ph_fail(err, PH_EUSAGE, "cosignatories: %s is not a member of staff", in->cosignatories[i]);
+            return ph_fail(err, PH_EUSAGE, "cosignatories: %s is not a member of staff",
+                           in->cosignatories[i]);
         if (strcmp(in->cosignatories[i], who->name) == 0)
-            return ph_fail(err, PH_EUSAGE, "cosignatories: the reporter does not co-sign their own concern");
+            return ph_fail(err, PH_EUSAGE,
+                           "cosignatories: the reporter does not co-sign their own concern");
         for (size_t k = 0; k < i; k++)
             if (strcmp(in->cosignatories[k], in->cosignatories[i]) == 0)
-                return ph_fail(err, PH_EUSAGE, "cosignatories: %s is named twice", in->cosignatories[i]);
+                return ph_fail(err, PH_EUSAGE, "cosignatories: %s is named twice",
+                               in->cosignatories[i]);
     }
     rules r;
     if (rules_load(db, &r, err)) return err->rc;
     const char *level = in->level && *in->level ? in->level : r.settings.chain[0];
     int level_ok = 0;
-    for (size_t i = 0; i < r.settings.nchain; i++) level_ok |= strcmp(r.settings.chain[i], level) == 0;
+    for (size_t i = 0; i < r.settings.nchain; i++)
+        level_ok |= strcmp(r.settings.chain[i], level) == 0;
     rules_free(&r);
-    if (!level_ok) return ph_fail(err, PH_EUSAGE, "level: '%.48s' is not a level of the escalation chain", level);
+    if (!level_ok)
+        return ph_fail(err, PH_EUSAGE, "level: '%.48s' is not a level of the escalation chain",
+                       level);
     concern_about about;
     if (concern_about_parse(in->about, &about, err)) return err->rc;
     concern_row row;
@@ -610,25 +677,33 @@ int concern_raise(store *db, const concern_actor *who, const concern_raise_input
     const char *actor = in->confidential ? pseudonym : who->name;
     int rc = store_begin(db, err);
     if (!rc)
-        rc = store_run(db, err,
-                       "INSERT INTO concern(about_kind, about_id, about_version, about_sha256, case_reference, category, "
-                       "criteria, text, confidential, reporter, receipt_sha256, pseudonym, raised_on) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       "tttttttt" "itttt", row.about_kind, row.about_id, row.about_version, row.about_sha256,
-                       row.case_reference, category, criteria, in->text, (int64_t)(in->confidential != 0),
-                       in->confidential ? NULL : who->name, in->confidential ? hash : NULL,
-                       in->confidential ? pseudonym : NULL, day);
+        rc = store_run(
+            db, err,
+            "INSERT INTO concern(about_kind, about_id, about_version, about_sha256, "
+            "case_reference, category, "
+            "criteria, text, confidential, reporter, receipt_sha256, pseudonym, raised_on) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "tttttttt"
+            "itttt",
+            row.about_kind, row.about_id, row.about_version, row.about_sha256, row.case_reference,
+            category, criteria, in->text, (int64_t)(in->confidential != 0),
+            in->confidential ? NULL : who->name, in->confidential ? hash : NULL,
+            in->confidential ? pseudonym : NULL, day);
     int64_t new_id = rc ? 0 : store_last_id(db);
     if (!rc && !in->confidential)
         for (size_t i = 0; !rc && i < in->ncosignatories; i++)
-            rc = store_run(db, err, "INSERT INTO concern_cosignatory(concern_id, account) VALUES (?, ?)", "it", new_id,
-                           in->cosignatories[i]);
-    if (!rc) rc = record_event(db, new_id, "raise", "raised", actor, "reporter", day, level, NULL, NULL, err);
+            rc = store_run(db, err,
+                           "INSERT INTO concern_cosignatory(concern_id, account) VALUES (?, ?)",
+                           "it", new_id, in->cosignatories[i]);
+    if (!rc)
+        rc = record_event(db, new_id, "raise", "raised", actor, "reporter", day, level, NULL, NULL,
+                          err);
     if (!rc && in->confidential) {
         json_t *identity = json_object();
         json_object_set_new(identity, "reporter", json_string(who->name));
         json_t *cos = json_array();
-        for (size_t i = 0; i < in->ncosignatories; i++) json_array_append_new(cos, json_string(in->cosignatories[i]));
+        for (size_t i = 0; i < in->ncosignatories; i++)
+            json_array_append_new(cos, json_string(in->cosignatories[i]));
         json_object_set_new(identity, "cosignatories", cos);
         char *text = json_dumps(identity, JSON_COMPACT);
         json_decref(identity);
@@ -638,7 +713,8 @@ int concern_raise(store *db, const concern_actor *who, const concern_raise_input
         free(text);
         if (!rc && sealed == 0)
             rc = ph_fail(err, PH_ECONFLICT,
-                         "no nominated officer has a key to seal the reporter's identity to: a nominated officer "
+                         "no nominated officer has a key to seal the reporter's identity to: a "
+                         "nominated officer "
                          "must run `penholder concern keys init` first (nothing was stored)");
     }
     if (!rc) rc = concern_audit(db, actor, "concern.raise", new_id, in->confidential, err);
@@ -656,10 +732,17 @@ int concern_raise(store *db, const concern_actor *who, const concern_raise_input
 
 /* ---- who the actor is to a concern ---- */
 
-typedef enum part { PART_NONE, PART_REPORTER, PART_OFFICER, PART_AUDITOR, PART_DECISION_MAKER } part;
+typedef enum part {
+    PART_NONE,
+    PART_REPORTER,
+    PART_OFFICER,
+    PART_AUDITOR,
+    PART_DECISION_MAKER
+} part;
 
 /* The actor's part, for reading (the widest one). */
-static int part_of(store *db, const concern_actor *who, const concern_row *c, part *out, ph_err *err) {
+static int part_of(store *db, const concern_actor *who, const concern_row *c, part *out,
+                   ph_err *err) {
     *out = PART_NONE;
     if (!who) return PH_OK;
     if (who->receipt) {
@@ -699,7 +782,8 @@ static json_t *allowed_json(const char *state, part p) {
     const char *events[32];
     size_t n = wf_allowed_events(&wf_concern, state, role, events, 32);
     for (size_t i = 0; i < n; i++)
-        if (strcmp(events[i], "note_decision") != 0) json_array_append_new(a, json_string(events[i]));
+        if (strcmp(events[i], "note_decision") != 0)
+            json_array_append_new(a, json_string(events[i]));
     return a;
 }
 
@@ -717,22 +801,25 @@ static int not_allowed(const concern_row *c, const char *state, const char *even
     }
     if (strcmp(event, "close") == 0 && strcmp(state, "responded") != 0)
         return ph_fail(err, PH_ECONFLICT,
-                       "concern %lld is %s: it closes only after a substantive response (respond with what was "
+                       "concern %lld is %s: it closes only after a substantive response (respond "
+                       "with what was "
                        "decided, done or not done, and why); allowed now: %s",
                        (long long)c->id, state, used ? list : "nothing");
-    return ph_fail(err, PH_ECONFLICT, "concern %lld is %s: '%s' is not allowed (allowed: %s)", (long long)c->id, state,
-                   event, used ? list : "nothing");
+    return ph_fail(err, PH_ECONFLICT, "concern %lld is %s: '%s' is not allowed (allowed: %s)",
+                   (long long)c->id, state, event, used ? list : "nothing");
 }
 
-int concern_fire(store *db, const concern_actor *who, int64_t id, const char *event, const concern_event_input *in,
-                 ph_err *err) {
-    static const char *const events[] = {"acknowledge", "consider", "respond", "appeal", "escalate", "extend", "close",
-                                         NULL};
+int concern_fire(store *db, const concern_actor *who, int64_t id, const char *event,
+                 const concern_event_input *in, ph_err *err) {
+    static const char *const events[] = {"acknowledge", "consider", "respond", "appeal",
+                                         "escalate",    "extend",   "close",   NULL};
     int known = 0;
-    for (const char *const *e = events; *e; e++) known |= event && strcmp(*e, event) == 0;
+    for (const char *const *e = events; *e; e++)
+        known |= event && strcmp(*e, event) == 0;
     if (!known)
         return ph_fail(err, PH_EUSAGE,
-                       "event '%.32s': expected acknowledge, consider, respond, appeal, escalate, extend or close",
+                       "event '%.32s': expected acknowledge, consider, respond, appeal, escalate, "
+                       "extend or close",
                        event ? event : "");
     const concern_event_input none = {0};
     if (!in) in = &none;
@@ -750,46 +837,59 @@ int concern_fire(store *db, const concern_actor *who, int64_t id, const char *ev
     if (!rc) rc = timeline_of(db, &r, id, &t, err);
     if (!rc) rc = part_of(db, who, &c, &p, err);
     if (!rc && (p == PART_NONE || p == PART_AUDITOR || p == PART_DECISION_MAKER))
-        rc = p == PART_NONE ? ph_fail(err, PH_ENOTFOUND, "no concern %lld that you may act on", (long long)id)
-                            : ph_fail(err, PH_EFORBIDDEN, "'%s' is for the reporter or a nominated officer", event);
-    if (!rc && !(tr = wf_find(&wf_concern, t.state, event))) rc = not_allowed(&c, t.state, event, err);
+        rc = p == PART_NONE
+                 ? ph_fail(err, PH_ENOTFOUND, "no concern %lld that you may act on", (long long)id)
+                 : ph_fail(err, PH_EFORBIDDEN, "'%s' is for the reporter or a nominated officer",
+                           event);
+    if (!rc && !(tr = wf_find(&wf_concern, t.state, event)))
+        rc = not_allowed(&c, t.state, event, err);
     if (!rc && !wf_role_allowed(tr, part_role(p))) {
         if (p == PART_REPORTER && wf_role_allowed(tr, "nominated_officer") && who->role &&
             strcmp(who->role, "nominated_officer") == 0)
-            rc = ph_fail(err, PH_EFORBIDDEN, "you raised or co-signed concern %lld: another nominated officer must %s it",
-                         (long long)id, event);
+            rc = ph_fail(
+                err, PH_EFORBIDDEN,
+                "you raised or co-signed concern %lld: another nominated officer must %s it",
+                (long long)id, event);
         else
             rc = ph_fail(err, PH_EFORBIDDEN, "'%s' is for %s; you are the %s", event, tr->roles,
                          p == PART_REPORTER ? "reporter" : "nominated officer");
     }
     if (!rc && strcmp(event, "respond") == 0) {
         rc = concern_outcome_parse(in->outcome, outcome, err);
-        if (!rc) rc = concern_text_check("text", in->text, in->text ? strlen(in->text) : 0, CONCERN_TEXT_MAX, err);
+        if (!rc)
+            rc = concern_text_check("text", in->text, in->text ? strlen(in->text) : 0,
+                                    CONCERN_TEXT_MAX, err);
         if (!rc && strlen(in->text) < CONCERN_RESPONSE_MIN)
             rc = ph_fail(err, PH_EUSAGE,
-                         "text: a substantive response says what was decided, what was done or not done, and why "
+                         "text: a substantive response says what was decided, what was done or not "
+                         "done, and why "
                          "(at least %d bytes); an acknowledgement is not a response",
                          CONCERN_RESPONSE_MIN);
         text = in->text;
     }
-    if (!rc && (strcmp(event, "escalate") == 0 || strcmp(event, "appeal") == 0 || strcmp(event, "extend") == 0)) {
-        rc = concern_text_check("reason", in->reason, in->reason ? strlen(in->reason) : 0, CONCERN_REASON_MAX, err);
+    if (!rc && (strcmp(event, "escalate") == 0 || strcmp(event, "appeal") == 0 ||
+                strcmp(event, "extend") == 0)) {
+        rc = concern_text_check("reason", in->reason, in->reason ? strlen(in->reason) : 0,
+                                CONCERN_REASON_MAX, err);
         text = in->reason;
     }
     if (!rc && strcmp(event, "escalate") == 0 && !(level = concern_next_level(&r.settings, &t)))
-        rc = ph_fail(err, PH_ECONFLICT, "concern %lld is already at the top of the escalation chain (%s)", (long long)id,
-                     t.level);
+        rc = ph_fail(err, PH_ECONFLICT,
+                     "concern %lld is already at the top of the escalation chain (%s)",
+                     (long long)id, t.level);
     if (!rc && strcmp(event, "extend") == 0) {
         char within[32];
         concern_duration_format(&r.settings.respond_extended, within, sizeof within);
         if (!r.settings.respond_extended.n)
-            rc = ph_fail(err, PH_ECONFLICT, "this deployment allows no extension of the response deadline "
-                                            "(setting respond_extended_within is none)");
+            rc = ph_fail(err, PH_ECONFLICT,
+                         "this deployment allows no extension of the response deadline "
+                         "(setting respond_extended_within is none)");
         else if (t.extended)
-            rc = ph_fail(err, PH_ECONFLICT, "concern %lld's response was already extended once", (long long)id);
+            rc = ph_fail(err, PH_ECONFLICT, "concern %lld's response was already extended once",
+                         (long long)id);
         else if (strncmp(t.due_for, "response", 8) != 0)
-            rc = ph_fail(err, PH_ECONFLICT, "concern %lld awaits no response to extend (it is %s)", (long long)id,
-                         t.state);
+            rc = ph_fail(err, PH_ECONFLICT, "concern %lld awaits no response to extend (it is %s)",
+                         (long long)id, t.state);
     }
     int pseudonymous = p == PART_REPORTER && c.confidential;
     const char *actor = pseudonymous ? c.pseudonym : who->name;
@@ -808,10 +908,11 @@ int concern_fire(store *db, const concern_actor *who, int64_t id, const char *ev
     return rc;
 }
 
-int concern_message(store *db, const concern_actor *who, int64_t id, const char *text, int64_t corrects,
-                    const char *today, int64_t *message_id, ph_err *err) {
+int concern_message(store *db, const concern_actor *who, int64_t id, const char *text,
+                    int64_t corrects, const char *today, int64_t *message_id, ph_err *err) {
     if (message_id) *message_id = 0;
-    if (concern_text_check("text", text, text ? strlen(text) : 0, CONCERN_TEXT_MAX, err)) return err->rc;
+    if (concern_text_check("text", text, text ? strlen(text) : 0, CONCERN_TEXT_MAX, err))
+        return err->rc;
     concern_row c;
     if (concern_row_load(db, id, &c, err)) return err->rc;
     rules r = {0};
@@ -823,26 +924,35 @@ int concern_message(store *db, const concern_actor *who, int64_t id, const char 
     int rc = parse_day("today", day, &d, err);
     if (!rc) rc = part_of(db, who, &c, &p, err);
     if (!rc && p != PART_REPORTER && p != PART_OFFICER)
-        rc = p == PART_NONE ? ph_fail(err, PH_ENOTFOUND, "no concern %lld that you may write to", (long long)id)
-                            : ph_fail(err, PH_EFORBIDDEN, "messages are between the reporter and the nominated officers");
+        rc =
+            p == PART_NONE
+                ? ph_fail(err, PH_ENOTFOUND, "no concern %lld that you may write to", (long long)id)
+                : ph_fail(err, PH_EFORBIDDEN,
+                          "messages are between the reporter and the nominated officers");
     if (!rc) rc = rules_load(db, &r, err);
     if (!rc) rc = timeline_of(db, &r, id, &t, err);
-    if (!rc && !wf_find(&wf_concern, t.state, "message")) rc = not_allowed(&c, t.state, "message", err);
+    if (!rc && !wf_find(&wf_concern, t.state, "message"))
+        rc = not_allowed(&c, t.state, "message", err);
     int pseudonymous = p == PART_REPORTER && c.confidential;
     const char *author = pseudonymous ? c.pseudonym : who->name;
     if (!rc && corrects) {
         int64_t n;
-        rc = store_one_int(db, &n, err, "SELECT count(*) FROM concern_message WHERE id = ? AND concern_id = ? AND author = ?",
-                           "iit", corrects, id, author);
+        rc = store_one_int(
+            db, &n, err,
+            "SELECT count(*) FROM concern_message WHERE id = ? AND concern_id = ? AND author = ?",
+            "iit", corrects, id, author);
         if (!rc && !n)
-            rc = ph_fail(err, PH_EUSAGE, "corrects: message %lld is not one of yours on concern %lld", (long long)corrects,
-                         (long long)id);
+            rc = ph_fail(err, PH_EUSAGE,
+                         "corrects: message %lld is not one of yours on concern %lld",
+                         (long long)corrects, (long long)id);
     }
     if (!rc) rc = store_begin(db, err);
     if (!rc) {
-        static const char insert[] = "INSERT INTO concern_message(concern_id, author, author_role, on_date, text, "
-                                     "corrects) VALUES (?, ?, ?, ?, ?, ?)";
-        rc = corrects ? store_run(db, err, insert, "itttti", id, author, part_role(p), day, text, corrects)
+        static const char insert[] =
+            "INSERT INTO concern_message(concern_id, author, author_role, on_date, text, "
+            "corrects) VALUES (?, ?, ?, ?, ?, ?)";
+        rc = corrects ? store_run(db, err, insert, "itttti", id, author, part_role(p), day, text,
+                                  corrects)
                       : store_run(db, err, insert, "ittttn", id, author, part_role(p), day, text);
         if (!rc && message_id) *message_id = store_last_id(db);
         if (!rc) rc = concern_audit(db, author, "concern.message", id, pseudonymous, err);
@@ -887,9 +997,11 @@ static json_t *about_json(const concern_row *c) {
     json_t *o = json_object();
     json_object_set_new(o, "kind", json_string(c->about_kind));
     json_object_set_new(o, "id", json_string(c->about_id));
-    json_object_set_new(o, "version", c->about_version ? json_string(c->about_version) : json_null());
+    json_object_set_new(o, "version",
+                        c->about_version ? json_string(c->about_version) : json_null());
     json_object_set_new(o, "sha256", c->about_sha256 ? json_string(c->about_sha256) : json_null());
-    json_object_set_new(o, "case", c->case_reference ? json_string(c->case_reference) : json_null());
+    json_object_set_new(o, "case",
+                        c->case_reference ? json_string(c->case_reference) : json_null());
     return o;
 }
 
@@ -927,7 +1039,8 @@ static int rows_json(store *db, const char *sql, int64_t id, json_t *into,
     if (store_prepare(db, sql, &st, err)) return err->rc;
     store_bind_int(st, 1, id);
     int rc;
-    while ((rc = store_step(st, err)) == STORE_ROW) json_array_append_new(into, make(st));
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(into, make(st));
     store_finalize(st);
     return rc == STORE_DONE ? PH_OK : rc;
 }
@@ -952,20 +1065,25 @@ static json_t *message_json(store_stmt *st) {
     json_object_set_new(o, "as", json_string(store_col_text(st, 2)));
     json_object_set_new(o, "on", json_string(store_col_text(st, 3)));
     json_object_set_new(o, "text", json_string(store_col_text(st, 4)));
-    json_object_set_new(o, "corrects", store_col_is_null(st, 5) ? json_null() : json_integer(store_col_int(st, 5)));
+    json_object_set_new(
+        o, "corrects", store_col_is_null(st, 5) ? json_null() : json_integer(store_col_int(st, 5)));
     return o;
 }
 
-static json_t *string_json(store_stmt *st) { return json_string(store_col_text(st, 0)); }
+static json_t *string_json(store_stmt *st) {
+    return json_string(store_col_text(st, 0));
+}
 
-int concern_get(store *db, const concern_actor *who, int64_t id, const char *as_of, json_t **out, ph_err *err) {
+int concern_get(store *db, const concern_actor *who, int64_t id, const char *as_of, json_t **out,
+                ph_err *err) {
     *out = NULL;
     char daybuf[11];
     int32_t when;
     if (parse_day("as_of", day_or_today(as_of, daybuf), &when, err)) return err->rc;
     concern_row c;
     if (concern_row_load(db, id, &c, err)) {
-        if (err->rc == PH_ENOTFOUND) ph_fail(err, PH_ENOTFOUND, "no concern %lld that you may read", (long long)id);
+        if (err->rc == PH_ENOTFOUND)
+            ph_fail(err, PH_ENOTFOUND, "no concern %lld that you may read", (long long)id);
         return err->rc;
     }
     part p = PART_NONE;
@@ -974,7 +1092,8 @@ int concern_get(store *db, const concern_actor *who, int64_t id, const char *as_
     int rc = part_of(db, who, &c, &p, err);
     /* The command line without an actor reads as an auditor does. */
     if (!rc && !who) p = PART_AUDITOR;
-    if (!rc && p == PART_NONE) rc = ph_fail(err, PH_ENOTFOUND, "no concern %lld that you may read", (long long)id);
+    if (!rc && p == PART_NONE)
+        rc = ph_fail(err, PH_ENOTFOUND, "no concern %lld that you may read", (long long)id);
     if (!rc) rc = rules_load(db, &r, err);
     if (!rc) rc = timeline_of(db, &r, id, &t, err);
     if (rc) {
@@ -996,11 +1115,13 @@ int concern_get(store *db, const concern_actor *who, int64_t id, const char *as_
     json_t *cos = json_array(), *events = json_array();
     json_object_set_new(o, "cosignatories", cos);
     json_object_set_new(o, "events", events);
-    rc = rows_json(db, "SELECT account FROM concern_cosignatory WHERE concern_id = ? ORDER BY account", id, cos,
-                   string_json, err);
+    rc = rows_json(db,
+                   "SELECT account FROM concern_cosignatory WHERE concern_id = ? ORDER BY account",
+                   id, cos, string_json, err);
     if (!rc)
         rc = rows_json(db,
-                       "SELECT event, to_state, actor, actor_role, on_date, level, outcome, text FROM concern_event "
+                       "SELECT event, to_state, actor, actor_role, on_date, level, outcome, text "
+                       "FROM concern_event "
                        "WHERE concern_id = ? ORDER BY id",
                        id, events, event_json, err);
     /* Decision makers read the substance, not the thread. */
@@ -1008,7 +1129,8 @@ int concern_get(store *db, const concern_actor *who, int64_t id, const char *as_
         json_t *messages = json_array();
         json_object_set_new(o, "messages", messages);
         rc = rows_json(db,
-                       "SELECT id, author, author_role, on_date, text, corrects FROM concern_message WHERE concern_id = ? "
+                       "SELECT id, author, author_role, on_date, text, corrects FROM "
+                       "concern_message WHERE concern_id = ? "
                        "ORDER BY id",
                        id, messages, message_json, err);
     }
@@ -1016,8 +1138,10 @@ int concern_get(store *db, const concern_actor *who, int64_t id, const char *as_
         json_t *seals = json_array();
         json_object_set_new(o, "sealed_to", seals);
         rc = rows_json(db,
-                       "SELECT s.key_id || ' (' || (SELECT k.account FROM concern_key k WHERE k.key_id = s.key_id "
-                       "ORDER BY k.id DESC LIMIT 1) || ')' FROM concern_seal s WHERE s.concern_id = ? ORDER BY s.key_id",
+                       "SELECT s.key_id || ' (' || (SELECT k.account FROM concern_key k WHERE "
+                       "k.key_id = s.key_id "
+                       "ORDER BY k.id DESC LIMIT 1) || ')' FROM concern_seal s WHERE s.concern_id "
+                       "= ? ORDER BY s.key_id",
                        id, seals, string_json, err);
     }
     json_object_set_new(o, "you_are", json_string(who ? part_role(p) : "auditor"));
@@ -1045,18 +1169,22 @@ typedef struct loaded_set {
 } loaded_set;
 
 static void loaded_free(loaded_set *s) {
-    for (size_t i = 0; i < s->n; i++) concern_row_clear(&s->v[i].row);
+    for (size_t i = 0; i < s->n; i++)
+        concern_row_clear(&s->v[i].row);
     free(s->v);
     memset(s, 0, sizeof *s);
 }
 
 /* Loads concerns (all, or those about a case) with their timelines: two
  * queries, whatever the number of concerns. */
-static int load_all(store *db, const rules *r, const char *case_reference, loaded_set *out, ph_err *err) {
+static int load_all(store *db, const rules *r, const char *case_reference, loaded_set *out,
+                    ph_err *err) {
     memset(out, 0, sizeof *out);
     store_stmt *st;
-    if (store_prepare(db, "SELECT " ROW_COLUMNS " FROM concern WHERE (? IS NULL OR case_reference = ?) ORDER BY id", &st,
-                      err))
+    if (store_prepare(db,
+                      "SELECT " ROW_COLUMNS
+                      " FROM concern WHERE (? IS NULL OR case_reference = ?) ORDER BY id",
+                      &st, err))
         return err->rc;
     store_bind_text(st, 1, case_reference);
     store_bind_text(st, 2, case_reference);
@@ -1071,7 +1199,8 @@ static int load_all(store *db, const rules *r, const char *case_reference, loade
         return rc;
     }
     if (store_prepare(db,
-                      "SELECT e.concern_id, " STEP_COLUMNS " FROM concern_event e JOIN concern c ON c.id = e.concern_id "
+                      "SELECT e.concern_id, " STEP_COLUMNS
+                      " FROM concern_event e JOIN concern c ON c.id = e.concern_id "
                       "WHERE (? IS NULL OR c.case_reference = ?) ORDER BY e.concern_id, e.id",
                       &st, err)) {
         loaded_free(out);
@@ -1087,8 +1216,11 @@ static int load_all(store *db, const rules *r, const char *case_reference, loade
         int s = store_step(st, err);
         int64_t cid = s == STORE_ROW ? store_col_int(st, 0) : -1;
         if ((s != STORE_ROW || cid != current) && current >= 0) {
-            while (at < out->n && out->v[at].row.id != current) at++;
-            if (at < out->n) rc = concern_timeline_compute(&r->settings, r->cal, h.steps, h.n, &out->v[at].t, err);
+            while (at < out->n && out->v[at].row.id != current)
+                at++;
+            if (at < out->n)
+                rc = concern_timeline_compute(&r->settings, r->cal, h.steps, h.n, &out->v[at].t,
+                                              err);
             history_clear(&h);
             if (rc) break;
         }
@@ -1105,7 +1237,8 @@ static int load_all(store *db, const rules *r, const char *case_reference, loade
     return rc;
 }
 
-int concern_list(store *db, const concern_actor *who, const concern_filter *f, json_t **out, ph_err *err) {
+int concern_list(store *db, const concern_actor *who, const concern_filter *f, json_t **out,
+                 ph_err *err) {
     *out = NULL;
     const concern_filter none = {0};
     if (!f) f = &none;
@@ -1117,7 +1250,8 @@ int concern_list(store *db, const concern_actor *who, const concern_filter *f, j
         return ph_fail(err, PH_EUSAGE, "state: '%.32s' is not a state of a concern", f->state);
     int everything = !who || (who->role && (strcmp(who->role, "nominated_officer") == 0 ||
                                             strcmp(who->role, "auditor") == 0));
-    if (who && who->receipt) return ph_fail(err, PH_EFORBIDDEN, "a receipt code reads its own concern only");
+    if (who && who->receipt)
+        return ph_fail(err, PH_EFORBIDDEN, "a receipt code reads its own concern only");
     rules r;
     if (rules_load(db, &r, err)) return err->rc;
     loaded_set s;
@@ -1133,7 +1267,9 @@ int concern_list(store *db, const concern_actor *who, const concern_filter *f, j
             int cosign = 0;
             if (l->row.confidential) continue;
             rc = is_cosignatory(db, l->row.id, who->name, &cosign, err);
-            if (!cosign && !(l->row.reporter && who->name && strcmp(l->row.reporter, who->name) == 0)) continue;
+            if (!cosign &&
+                !(l->row.reporter && who->name && strcmp(l->row.reporter, who->name) == 0))
+                continue;
         }
         json_array_append_new(list, summary_json(&l->row, &l->t, when));
     }
@@ -1173,19 +1309,22 @@ int concern_sweep(store *db, const char *as_of_given, json_t **report, ph_err *e
         char due[11];
         ph_date_format(l->t.due, due);
         if (!next || !tr || !wf_role_allowed(tr, "system")) {
-            json_array_append_new(stuck, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)l->row.id, "state",
-                                                   l->t.state, "level", l->t.level, "due", due, "due_for",
-                                                   l->t.due_for));
+            json_array_append_new(stuck,
+                                  json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
+                                            (json_int_t)l->row.id, "state", l->t.state, "level",
+                                            l->t.level, "due", due, "due_for", l->t.due_for));
             continue;
         }
         char reason[160];
         snprintf(reason, sizeof reason, "overdue: the %s was due on %s", l->t.due_for, due);
-        rc = record_event(db, l->row.id, "escalate", tr->to, "system", "system", as_of, next, NULL, reason, err);
+        rc = record_event(db, l->row.id, "escalate", tr->to, "system", "system", as_of, next, NULL,
+                          reason, err);
         if (!rc) rc = concern_audit(db, "system", "concern.escalate", l->row.id, 0, err);
         if (!rc)
-            json_array_append_new(escalated, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)l->row.id,
-                                                       "from_state", l->t.state, "to_level", next, "due", due,
-                                                       "due_for", l->t.due_for));
+            json_array_append_new(escalated,
+                                  json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
+                                            (json_int_t)l->row.id, "from_state", l->t.state,
+                                            "to_level", next, "due", due, "due_for", l->t.due_for));
     }
     loaded_free(&s);
     rules_free(&r);
@@ -1238,14 +1377,17 @@ int concern_stats(store *db, const char *as_of, json_t **out, ph_err *err) {
 
 /* ---- cases ---- */
 
-int concern_open_about_case(void *ctx, store *db, const char *reference, char ***ids, size_t *n, ph_err *err) {
+int concern_open_about_case(void *ctx, store *db, const char *reference, char ***ids, size_t *n,
+                            ph_err *err) {
     (void)ctx;
     *ids = NULL;
     *n = 0;
     store_stmt *st;
     if (store_prepare(db,
-                      "SELECT c.id FROM concern c WHERE c.case_reference = ? AND coalesce((SELECT e.to_state FROM "
-                      "concern_event e WHERE e.concern_id = c.id AND e.to_state IS NOT NULL ORDER BY e.id DESC LIMIT 1), "
+                      "SELECT c.id FROM concern c WHERE c.case_reference = ? AND coalesce((SELECT "
+                      "e.to_state FROM "
+                      "concern_event e WHERE e.concern_id = c.id AND e.to_state IS NOT NULL ORDER "
+                      "BY e.id DESC LIMIT 1), "
                       "'raised') <> 'closed' ORDER BY c.id",
                       &st, err))
         return err->rc;
@@ -1258,7 +1400,8 @@ int concern_open_about_case(void *ctx, store *db, const char *reference, char **
     }
     store_finalize(st);
     if (rc != STORE_DONE) {
-        for (size_t i = 0; i < *n; i++) free((*ids)[i]);
+        for (size_t i = 0; i < *n; i++)
+            free((*ids)[i]);
         free(*ids);
         *ids = NULL;
         *n = 0;
@@ -1267,20 +1410,22 @@ int concern_open_about_case(void *ctx, store *db, const char *reference, char **
     return PH_OK;
 }
 
-int concern_note_decision(void *ctx, store *db, const char *reference, const char *actor, const char *decision,
-                          ph_err *err) {
+int concern_note_decision(void *ctx, store *db, const char *reference, const char *actor,
+                          const char *decision, ph_err *err) {
     char **ids;
     size_t n;
     if (concern_open_about_case(ctx, db, reference, &ids, &n, err)) return err->rc;
     char day[11], text[200];
     concern_today(day);
-    snprintf(text, sizeof text, "read by the decision maker before the decision on case %s (%s)", reference,
-             decision ? decision : "decision");
+    snprintf(text, sizeof text, "read by the decision maker before the decision on case %s (%s)",
+             reference, decision ? decision : "decision");
     int rc = PH_OK;
     for (size_t i = 0; i < n; i++) {
         int64_t id = 0;
         ph_parse_i64(ids[i], &id);
-        if (!rc) rc = record_event(db, id, "note_decision", NULL, actor, "decision_maker", day, NULL, NULL, text, err);
+        if (!rc)
+            rc = record_event(db, id, "note_decision", NULL, actor, "decision_maker", day, NULL,
+                              NULL, text, err);
         if (!rc) rc = concern_audit(db, actor, "concern.note_decision", id, 0, err);
         free(ids[i]);
     }
@@ -1290,6 +1435,13 @@ int concern_note_decision(void *ctx, store *db, const char *reference, const cha
 
 int concern_case_summary(store *db, const char *reference, json_t **out, ph_err *err) {
     *out = NULL;
+    int64_t n;
+    if (store_one_int(db, &n, err, "SELECT count(*) FROM concern WHERE case_reference = ?", "t", reference))
+        return err->rc;
+    if (!n) {
+        *out = json_array(); /* most cases: no settings or calendar to load */
+        return PH_OK;
+    }
     rules r;
     if (rules_load(db, &r, err)) return err->rc;
     loaded_set s;

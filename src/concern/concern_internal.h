@@ -25,11 +25,13 @@ void concern_row_clear(concern_row *r);
  * transaction). A confidential concern's reporter appears as its
  * pseudonym, and the entry carries the time of the tree head before it,
  * so it tells no more than its position in the log. */
-int concern_audit(store *db, const char *actor, const char *action, int64_t id, int pseudonymous, ph_err *err);
+int concern_audit(store *db, const char *actor, const char *action, int64_t id, int pseudonymous,
+                  ph_err *err);
 
 /* Seals the identity (a JSON text) of concern `id` to every nominated
  * officer's current key. Returns in *sealed how many keys it went to. */
-int concern_seal_identity(store *db, int64_t id, const char *identity_json, size_t *sealed, ph_err *err);
+int concern_seal_identity(store *db, int64_t id, const char *identity_json, size_t *sealed,
+                          ph_err *err);
 
 /* The account, checked to exist and not be disabled; its role name. */
 int concern_account(store *db, const char *name, char role[32], ph_err *err);

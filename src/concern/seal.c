@@ -38,26 +38,31 @@ typedef struct wrapped_key {
 } wrapped_key;
 
 static int require_officer(store *db, const concern_actor *who, ph_err *err) {
-    if (!who || !who->name) return ph_fail(err, PH_EFORBIDDEN, "this is for a nominated officer's account");
+    if (!who || !who->name)
+        return ph_fail(err, PH_EFORBIDDEN, "this is for a nominated officer's account");
     char role[32];
     if (concern_account(db, who->name, role, err)) return err->rc;
     if (strcmp(role, "nominated_officer") != 0)
-        return ph_fail(err, PH_EFORBIDDEN, "this is for a nominated officer; %s is %s", who->name, role);
+        return ph_fail(err, PH_EFORBIDDEN, "this is for a nominated officer; %s is %s", who->name,
+                       role);
     return PH_OK;
 }
 
 static int derive(const char *password, const unsigned char *salt, int64_t ops, int64_t mem,
                   unsigned char key[crypto_secretbox_KEYBYTES], ph_err *err) {
-    if (!password || !*password) return ph_fail(err, PH_EUSAGE, "a password is required (on standard input)");
+    if (!password || !*password)
+        return ph_fail(err, PH_EUSAGE, "a password is required (on standard input)");
     size_t len = strlen(password);
-    if (len > AUTH_PASSWORD_MAX) return ph_fail(err, PH_EUSAGE, "the password is longer than %d bytes", AUTH_PASSWORD_MAX);
-    if (crypto_pwhash(key, crypto_secretbox_KEYBYTES, password, len, salt, (unsigned long long)ops, (size_t)mem,
-                      crypto_pwhash_ALG_ARGON2ID13) != 0)
+    if (len > AUTH_PASSWORD_MAX)
+        return ph_fail(err, PH_EUSAGE, "the password is longer than %d bytes", AUTH_PASSWORD_MAX);
+    if (crypto_pwhash(key, crypto_secretbox_KEYBYTES, password, len, salt, (unsigned long long)ops,
+                      (size_t)mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
         return ph_fail(err, PH_ERR, "deriving the key from the password failed (out of memory?)");
     return PH_OK;
 }
 
-static int wrap(const unsigned char sk[crypto_box_SECRETKEYBYTES], const char *password, wrapped_key *w, ph_err *err) {
+static int wrap(const unsigned char sk[crypto_box_SECRETKEYBYTES], const char *password,
+                wrapped_key *w, ph_err *err) {
     randombytes_buf(w->salt, sizeof w->salt);
     randombytes_buf(w->nonce, sizeof w->nonce);
     w->opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
@@ -69,10 +74,13 @@ static int wrap(const unsigned char sk[crypto_box_SECRETKEYBYTES], const char *p
     return PH_OK;
 }
 
-static int unwrap(const wrapped_key *w, const char *password, unsigned char sk[crypto_box_SECRETKEYBYTES], ph_err *err) {
+static int unwrap(const wrapped_key *w, const char *password,
+                  unsigned char sk[crypto_box_SECRETKEYBYTES], ph_err *err) {
     unsigned char key[crypto_secretbox_KEYBYTES];
-    if (w->opslimit < (int64_t)crypto_pwhash_OPSLIMIT_MIN || w->opslimit > (int64_t)crypto_pwhash_OPSLIMIT_SENSITIVE ||
-        w->memlimit < (int64_t)crypto_pwhash_MEMLIMIT_MIN || w->memlimit > (int64_t)crypto_pwhash_MEMLIMIT_SENSITIVE)
+    if (w->opslimit < (int64_t)crypto_pwhash_OPSLIMIT_MIN ||
+        w->opslimit > (int64_t)crypto_pwhash_OPSLIMIT_SENSITIVE ||
+        w->memlimit < (int64_t)crypto_pwhash_MEMLIMIT_MIN ||
+        w->memlimit > (int64_t)crypto_pwhash_MEMLIMIT_SENSITIVE)
         return ph_fail(err, PH_ERR, "key %s: stored Argon2id limits are out of range", w->key_id);
     if (derive(password, w->salt, w->opslimit, w->memlimit, key, err)) return err->rc;
     int bad = crypto_secretbox_open_easy(sk, w->box, sizeof w->box, w->nonce, key);
@@ -89,14 +97,17 @@ static int blob_into(store_stmt *st, int col, unsigned char *out, size_t want) {
     return 1;
 }
 
-#define KEY_COLUMNS "key_id, account, public_key, wrapped_secret, wrap_nonce, wrap_salt, wrap_opslimit, wrap_memlimit"
+#define KEY_COLUMNS                                                                                \
+    "key_id, account, public_key, wrapped_secret, wrap_nonce, wrap_salt, wrap_opslimit, "          \
+    "wrap_memlimit"
 
 static int key_from(store_stmt *st, wrapped_key *w, ph_err *err) {
     memset(w, 0, sizeof *w);
     ph_strlcpy(w->key_id, store_col_text(st, 0), sizeof w->key_id);
     ph_strlcpy(w->account, store_col_text(st, 1), sizeof w->account);
-    if (!blob_into(st, 2, w->public_key, sizeof w->public_key) || !blob_into(st, 3, w->box, sizeof w->box) ||
-        !blob_into(st, 4, w->nonce, sizeof w->nonce) || !blob_into(st, 5, w->salt, sizeof w->salt))
+    if (!blob_into(st, 2, w->public_key, sizeof w->public_key) ||
+        !blob_into(st, 3, w->box, sizeof w->box) || !blob_into(st, 4, w->nonce, sizeof w->nonce) ||
+        !blob_into(st, 5, w->salt, sizeof w->salt))
         return ph_fail(err, PH_ERR, "key %s: a stored field has the wrong length", w->key_id);
     w->opslimit = store_col_int(st, 6);
     w->memlimit = store_col_int(st, 7);
@@ -106,14 +117,18 @@ static int key_from(store_stmt *st, wrapped_key *w, ph_err *err) {
 /* The account's key as now wrapped; PH_ENOTFOUND when it has none. */
 static int key_of_account(store *db, const char *account, wrapped_key *w, ph_err *err) {
     store_stmt *st;
-    if (store_prepare(db, "SELECT " KEY_COLUMNS " FROM concern_key WHERE account = ? ORDER BY id DESC LIMIT 1", &st, err))
+    if (store_prepare(db,
+                      "SELECT " KEY_COLUMNS
+                      " FROM concern_key WHERE account = ? ORDER BY id DESC LIMIT 1",
+                      &st, err))
         return err->rc;
     store_bind_text(st, 1, account);
     int rc = store_step(st, err);
     if (rc == STORE_ROW)
         rc = key_from(st, w, err);
     else if (rc == STORE_DONE)
-        rc = ph_fail(err, PH_ENOTFOUND, "%s has no concern key: run `penholder concern keys init --actor %s`", account,
+        rc = ph_fail(err, PH_ENOTFOUND,
+                     "%s has no concern key: run `penholder concern keys init --actor %s`", account,
                      account);
     store_finalize(st);
     return rc;
@@ -124,8 +139,9 @@ static int insert_key(store *db, const wrapped_key *w, ph_err *err) {
     ph_now_iso(now);
     store_stmt *st;
     if (store_prepare(db,
-                      "INSERT INTO concern_key(" KEY_COLUMNS ", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &st,
-                      err))
+                      "INSERT INTO concern_key(" KEY_COLUMNS
+                      ", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      &st, err))
         return err->rc;
     store_bind_text(st, 1, w->key_id);
     store_bind_text(st, 2, w->account);
@@ -141,7 +157,8 @@ static int insert_key(store *db, const wrapped_key *w, ph_err *err) {
     return rc == STORE_DONE ? PH_OK : rc;
 }
 
-static int audit_key(store *db, const char *actor, const char *action, const char *key_id, ph_err *err) {
+static int audit_key(store *db, const char *actor, const char *action, const char *key_id,
+                     ph_err *err) {
     audit_event ev = {actor, action, CONCERN_KEY_OBJECT, key_id, NULL, 0, NULL, NULL};
     return audit_append(db, &ev, NULL, err);
 }
@@ -153,7 +170,8 @@ static int in_transaction(store *db, int rc, ph_err *err) {
     return rc;
 }
 
-int concern_keys_init(store *db, const concern_actor *who, const char *password, char key_id[17], ph_err *err) {
+int concern_keys_init(store *db, const concern_actor *who, const char *password, char key_id[17],
+                      ph_err *err) {
     key_id[0] = '\0';
     if (require_officer(db, who, err)) return err->rc;
     auth_policy policy;
@@ -162,7 +180,8 @@ int concern_keys_init(store *db, const concern_actor *who, const char *password,
     wrapped_key w;
     if (key_of_account(db, who->name, &w, err) == PH_OK)
         return ph_fail(err, PH_ECONFLICT,
-                       "%s already has key %s: `concern keys rewrap` changes its password (a second key would split "
+                       "%s already has key %s: `concern keys rewrap` changes its password (a "
+                       "second key would split "
                        "the seals)",
                        who->name, w.key_id);
     if (err->rc != PH_ENOTFOUND) return err->rc;
@@ -183,12 +202,13 @@ int concern_keys_init(store *db, const concern_actor *who, const char *password,
     return PH_OK;
 }
 
-int concern_keys_rewrap(store *db, const concern_actor *who, const char *old_password, const char *new_password,
-                        ph_err *err) {
+int concern_keys_rewrap(store *db, const concern_actor *who, const char *old_password,
+                        const char *new_password, ph_err *err) {
     if (require_officer(db, who, err)) return err->rc;
     auth_policy policy;
     auth_policy_default(&policy);
-    if (auth_password_check(&policy, new_password, err)) return ph_err_prefix(err, "the new password: ");
+    if (auth_password_check(&policy, new_password, err))
+        return ph_err_prefix(err, "the new password: ");
     wrapped_key w;
     if (key_of_account(db, who->name, &w, err)) return err->rc;
     unsigned char sk[crypto_box_SECRETKEYBYTES];
@@ -212,10 +232,11 @@ static int officer_keys(store *db, public_key **out, size_t *n, ph_err *err) {
     *out = NULL;
     *n = 0;
     store_stmt *st;
-    if (store_prepare(db,
-                      "SELECT k.key_id, k.account, k.public_key FROM concern_key k WHERE k.id = "
-                      "(SELECT max(id) FROM concern_key x WHERE x.key_id = k.key_id) ORDER BY k.key_id",
-                      &st, err))
+    if (store_prepare(
+            db,
+            "SELECT k.key_id, k.account, k.public_key FROM concern_key k WHERE k.id = "
+            "(SELECT max(id) FROM concern_key x WHERE x.key_id = k.key_id) ORDER BY k.key_id",
+            &st, err))
         return err->rc;
     size_t cap = 0;
     int rc;
@@ -223,7 +244,8 @@ static int officer_keys(store *db, public_key **out, size_t *n, ph_err *err) {
         char role[32];
         ph_err ignored = {0};
         /* A disabled account, or one no longer a nominated officer, gets no new seals. */
-        if (concern_account(db, store_col_text(st, 1), role, &ignored) || strcmp(role, "nominated_officer") != 0)
+        if (concern_account(db, store_col_text(st, 1), role, &ignored) ||
+            strcmp(role, "nominated_officer") != 0)
             continue;
         *out = ph_grow(*out, &cap, *n + 1, sizeof **out);
         public_key *k = &(*out)[*n];
@@ -240,13 +262,15 @@ static int officer_keys(store *db, public_key **out, size_t *n, ph_err *err) {
     return PH_OK;
 }
 
-static int seal_to(store *db, int64_t id, const char *key_id, const unsigned char pk[crypto_box_PUBLICKEYBYTES],
-                   const unsigned char *padded, size_t padded_len, ph_err *err) {
+static int seal_to(store *db, int64_t id, const char *key_id,
+                   const unsigned char pk[crypto_box_PUBLICKEYBYTES], const unsigned char *padded,
+                   size_t padded_len, ph_err *err) {
     size_t clen = padded_len + crypto_box_SEALBYTES;
     unsigned char *sealed = ph_malloc(clen);
     crypto_box_seal(sealed, padded, padded_len, pk);
     store_stmt *st;
-    int rc = store_prepare(db, "INSERT INTO concern_seal(concern_id, key_id, sealed) VALUES (?, ?, ?)", &st, err);
+    int rc = store_prepare(
+        db, "INSERT INTO concern_seal(concern_id, key_id, sealed) VALUES (?, ?, ?)", &st, err);
     if (!rc) {
         store_bind_int(st, 1, id);
         store_bind_text(st, 2, key_id);
@@ -278,7 +302,8 @@ static unsigned char *pad(const char *text, size_t *padded_len, ph_err *err) {
     return buf;
 }
 
-int concern_seal_identity(store *db, int64_t id, const char *identity_json, size_t *sealed, ph_err *err) {
+int concern_seal_identity(store *db, int64_t id, const char *identity_json, size_t *sealed,
+                          ph_err *err) {
     *sealed = 0;
     public_key *keys;
     size_t n;
@@ -300,15 +325,18 @@ int concern_seal_identity(store *db, int64_t id, const char *identity_json, size
 
 /* Opens a sealed identity into a NUL-terminated string (caller frees). */
 static int open_seal(const unsigned char *sealed, size_t len, const wrapped_key *w,
-                     const unsigned char sk[crypto_box_SECRETKEYBYTES], char **out, size_t *padded_len, ph_err *err) {
+                     const unsigned char sk[crypto_box_SECRETKEYBYTES], char **out,
+                     size_t *padded_len, ph_err *err) {
     *out = NULL;
-    if (len < crypto_box_SEALBYTES || len > IDENTITY_MAX + CONCERN_SEAL_PADDED + crypto_box_SEALBYTES)
+    if (len < crypto_box_SEALBYTES ||
+        len > IDENTITY_MAX + CONCERN_SEAL_PADDED + crypto_box_SEALBYTES)
         return ph_fail(err, PH_ERR, "a sealed identity has an impossible length");
     size_t mlen = len - crypto_box_SEALBYTES;
     unsigned char *m = ph_malloc(mlen + 1);
     if (crypto_box_seal_open(m, sealed, len, w->public_key, sk) != 0) {
         free(m);
-        return ph_fail(err, PH_ERR, "the seal does not open with key %s: it was altered", w->key_id);
+        return ph_fail(err, PH_ERR, "the seal does not open with key %s: it was altered",
+                       w->key_id);
     }
     size_t unpadded;
     if (sodium_unpad(&unpadded, m, mlen, CONCERN_SEAL_PADDED) != 0) {
@@ -322,11 +350,12 @@ static int open_seal(const unsigned char *sealed, size_t len, const wrapped_key 
     return PH_OK;
 }
 
-int concern_reveal(store *db, const concern_actor *who, int64_t id, const char *reason, const char *password,
-                   const char *today, json_t **identity, ph_err *err) {
+int concern_reveal(store *db, const concern_actor *who, int64_t id, const char *reason,
+                   const char *password, const char *today, json_t **identity, ph_err *err) {
     *identity = NULL;
     if (require_officer(db, who, err)) return err->rc;
-    if (concern_text_check("reason", reason, reason ? strlen(reason) : 0, CONCERN_REASON_MAX, err)) return err->rc;
+    if (concern_text_check("reason", reason, reason ? strlen(reason) : 0, CONCERN_REASON_MAX, err))
+        return err->rc;
     char day[11];
     if (today && *today)
         ph_strlcpy(day, today, sizeof day);
@@ -336,31 +365,36 @@ int concern_reveal(store *db, const concern_actor *who, int64_t id, const char *
     if (concern_row_load(db, id, &c, err)) return err->rc;
     int rc = PH_OK;
     if (!c.confidential)
-        rc = ph_fail(err, PH_ECONFLICT, "concern %lld is not confidential: its reporter, %s, is on the record",
+        rc = ph_fail(err, PH_ECONFLICT,
+                     "concern %lld is not confidential: its reporter, %s, is on the record",
                      (long long)id, c.reporter);
     /* The state decides whether the event may be recorded. */
     char state[32] = "raised";
     if (!rc) {
         store_stmt *st;
         rc = store_prepare(db,
-                           "SELECT to_state FROM concern_event WHERE concern_id = ? AND to_state IS NOT NULL ORDER BY id "
+                           "SELECT to_state FROM concern_event WHERE concern_id = ? AND to_state "
+                           "IS NOT NULL ORDER BY id "
                            "DESC LIMIT 1",
                            &st, err);
         if (!rc) {
             store_bind_int(st, 1, id);
-            if (store_step(st, err) == STORE_ROW) ph_strlcpy(state, store_col_text(st, 0), sizeof state);
+            if (store_step(st, err) == STORE_ROW)
+                ph_strlcpy(state, store_col_text(st, 0), sizeof state);
             store_finalize(st);
         }
     }
     if (!rc && !wf_find(&wf_concern, state, "reveal"))
-        rc = ph_fail(err, PH_ECONFLICT, "concern %lld is %s: its seal is no longer opened here", (long long)id, state);
+        rc = ph_fail(err, PH_ECONFLICT, "concern %lld is %s: its seal is no longer opened here",
+                     (long long)id, state);
     wrapped_key w;
     if (!rc) rc = key_of_account(db, who->name, &w, err);
     unsigned char *sealed = NULL;
     size_t sealed_len = 0;
     if (!rc) {
         store_stmt *st;
-        rc = store_prepare(db, "SELECT sealed FROM concern_seal WHERE concern_id = ? AND key_id = ?", &st, err);
+        rc = store_prepare(
+            db, "SELECT sealed FROM concern_seal WHERE concern_id = ? AND key_id = ?", &st, err);
         if (!rc) {
             store_bind_int(st, 1, id);
             store_bind_text(st, 2, w.key_id);
@@ -371,7 +405,8 @@ int concern_reveal(store *db, const concern_actor *who, int64_t id, const char *
                 if (p) memcpy(sealed, p, sealed_len);
             } else if (s == STORE_DONE) {
                 rc = ph_fail(err, PH_EFORBIDDEN,
-                             "concern %lld's identity was not sealed to your key %s: a nominated officer who holds "
+                             "concern %lld's identity was not sealed to your key %s: a nominated "
+                             "officer who holds "
                              "it can grant it to you (`penholder concern keys grant --to %s`)",
                              (long long)id, w.key_id, who->name);
             } else {
@@ -391,7 +426,9 @@ int concern_reveal(store *db, const concern_actor *who, int64_t id, const char *
     json_t *parsed = NULL;
     if (!rc) {
         parsed = json_loads(text, 0, NULL);
-        if (!json_is_object(parsed)) rc = ph_fail(err, PH_ERR, "concern %lld: the sealed identity is not JSON", (long long)id);
+        if (!json_is_object(parsed))
+            rc = ph_fail(err, PH_ERR, "concern %lld: the sealed identity is not JSON",
+                         (long long)id);
     }
     if (text) {
         sodium_memzero(text, padded_len);
@@ -399,7 +436,8 @@ int concern_reveal(store *db, const concern_actor *who, int64_t id, const char *
     }
     if (!rc && !(rc = store_begin(db, err))) {
         rc = store_run(db, err,
-                       "INSERT INTO concern_event(concern_id, event, to_state, actor, actor_role, on_date, text) "
+                       "INSERT INTO concern_event(concern_id, event, to_state, actor, actor_role, "
+                       "on_date, text) "
                        "VALUES (?, 'reveal', NULL, ?, 'nominated_officer', ?, ?)",
                        "ittt", id, who->name, day, reason);
         if (!rc) rc = concern_audit(db, who->name, "concern.reveal", id, 0, err);
@@ -414,8 +452,8 @@ int concern_reveal(store *db, const concern_actor *who, int64_t id, const char *
     return PH_OK;
 }
 
-int concern_keys_grant(store *db, const concern_actor *who, const char *password, const char *to_account,
-                       size_t *granted, ph_err *err) {
+int concern_keys_grant(store *db, const concern_actor *who, const char *password,
+                       const char *to_account, size_t *granted, ph_err *err) {
     *granted = 0;
     if (require_officer(db, who, err)) return err->rc;
     char role[32];
@@ -425,7 +463,8 @@ int concern_keys_grant(store *db, const concern_actor *who, const char *password
     wrapped_key mine, theirs;
     if (key_of_account(db, who->name, &mine, err)) return err->rc;
     if (key_of_account(db, to_account, &theirs, err)) return err->rc;
-    if (strcmp(mine.key_id, theirs.key_id) == 0) return ph_fail(err, PH_EUSAGE, "to: that is your own key");
+    if (strcmp(mine.key_id, theirs.key_id) == 0)
+        return ph_fail(err, PH_EUSAGE, "to: that is your own key");
     unsigned char sk[crypto_box_SECRETKEYBYTES];
     if (unwrap(&mine, password, sk, err)) return err->rc;
     int rc = store_begin(db, err);
@@ -439,11 +478,12 @@ int concern_keys_grant(store *db, const concern_actor *who, const char *password
     size_t n = 0, cap = 0;
     if (!rc) {
         store_stmt *st;
-        rc = store_prepare(db,
-                           "SELECT s.concern_id, s.sealed FROM concern_seal s WHERE s.key_id = ? AND NOT EXISTS "
-                           "(SELECT 1 FROM concern_seal t WHERE t.concern_id = s.concern_id AND t.key_id = ?) "
-                           "ORDER BY s.concern_id",
-                           &st, err);
+        rc = store_prepare(
+            db,
+            "SELECT s.concern_id, s.sealed FROM concern_seal s WHERE s.key_id = ? AND NOT EXISTS "
+            "(SELECT 1 FROM concern_seal t WHERE t.concern_id = s.concern_id AND t.key_id = ?) "
+            "ORDER BY s.concern_id",
+            &st, err);
         if (!rc) {
             store_bind_text(st, 1, mine.key_id);
             store_bind_text(st, 2, theirs.key_id);
@@ -480,7 +520,8 @@ int concern_keys_grant(store *db, const concern_actor *who, const char *password
         if (!rc) (*granted)++;
     }
     sodium_memzero(sk, sizeof sk);
-    for (size_t i = 0; i < n; i++) free(v[i].sealed);
+    for (size_t i = 0; i < n; i++)
+        free(v[i].sealed);
     free(v);
     if (!rc) rc = audit_key(db, who->name, "concern_key.grant", theirs.key_id, err);
     if (rc) *granted = 0;
@@ -490,17 +531,21 @@ int concern_keys_grant(store *db, const concern_actor *who, const char *password
 int concern_keys_list(store *db, json_t **out, ph_err *err) {
     *out = NULL;
     store_stmt *st;
-    if (store_prepare(db,
-                      "SELECT k.key_id, k.account, (SELECT min(created_at) FROM concern_key x WHERE x.key_id = k.key_id), "
-                      "(SELECT count(*) FROM concern_seal s WHERE s.key_id = k.key_id) FROM concern_key k "
-                      "WHERE k.id = (SELECT max(id) FROM concern_key x WHERE x.key_id = k.key_id) ORDER BY k.account",
-                      &st, err))
+    if (store_prepare(
+            db,
+            "SELECT k.key_id, k.account, (SELECT min(created_at) FROM concern_key x WHERE x.key_id "
+            "= k.key_id), "
+            "(SELECT count(*) FROM concern_seal s WHERE s.key_id = k.key_id) FROM concern_key k "
+            "WHERE k.id = (SELECT max(id) FROM concern_key x WHERE x.key_id = k.key_id) ORDER BY "
+            "k.account",
+            &st, err))
         return err->rc;
     json_t *a = json_array();
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I}", "key_id", store_col_text(st, 0), "account",
-                                           store_col_text(st, 1), "created_at", store_col_text(st, 2), "seals",
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I}", "key_id", store_col_text(st, 0),
+                                           "account", store_col_text(st, 1), "created_at",
+                                           store_col_text(st, 2), "seals",
                                            (json_int_t)store_col_int(st, 3)));
     store_finalize(st);
     if (rc != STORE_DONE) {

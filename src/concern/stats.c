@@ -21,11 +21,11 @@ enum {
     F_COUNT
 };
 static const char *const figure_names[F_COUNT] = {
-    "raised",   "acknowledged",  "acknowledged_on_time", "responded", "responded_on_time",
-    "upheld",   "partly_upheld", "not_upheld",           "closed",    "open"};
+    "raised", "acknowledged",  "acknowledged_on_time", "responded", "responded_on_time",
+    "upheld", "partly_upheld", "not_upheld",           "closed",    "open"};
 
 typedef struct stat_row {
-    char quarter[16];   /* 2026-Q3, or "all" */
+    char quarter[16];  /* 2026-Q3, or "all" */
     char category[32]; /* or "all" */
     int64_t count[F_COUNT];
     int suppressed[F_COUNT];
@@ -55,9 +55,11 @@ static json_t *median(int32_t *v, size_t n, int min_count) {
     return json_real(m);
 }
 
-static stat_row *row_for(stat_row **rows, size_t *n, size_t *cap, const char *quarter, const char *category) {
+static stat_row *row_for(stat_row **rows, size_t *n, size_t *cap, const char *quarter,
+                         const char *category) {
     for (size_t i = 0; i < *n; i++)
-        if (strcmp((*rows)[i].quarter, quarter) == 0 && strcmp((*rows)[i].category, category) == 0) return &(*rows)[i];
+        if (strcmp((*rows)[i].quarter, quarter) == 0 && strcmp((*rows)[i].category, category) == 0)
+            return &(*rows)[i];
     *rows = ph_grow(*rows, cap, *n + 1, sizeof **rows);
     stat_row *r = &(*rows)[(*n)++];
     memset(r, 0, sizeof *r);
@@ -94,12 +96,14 @@ static void suppress_cell(stat_row *r, int k) {
 static void suppress_total(stat_row *total, stat_row *const *parts, size_t nparts, int k) {
     for (int f = 0; f < F_COUNT; f++) {
         size_t hidden = 0;
-        for (size_t i = 0; i < nparts; i++) hidden += parts[i]->suppressed[f] != 0;
+        for (size_t i = 0; i < nparts; i++)
+            hidden += parts[i]->suppressed[f] != 0;
         total->suppressed[f] = hidden == 1 || (total->count[f] > 0 && total->count[f] < k);
     }
     total->row_suppressed = total->suppressed[F_RAISED];
     if (total->row_suppressed)
-        for (int f = 0; f < F_COUNT; f++) total->suppressed[f] = 1;
+        for (int f = 0; f < F_COUNT; f++)
+            total->suppressed[f] = 1;
 }
 
 json_t *concern_stats_build(const concern_stat_input *v, size_t n, int min_count) {
@@ -130,7 +134,8 @@ json_t *concern_stats_build(const concern_stat_input *v, size_t n, int min_count
             if (c->responded != CONCERN_NO_DATE) {
                 r->count[F_RESPONDED]++;
                 if (c->responded <= c->respond_due) r->count[F_RESPONDED_ON_TIME]++;
-                add_value(&r->response_days, &r->nresponse, &r->cap_response, c->responded - c->raised);
+                add_value(&r->response_days, &r->nresponse, &r->cap_response,
+                          c->responded - c->raised);
             }
             if (strcmp(c->outcome, "upheld") == 0) r->count[F_UPHELD]++;
             if (strcmp(c->outcome, "partly_upheld") == 0) r->count[F_PARTLY_UPHELD]++;
@@ -172,13 +177,15 @@ json_t *concern_stats_build(const concern_stat_input *v, size_t n, int min_count
         json_object_set_new(o, "category", json_string(r->category));
         json_t *hidden = json_array();
         for (int f = 0; f < F_COUNT; f++) {
-            json_object_set_new(o, figure_names[f], r->suppressed[f] ? json_null() : json_integer(r->count[f]));
+            json_object_set_new(o, figure_names[f],
+                                r->suppressed[f] ? json_null() : json_integer(r->count[f]));
             if (r->suppressed[f]) json_array_append_new(hidden, json_string(figure_names[f]));
         }
         json_object_set_new(o, "median_days_to_acknowledge",
                             r->row_suppressed ? json_null() : median(r->ack_days, r->nack, k));
         json_object_set_new(o, "median_days_to_response",
-                            r->row_suppressed ? json_null() : median(r->response_days, r->nresponse, k));
+                            r->row_suppressed ? json_null()
+                                              : median(r->response_days, r->nresponse, k));
         json_object_set_new(o, "suppressed", hidden);
         json_array_append_new(list, o);
     }
@@ -196,7 +203,8 @@ json_t *concern_stats_build(const concern_stat_input *v, size_t n, int min_count
 void concern_stats_csv(const json_t *stats, FILE *out) {
     int k = (int)json_integer_value(json_object_get(stats, "min_count"));
     fputs("quarter,category", out);
-    for (int f = 0; f < F_COUNT; f++) fprintf(out, ",%s", figure_names[f]);
+    for (int f = 0; f < F_COUNT; f++)
+        fprintf(out, ",%s", figure_names[f]);
     fputs(",median_days_to_acknowledge,median_days_to_response\n", out);
     size_t i;
     json_t *r;

@@ -44,8 +44,8 @@ static void setup(void) {
     audit_key_report keys;
     concern_audit_register();
     auth_audit_register();
-    if (store_open(path, STORE_CREATE | STORE_ANY_VERSION, &db, &err) || store_migrate(db, &applied, &err) ||
-        audit_init_keys(db, &keys, &err))
+    if (store_open(path, STORE_CREATE | STORE_ANY_VERSION, &db, &err) ||
+        store_migrate(db, &applied, &err) || audit_init_keys(db, &keys, &err))
         goto fail;
     char hash[AUTH_HASH_MAX];
     if (auth_password_hash("fuzzing password", hash, &err)) goto fail;
@@ -59,7 +59,8 @@ static void setup(void) {
     char key_id[17];
     if (concern_keys_init(db, &no, "fuzzing password", key_id, &err)) goto fail;
     concern_actor who = {"fuzz.reporter", "adviser", NULL};
-    concern_raise_input in = {"review:1", "conduct", "A concern to write to.", NULL, NULL, 0, 1, NULL, "2026-01-05"};
+    concern_raise_input in = {"review:1", "conduct",   "A concern to write to.", NULL, NULL, 0, 1,
+                              NULL,       "2026-01-05"};
     if (concern_raise(db, &who, &in, &id, receipt, &err)) goto fail;
     return;
 fail:

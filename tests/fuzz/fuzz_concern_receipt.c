@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         __builtin_trap();
     }
     char category[32], outcome[24];
-    if (concern_category_parse(s, category, &err) == PH_OK && !strchr(category, '_') && strcmp(category, "conduct"))
+    if (concern_category_parse(s, category, &err) == PH_OK && !strchr(category, '_') &&
+        strcmp(category, "conduct"))
         __builtin_trap();
     concern_outcome_parse(s, outcome, &err);
     concern_duration d;

@@ -37,7 +37,8 @@ static void test_durations(void **state) {
     assert_int_equal(d.unit, CONCERN_WORKING_DAYS);
     assert_int_equal(concern_duration_parse("none", &d, &err), PH_OK);
     assert_int_equal(d.n, 0);
-    const char *bad[] = {"", "d", "7", "7x", "-1d", "0d", "3651d", "121m", "7 d", "1e3d", "99999999999d"};
+    const char *bad[] = {"",      "d",    "7",   "7x",   "-1d",         "0d",
+                         "3651d", "121m", "7 d", "1e3d", "99999999999d"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (!*bad[i]) continue; /* "" means none */
         assert_int_equal(concern_duration_parse(bad[i], &d, &err), PH_EUSAGE);
@@ -61,7 +62,8 @@ static void test_durations(void **state) {
     concern_duration_parse("2wd", &d, &err);
     assert_day(concern_duration_add(us, day("2026-07-02"), &d), "2026-07-07"); /* 3 July observed */
     assert_day(concern_duration_add(ew, day("2026-07-02"), &d), "2026-07-06");
-    assert_day(concern_duration_add(ew, day("2026-12-24"), &d), "2026-12-30"); /* Christmas, Boxing Day (Mon 28) */
+    assert_day(concern_duration_add(ew, day("2026-12-24"), &d),
+               "2026-12-30"); /* Christmas, Boxing Day (Mon 28) */
     concern_duration_parse("7d", &d, &err);
     assert_int_equal(concern_duration_add(ew, CONCERN_NO_DATE, &d), CONCERN_NO_DATE);
     calendar_free(ew);
@@ -73,11 +75,13 @@ static void test_us_calendar(void **state) {
     ph_err err = {0};
     calendar *us;
     assert_int_equal(calendar_load("united-states-federal", &us, &err), PH_OK);
-    const char *holidays[] = {"2021-06-18", "2021-12-31", "2022-12-26", "2026-01-19", "2026-11-26", "2025-01-09"};
+    const char *holidays[] = {"2021-06-18", "2021-12-31", "2022-12-26",
+                              "2026-01-19", "2026-11-26", "2025-01-09"};
     for (size_t i = 0; i < sizeof holidays / sizeof holidays[0]; i++)
         assert_false(calendar_is_working_day(us, day(holidays[i])));
-    assert_true(calendar_is_working_day(us, day("2020-06-19"))); /* before Juneteenth was a federal holiday */
-    assert_true(calendar_is_working_day(us, day("2026-08-31")));  /* a UK bank holiday only */
+    assert_true(calendar_is_working_day(
+        us, day("2020-06-19"))); /* before Juneteenth was a federal holiday */
+    assert_true(calendar_is_working_day(us, day("2026-08-31"))); /* a UK bank holiday only */
     calendar_free(us);
 }
 
@@ -112,7 +116,8 @@ static void test_settings(void **state) {
     assert_int_equal(concern_settings_apply(&s, "block_finalising", "maybe", &err), PH_EUSAGE);
     assert_int_equal(concern_settings_apply(&s, "colour", "red", &err), PH_EUSAGE);
     assert_int_equal(concern_settings_preset("nowhere", &s, &err), PH_EUSAGE);
-    for (const char *const *p = concern_presets; *p; p++) settings(&s, *p);
+    for (const char *const *p = concern_presets; *p; p++)
+        settings(&s, *p);
     settings(&s, "us-dissent-channel");
     assert_string_equal(s.calendar, "united-states-federal");
     assert_int_equal(s.respond_extended.n, 60);
@@ -125,7 +130,8 @@ typedef struct hist {
     size_t n;
 } hist;
 
-static void step(hist *h, const char *event, const char *to, const char *when, const char *level, const char *outcome) {
+static void step(hist *h, const char *event, const char *to, const char *when, const char *level,
+                 const char *outcome) {
     concern_step *s = &h->steps[h->n++];
     s->event = event;
     s->to_state = to;
@@ -252,8 +258,12 @@ static void test_receipts(void **state) {
         assert_memory_equal(code, back, sizeof code);
     }
     unsigned char out[CONCERN_RECEIPT_BYTES];
-    const char *bad[] = {"", "pcr-", "pcr-abcd", "pcr-abcd-abcd-abcd-abcd-abcd-abcd-abcd-abc1",
-                         "pcr-abcd-abcd-abcd-abcd-abcd-abcd-abcd-abcda", "pcr_abcd-abcd-abcd-abcd-abcd-abcd-abcd-abcd"};
+    const char *bad[] = {"",
+                         "pcr-",
+                         "pcr-abcd",
+                         "pcr-abcd-abcd-abcd-abcd-abcd-abcd-abcd-abc1",
+                         "pcr-abcd-abcd-abcd-abcd-abcd-abcd-abcd-abcda",
+                         "pcr_abcd-abcd-abcd-abcd-abcd-abcd-abcd-abcd"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(concern_receipt_parse(bad[i], strlen(bad[i]), out, &err), PH_EUSAGE);
     assert_int_equal(concern_receipt_parse(NULL, 0, out, &err), PH_EUSAGE);
@@ -279,9 +289,12 @@ static void test_texts(void **state) {
     assert_string_equal(err.msg, "text: required (it is blank)");
     assert_int_equal(concern_text_check("text", "a\x01", 2, 100, &err), PH_EUSAGE);
     assert_int_equal(concern_text_check("text", "a\x7f", 2, 100, &err), PH_EUSAGE);
-    assert_int_equal(concern_text_check("text", "\xc0\xaf", 2, 100, &err), PH_EUSAGE);     /* overlong */
-    assert_int_equal(concern_text_check("text", "\xed\xa0\x80", 3, 100, &err), PH_EUSAGE); /* surrogate */
-    assert_int_equal(concern_text_check("text", "\xe2\x82", 2, 100, &err), PH_EUSAGE);     /* truncated */
+    assert_int_equal(concern_text_check("text", "\xc0\xaf", 2, 100, &err),
+                     PH_EUSAGE); /* overlong */
+    assert_int_equal(concern_text_check("text", "\xed\xa0\x80", 3, 100, &err),
+                     PH_EUSAGE); /* surrogate */
+    assert_int_equal(concern_text_check("text", "\xe2\x82", 2, 100, &err),
+                     PH_EUSAGE); /* truncated */
     assert_int_equal(concern_text_check("text", "abc", 3, 2, &err), PH_EUSAGE);
     assert_int_equal(concern_text_check("reason", NULL, 0, 2, &err), PH_EUSAGE);
     assert_string_equal(err.msg, "reason: required");
@@ -300,8 +313,9 @@ static void test_about(void **state) {
     assert_string_equal(a.id, "uk-selc-2021");
     assert_string_equal(a.version, "2021.1");
     assert_int_equal(concern_about_parse("review:7", &a, &err), PH_OK);
-    const char *bad[] = {"", "case", "case:", ":x", "advice:x", "advice:-1", "assessment:0", "policy:@1", "policy:x@",
-                         "thing:1", "case:a b", "licence:\x01"};
+    const char *bad[] = {"",          "case",      "case:",        ":x",
+                         "advice:x",  "advice:-1", "assessment:0", "policy:@1",
+                         "policy:x@", "thing:1",   "case:a b",     "licence:\x01"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(concern_about_parse(bad[i], &a, &err), PH_EUSAGE);
     char c[32], o[24];
@@ -313,8 +327,8 @@ static void test_about(void **state) {
     assert_int_equal(concern_outcome_parse(NULL, o, &err), PH_EUSAGE);
 }
 
-static concern_stat_input stat(const char *category, const char *raised, const char *ack, const char *responded,
-                               const char *state, const char *outcome) {
+static concern_stat_input stat(const char *category, const char *raised, const char *ack,
+                               const char *responded, const char *state, const char *outcome) {
     concern_stat_input x;
     memset(&x, 0, sizeof x);
     ph_strlcpy(x.category, category, sizeof x.category);
@@ -360,7 +374,8 @@ static void test_stats(void **state) {
     json_t *lr = row(s, "2026-Q1", "legal_risk");
     assert_int_equal(json_integer_value(json_object_get(lr, "raised")), 4);
     assert_int_equal(json_integer_value(json_object_get(lr, "acknowledged")), 3);
-    assert_int_equal(json_integer_value(json_object_get(lr, "acknowledged_on_time")), 0); /* 2: suppressed */
+    assert_int_equal(json_integer_value(json_object_get(lr, "acknowledged_on_time")),
+                     0); /* 2: suppressed */
     assert_true(json_is_null(json_object_get(lr, "acknowledged_on_time")));
     assert_true(json_is_null(json_object_get(lr, "upheld"))); /* 1 */
     assert_int_equal(json_integer_value(json_object_get(lr, "not_upheld")), 0);
@@ -420,17 +435,23 @@ static void test_limiter(void **state) {
     }
     assert_true(others_free >= 49); /* another address is not held back (bar a shared slot) */
     concern_limiter_failure(l, "192.0.2.1", 1061);
-    assert_int_equal(concern_limiter_check(l, "192.0.2.1", 1062), 0); /* a new window starts at one */
+    assert_int_equal(concern_limiter_check(l, "192.0.2.1", 1062),
+                     0); /* a new window starts at one */
     assert_int_equal(concern_limiter_check(NULL, "x", 0), 0);
     concern_limiter_free(l);
 }
 
 int main(void) {
     if (sodium_init() < 0) return 1;
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_durations),   cmocka_unit_test(test_us_calendar), cmocka_unit_test(test_settings),
-        cmocka_unit_test(test_timeline_eu), cmocka_unit_test(test_timeline_dissent),
-        cmocka_unit_test(test_receipts),    cmocka_unit_test(test_texts),       cmocka_unit_test(test_about),
-        cmocka_unit_test(test_stats),       cmocka_unit_test(test_limiter)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_durations),
+                                       cmocka_unit_test(test_us_calendar),
+                                       cmocka_unit_test(test_settings),
+                                       cmocka_unit_test(test_timeline_eu),
+                                       cmocka_unit_test(test_timeline_dissent),
+                                       cmocka_unit_test(test_receipts),
+                                       cmocka_unit_test(test_texts),
+                                       cmocka_unit_test(test_about),
+                                       cmocka_unit_test(test_stats),
+                                       cmocka_unit_test(test_limiter)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
