@@ -3,7 +3,7 @@
  * thread by the receipt holder (the input as the text) and presented as a
  * receipt code (the input as the code). A text is stored exactly when it
  * passes the check, and read back byte for byte; a refused text or a wrong
- * code stores nothing; the reporter's account is never named. */
+ * code stores nothing; no author or reporter field names the account. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,9 +93,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         json_t *last = json_array_get(list, json_array_size(list) - 1);
         if (json_integer_value(json_object_get(last, "id")) != mid) __builtin_trap();
         if (strcmp(json_string_value(json_object_get(last, "text")), text) != 0) __builtin_trap();
-        char *dump = json_dumps(view, 0);
-        if (strstr(dump, "fuzz.reporter")) __builtin_trap();
-        free(dump);
+        /* Whatever the text says, no field names the reporter's account. */
+        if (!json_is_null(json_object_get(view, "reporter"))) __builtin_trap();
+        size_t i;
+        json_t *m;
+        json_array_foreach(list, i, m) {
+            if (strcmp(json_string_value(json_object_get(m, "by")), "fuzz.reporter") == 0)
+                __builtin_trap();
+        }
         json_decref(view);
     } else if (err.rc != PH_EUSAGE) {
         __builtin_trap();
