@@ -1191,6 +1191,9 @@ static int load_all(store *db, const rules *r, const char *case_reference, loade
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW) {
         out->v = ph_grow(out->v, &out->cap, out->n + 1, sizeof *out->v);
+        memset(&out->v[out->n], 0, sizeof out->v[out->n]);
+        ph_strlcpy(out->v[out->n].t.state, "raised", sizeof out->v[out->n].t.state);
+        out->v[out->n].t.due = out->v[out->n].t.last_event = CONCERN_NO_DATE;
         row_from(st, &out->v[out->n++].row);
     }
     store_finalize(st);
