@@ -159,6 +159,10 @@ for t in concern concern_cosignatory concern_event concern_message concern_seal 
     fi
 done
 expect_eq "$(sql "SELECT count(*) FROM concern_cosignatory WHERE concern_id = $CID")" 0 "co-signatories of a confidential concern are sealed too"
+expect_eq "$(sql "SELECT count(*) FROM concern_event WHERE concern_id = $CID AND actor NOT LIKE 'reporter-%'")" 0 \
+    "the reporter's events carry the pseudonym"
+expect_eq "$(sql "SELECT count(*) FROM audit_entry WHERE object_type = 'concern' AND object_id = '$CID' AND actor = '$UID_'")" 0 \
+    "no audit entry of the concern carries the account's id"
 expect_eq "$(sql "SELECT count(*) FROM audit_entry WHERE object_type = 'concern' AND object_id = '$CID' AND actor LIKE '%quiet%'")" 0 \
     "no audit entry of the concern names the reporter"
 expect_eq "$(sql "SELECT count(*) FROM audit_entry WHERE object_type <> 'account' AND (actor LIKE '%quiet%' OR object_id LIKE '%quiet%')")" 0 \
