@@ -556,8 +556,8 @@ static int resolve_about(store *db, const concern_about *a, concern_row *r, ph_e
     return PH_OK;
 }
 
-/* "2c; 7, 1a" -> "1a;2c;7"? No: kept in the order given, each checked to
- * be a criterion penholder knows, duplicates dropped. */
+/* "2c; 7, 1A" -> "2c;7;1a": in the order given, lower case, duplicates
+ * dropped, each one a criterion penholder knows. */
 static int criteria_normalise(store *db, const char *in, char *out, size_t size, ph_err *err) {
     out[0] = '\0';
     if (!in) return PH_OK;
@@ -1439,7 +1439,8 @@ int concern_note_decision(void *ctx, store *db, const char *reference, const cha
 int concern_case_summary(store *db, const char *reference, json_t **out, ph_err *err) {
     *out = NULL;
     int64_t n;
-    if (store_one_int(db, &n, err, "SELECT count(*) FROM concern WHERE case_reference = ?", "t", reference))
+    if (store_one_int(db, &n, err, "SELECT count(*) FROM concern WHERE case_reference = ?", "t",
+                      reference))
         return err->rc;
     if (!n) {
         *out = json_array(); /* most cases: no settings or calendar to load */
