@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
-"""Writes data/holidays.csv: bank holidays in England and Wales, 2000-2035,
-from the rules (New Year, Easter, first and last Mondays of May, last Monday
-of August, Christmas, with substitute days) plus the one-off holidays
-proclaimed in those years. Review the diff after running it."""
+"""Writes data/holidays.csv, 2000-2035:
+- england-and-wales: bank holidays from the rules (New Year, Easter, first and
+  last Mondays of May, last Monday of August, Christmas, with substitute days)
+  plus the one-off holidays proclaimed in those years;
+- united-states-federal: the legal public holidays of 5 U.S.C. 6103(a) as
+  federal offices observe them (a Saturday holiday on the Friday before, a
+  Sunday one on the Monday after, 5 U.S.C. 6103(b) and Executive Order
+  11582), plus the days executive orders closed federal offices nationwide.
+  Used for the US State Department's Dissent Channel deadlines.
+Review the diff after running it."""
 import csv
 import datetime as dt
 import os
@@ -60,9 +66,67 @@ def year(y):
     return sorted(h)
 
 
+def nth_weekday(y, m, weekday, n):
+    d = dt.date(y, m, 1)
+    d += dt.timedelta((weekday - d.weekday()) % 7)
+    return d + dt.timedelta(7 * (n - 1))
+
+
+def observed(d):
+    return d + dt.timedelta({5: -1, 6: 1}.get(d.weekday(), 0))
+
+
+# Executive orders closing executive departments and agencies for a day
+# (Christmas Eves and days after Christmas, national days of mourning).
+US_CLOSURES = [
+    (dt.date(2001, 12, 24), "Christmas Eve (executive order)"),
+    (dt.date(2004, 6, 11), "National Day of Mourning for President Reagan"),
+    (dt.date(2007, 1, 2), "National Day of Mourning for President Ford"),
+    (dt.date(2007, 12, 24), "Christmas Eve (executive order)"),
+    (dt.date(2008, 12, 26), "Day after Christmas (executive order)"),
+    (dt.date(2012, 12, 24), "Christmas Eve (executive order)"),
+    (dt.date(2014, 12, 26), "Day after Christmas (executive order)"),
+    (dt.date(2015, 12, 24), "Christmas Eve (executive order)"),
+    (dt.date(2018, 12, 5), "National Day of Mourning for President George H. W. Bush"),
+    (dt.date(2018, 12, 24), "Christmas Eve (executive order)"),
+    (dt.date(2019, 12, 24), "Christmas Eve (executive order)"),
+    (dt.date(2020, 12, 24), "Christmas Eve (executive order)"),
+    (dt.date(2024, 12, 24), "Christmas Eve (executive order)"),
+    (dt.date(2025, 1, 9), "National Day of Mourning for President Carter"),
+]
+
+
+def us_year(y):
+    h = [
+        (dt.date(y, 1, 1), "New Year's Day"),
+        (nth_weekday(y, 1, 0, 3), "Birthday of Martin Luther King, Jr."),
+        (nth_weekday(y, 2, 0, 3), "Washington's Birthday"),
+        (last_monday(y, 5), "Memorial Day"),
+        (dt.date(y, 7, 4), "Independence Day"),
+        (nth_weekday(y, 9, 0, 1), "Labor Day"),
+        (nth_weekday(y, 10, 0, 2), "Columbus Day"),
+        (dt.date(y, 11, 11), "Veterans Day"),
+        (nth_weekday(y, 11, 3, 4), "Thanksgiving Day"),
+        (dt.date(y, 12, 25), "Christmas Day"),
+    ]
+    if y >= 2021:  # Juneteenth National Independence Day Act, 17 June 2021
+        h.append((dt.date(y, 6, 19), "Juneteenth National Independence Day"))
+    days = [(observed(d), name) for d, name in h]
+    # New Year's Day on a Saturday is observed on 31 December of the year before.
+    nxt = dt.date(y + 1, 1, 1)
+    if nxt.weekday() == 5:
+        days.append((observed(nxt), "New Year's Day"))
+    days = [(d, name) for d, name in days if d.year == y]
+    days += [(d, name) for d, name in US_CLOSURES if d.year == y]
+    return sorted(days)
+
+
 with open(OUT, "w", newline="") as f:
     w = csv.writer(f, lineterminator="\n")
     w.writerow(["date", "calendar", "name"])
     for y in range(2000, 2036):
         for d, name in year(y):
             w.writerow([d.isoformat(), "england-and-wales", name])
+    for y in range(2000, 2036):
+        for d, name in us_year(y):
+            w.writerow([d.isoformat(), "united-states-federal", name])

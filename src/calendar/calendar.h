@@ -3,8 +3,9 @@
  * working days for a SIEL) and deadlines for formal concerns.
  *
  * Owns the public-holiday calendars shipped in data/holidays.csv (written by
- * scripts/holidays.py): "england-and-wales" now, others by adding rows. A
- * working day is a Monday to Friday that is not a holiday of the calendar.
+ * scripts/holidays.py): "england-and-wales" and "united-states-federal" (the
+ * Dissent Channel's working days), others by adding rows. A working day is a
+ * Monday to Friday that is not a holiday of the calendar.
  * Pure: no I/O beyond reading the built-in table once.
  */
 #ifndef PH_CALENDAR_H

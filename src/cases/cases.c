@@ -7,6 +7,7 @@
 
 #include "audit/audit.h"
 #include "calendar/calendar.h"
+#include "concern/concern.h"
 #include "control/control.h"
 #include "policy/policy.h"
 #include "refdata/refdata.h"
@@ -533,8 +534,8 @@ static int guard_advice_given(store *db, const case_row *c, ph_err *err) {
     return PH_OK;
 }
 
-static int guard_ready_to_finalise(store *db, const cases_services *svc, const case_row *c,
-                                   const cases_event_params *p, ph_err *err) {
+static int guard_ready_to_finalise(store *db, const cases_services *svc, const cases_actor *who, const case_row *c,
+                                   const char *event, const cases_event_params *p, ph_err *err) {
     ph_buf why;
     ph_buf_init(&why);
     int64_t n;
@@ -562,10 +563,12 @@ static int guard_ready_to_finalise(store *db, const cases_services *svc, const c
     }
     /* Open formal concerns about the case: they block the decision, or the
      * decision maker must name each one as read. */
+    size_t open_concerns = 0;
     if (!rc && svc && svc->open_concerns) {
         char **ids = NULL;
         size_t nids = 0;
         rc = svc->open_concerns(svc->concerns_ctx, db, c->reference, &ids, &nids, err);
+        open_concerns = nids;
         for (size_t i = 0; !rc && i < nids; i++) {
             if (svc->concerns_block) {
                 ph_buf_printf(&why, "%sformal concern %s is open", why.len ? "; " : "", ids[i]);
@@ -588,6 +591,9 @@ static int guard_ready_to_finalise(store *db, const cases_services *svc, const c
         free(ids);
     }
     if (!rc && why.len) rc = ph_fail(err, PH_ECONFLICT, "case %s cannot be decided yet: %s", c->reference, why.data);
+    /* Each concern the decision maker named is recorded as read. */
+    if (!rc && open_concerns && svc->concerns_noted)
+        rc = svc->concerns_noted(svc->concerns_ctx, db, c->reference, who->name, event, err);
     ph_buf_free(&why);
     return rc;
 }
@@ -853,7 +859,7 @@ static int fire_body(store *db, const cases_actor *who, case_row *c, void *arg, 
     if (has_guard(t, "goods_rated") && guard_goods_rated(db, c, err)) return err->rc;
     if (has_guard(t, "advice_given") && guard_advice_given(db, c, err)) return err->rc;
     if (has_guard(t, "criteria_given") && criteria_given(db, p->criteria, criteria, sizeof criteria, err)) return err->rc;
-    if (has_guard(t, "ready_to_finalise") && guard_ready_to_finalise(db, a->svc, c, p, err)) return err->rc;
+    if (has_guard(t, "ready_to_finalise") && guard_ready_to_finalise(db, a->svc, who, c, a->event, p, err)) return err->rc;
     if (has_guard(t, "refused_within_appeal_window") && guard_appeal_window(db, a->svc, c, err)) return err->rc;
 
     char now[21], day[11];
@@ -1475,6 +1481,11 @@ static int staff_view(store *db, const cases_actor *who, const case_row *c, json
         }
         free(outcomes);
     }
+    /* Formal concerns still open about the case: the decision maker must
+     * acknowledge each one (or, by deployment setting, they block it). */
+    json_t *concerns = NULL;
+    if (!rc) rc = concern_case_summary(db, c->reference, &concerns, err);
+    json_object_set_new(o, "open_concerns", concerns ? concerns : json_array());
     allowed_events(c, who, o);
     if (rc) {
         json_decref(o);

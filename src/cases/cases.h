@@ -79,6 +79,11 @@ typedef struct cases_services {
     int (*open_concerns)(void *ctx, store *db, const char *reference, char ***ids, size_t *n,
                          ph_err *err);
     void *concerns_ctx;
+    /* Records on each open concern about the case that the decision maker
+     * read it (called inside the decision's transaction, once its guards
+     * pass). NULL: nothing is recorded. */
+    int (*concerns_noted)(void *ctx, store *db, const char *reference, const char *actor, const char *decision,
+                          ph_err *err);
     /* 1: an open formal concern about a case blocks its decision (deployment
      * setting); 0: the decision maker must acknowledge each one explicitly. */
     int concerns_block;

@@ -7,11 +7,13 @@
 
 #include "assess/assess.h"
 #include "cases.h"
+#include "concern/concern.h"
 
 struct cases_runtime {
     assess_context *ctx;
     policy *policy;
     char date[11];
+    int concerns_block; /* the deployment's concern setting block_finalising, read at open */
 };
 
 /* Assesses with the context and policy loaded at start, and the evidence in
@@ -52,6 +54,9 @@ int cases_runtime_open(store *db, const char *date, cases_runtime **out, ph_err 
         ph_date_format(ph_date_today(), rt->date);
     int rc = assess_context_load(db, rt->date, &rt->ctx, err);
     if (!rc) rc = assess_policy_in_force(db, rt->ctx, rt->date, &rt->policy, err);
+    concern_settings settings;
+    if (!rc) rc = concern_settings_load(db, &settings, err);
+    if (!rc) rt->concerns_block = settings.block_finalising;
     if (rc) {
         cases_runtime_close(rt);
         return rc;
@@ -65,6 +70,9 @@ void cases_runtime_services(cases_runtime *rt, cases_services *svc) {
     if (!rt) return;
     svc->assess = assess_with_runtime;
     svc->assess_ctx = rt;
+    svc->open_concerns = concern_open_about_case;
+    svc->concerns_noted = concern_note_decision;
+    svc->concerns_block = rt->concerns_block;
 }
 
 void cases_runtime_close(cases_runtime *rt) {

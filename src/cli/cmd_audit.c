@@ -5,6 +5,7 @@
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "cases/cases.h"
+#include "concern/concern.h"
 #include "cli/cli.h"
 #include "register/register.h"
 
@@ -40,6 +41,7 @@ void cli_audit_register_types(void) {
     audit_register_type(REGISTER_LICENCE_OBJECT, register_licence_state);
     auth_audit_register(); /* account, api_token, organisation */
     cases_register_audit(); /* case */
+    concern_audit_register(); /* concern, concern_key, concern_setting */
 }
 
 static void print_hex_line(const char *label, const unsigned char *bytes, size_t n) {

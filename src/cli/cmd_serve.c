@@ -6,6 +6,7 @@
 
 #include "cases/cases.h"
 #include "cli/cli.h"
+#include "concern/concern.h"
 #include "http/http.h"
 
 static const char serve_help[] =
@@ -33,6 +34,12 @@ static const char serve_help[] =
     "  --password-min N       shortest password accepted by the API (12)\n"
     "  --no-access-log        no per-request lines\n"
     "  --routes               print the route table (method, path, roles, summary) and exit\n";
+
+/* Wrong receipt codes one client address may send before it waits for
+ * the window to end (a code has 160 random bits: this only slows a
+ * guesser and keeps the log quiet). */
+#define RECEIPT_FAILURES_MAX 10
+#define RECEIPT_FAILURE_WINDOW_SECONDS 900
 
 static int parse_uint(const char *opt, const char *arg, int64_t min, int64_t max, int64_t *out) {
     if (ph_parse_i64(arg, out) || *out < min || *out > max) {
@@ -169,9 +176,12 @@ int cmd_serve(int argc, char **argv) {
     if (rc) return cli_fail(&err);
     cases_runtime_services(rt, &svc);
     cfg.services = &svc;
+    concern_limiter *limiter = concern_limiter_new(RECEIPT_FAILURES_MAX, RECEIPT_FAILURE_WINDOW_SECONDS);
+    cfg.concern_limiter = limiter;
     http_server *s;
     if (http_server_start(&cfg, &s, &err)) {
         cases_runtime_close(rt);
+        concern_limiter_free(limiter);
         return cli_fail(&err);
     }
     fprintf(stderr, "penholder: serving %s/ (API %s/api/v1/, %u threads, database %s)\n",
@@ -182,6 +192,7 @@ int cmd_serve(int argc, char **argv) {
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
     uint64_t served = http_server_stop(s);
     cases_runtime_close(rt);
+    concern_limiter_free(limiter);
     fprintf(stderr, "penholder: stopped after %llu requests\n", (unsigned long long)served);
     return 0;
 }

@@ -29,6 +29,7 @@ static const command commands[] = {
     {"tokens", cmd_tokens, "create, list and revoke API tokens"},
     {"audit", cmd_audit, "verify the audit log; tree heads, proofs, entries"},
     {"lists", cmd_lists, "import, compare and update sanctions and denied-party lists"},
+    {"concern", cmd_concern, "raise, answer, follow and escalate formal concerns"},
 };
 
 static void usage(FILE *out) {

@@ -94,7 +94,12 @@ typedef enum http_exporters {
 enum http_route_flags {
     /* The handler begins the transaction itself (http_tx_begin) after slow
      * work that must not hold the write lock, such as hashing a password. */
-    HTTP_OWN_TX = 1
+    HTTP_OWN_TX = 1,
+    /* The caller must not be linkable to the request (raising a
+     * confidential concern, following one by receipt code): the access log
+     * shows "-" for the account, and on a public route credentials are not
+     * read at all, so no session row is touched. */
+    HTTP_NO_ACCOUNT_TRACE = 2
 };
 
 typedef struct http_route {
@@ -140,6 +145,7 @@ int http_routes_register(http_router *r, ph_err *err);
 int http_core_routes(http_router *r, ph_err *err);
 int http_account_routes(http_router *r, ph_err *err);
 int http_case_routes(http_router *r, ph_err *err);
+int http_concern_routes(http_router *r, ph_err *err);
 
 /* ---- parsers (pure: no socket, no database; fuzzed) ---- */
 
@@ -253,6 +259,9 @@ typedef struct http_server_config {
     /* The engines' shared services for handlers (a cases_services: the
      * screening index and policy loaded at start). NULL: none. */
     const void *services;
+    /* The concern module's limiter of failed receipt look-ups (a
+     * concern_limiter), shared by every worker. NULL: no limit. */
+    void *concern_limiter;
 } http_server_config;
 
 void http_config_default(http_server_config *c);
@@ -282,6 +291,9 @@ int http_is_staff(const http_ctx *ctx);
  * open to exporters pass it to every query:
  * `WHERE (? = 0 OR organisation_id = ?)`. */
 int64_t http_org_scope(const http_ctx *ctx);
+/* The client's address as numeric text ("127.0.0.1", "::1"; "" when
+ * unknown). Behind a proxy it is the proxy's. */
+void http_client_address(http_ctx *ctx, char *out, size_t size);
 /* Who is acting, for audit entries: the account name, or "anonymous". */
 const char *http_actor(const http_ctx *ctx);
 

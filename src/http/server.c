@@ -169,6 +169,17 @@ const char *http_session_token(http_ctx *ctx, size_t *len) {
     return req->session_len ? req->session_token : NULL;
 }
 
+void http_client_address(http_ctx *ctx, char *out, size_t size) {
+    if (size) out[0] = '\0';
+    http_request *req = http_request_of(ctx);
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!info || !info->client_addr || !size) return;
+    const struct sockaddr *sa = info->client_addr;
+    socklen_t len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (getnameinfo(sa, len, out, (socklen_t)size, NULL, 0, NI_NUMERICHOST) != 0) out[0] = '\0';
+}
+
 /* ---- static files ---- */
 
 static const char *content_type_for(const char *path) {
@@ -354,7 +365,7 @@ static void prepare(http_request *req) {
         return;
     }
     int public_route = (ctx->route->roles & HTTP_PUBLIC) != 0;
-    authenticate(req, public_route);
+    if (!(public_route && (ctx->route->flags & HTTP_NO_ACCOUNT_TRACE))) authenticate(req, public_route);
     if (req->replied) return;
     if (!public_route && !http_route_allows(ctx->route, ctx->user->role)) {
         http_problem(ctx, 403, "forbidden", "the %s role may not %s %s",
@@ -492,7 +503,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         ph_now_iso(now);
         fprintf(stderr, "%s %s %s %d %.1fms %s%s\n", now, req->method,
                 req->log_path[0] ? req->log_path : "-", req->ctx.status, ms,
-                req->ctx.user ? req->ctx.user->name : "-",
+                req->ctx.user && !(req->ctx.route && (req->ctx.route->flags & HTTP_NO_ACCOUNT_TRACE))
+                    ? req->ctx.user->name
+                    : "-",
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed early)");
     }
     http_request_free(req);

@@ -223,6 +223,16 @@ int store_schema_latest(void) {
 
 int store_schema_version(store *db) { return pragma_int(db, "PRAGMA user_version"); }
 
+int store_table_exists(store *db, const char *table, int *exists, ph_err *err) {
+    *exists = 0;
+    int64_t n;
+    int rc = store_one_int(db, &n, err, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", "t",
+                           table);
+    if (rc) return rc;
+    *exists = n > 0;
+    return PH_OK;
+}
+
 int store_migrate(store *db, int *applied, ph_err *err) {
     *applied = 0;
     int have = store_schema_version(db), want = store_schema_latest();

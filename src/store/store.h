@@ -50,6 +50,9 @@ int store_schema_latest(void);
 /* Applies every pending migration in one transaction. Sets *applied to the
  * number applied (0 when up to date). */
 int store_migrate(store *db, int *applied, ph_err *err);
+/* Whether a table exists (for features whose tables another module may
+ * not have created yet). */
+int store_table_exists(store *db, const char *table, int *exists, ph_err *err);
 
 /* Transactions. store_begin takes the write lock at once (so a busy database
  * is reported before any work is done). Nesting is not supported. */

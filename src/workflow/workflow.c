@@ -115,6 +115,10 @@ static const wf_transition concern_transitions[] = {
      "one more step up the chain"},
     {"*", "message", "", "reporter nominated_officer", NULL, "a message on the thread"},
     {"*", "reveal", "", "nominated_officer", "reason", "a nominated officer opens the sealed identity"},
+    {"*", "extend", "", "nominated_officer", "reason extension_allowed",
+     "the response is put off once, within the longest period the deployment allows"},
+    {"*", "note_decision", "", "decision_maker", NULL,
+     "the decision maker read the concern before deciding the case it is about"},
 };
 
 const wf_machine wf_concern = {"concern",           "raised", concern_states, concern_final,
