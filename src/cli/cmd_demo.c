@@ -45,16 +45,18 @@ int cmd_demo(int argc, char **argv) {
             json_array_append_new(accounts, json_pack("{s:s, s:s, s:s?, s:s?}", "name", demo_accounts[i].name, "role",
                                                       demo_accounts[i].role, "team", demo_accounts[i].team,
                                                       "organisation", demo_accounts[i].organisation));
-        cli_print_json(json_pack("{s:b, s:i, s:i, s:i, s:i, s:s, s:o}", "already", rep.already, "accounts",
+        cli_print_json(json_pack("{s:b, s:i, s:i, s:i, s:i, s:i, s:s, s:o}", "already", rep.already, "accounts",
                                  rep.accounts, "evidence", rep.evidence, "applications", rep.applications,
-                                 "licences", rep.licences, "password", DEMO_PASSWORD, "accounts_list", accounts));
+                                 "licences", rep.licences, "concerns", rep.concerns, "password", DEMO_PASSWORD,
+                                 "accounts_list", accounts));
         return 0;
     }
     if (rep.already)
         printf("the demonstration data is already here; nothing added\n");
     else
-        printf("demonstration: %d accounts, %d evidence entries, %d applications, %d licences issued\n",
-               rep.accounts, rep.evidence, rep.applications, rep.licences);
+        printf("demonstration: %d accounts, %d evidence entries, %d applications, %d licences issued, "
+               "%d formal concerns\n",
+               rep.accounts, rep.evidence, rep.applications, rep.licences, rep.concerns);
     printf("\nDemonstration accounts (password for all: %s):\n", DEMO_PASSWORD);
     const char *h[] = {"account", "role", "who"};
     cli_table *t = cli_table_new(3, h);

@@ -7,6 +7,7 @@
 #include "assess/assess.h"
 #include "auth/auth.h"
 #include "cases/cases.h"
+#include "concern/concern.h"
 
 const demo_account demo_accounts[] = {
     {"acme", "exporter", NULL, "Acme Aerospace Ltd", "exporter: aircraft components"},
@@ -235,6 +236,71 @@ static int play(store *db, const cases_services *svc, const demo_application *p,
     return rc;
 }
 
+/* Formal concerns: an open confidential one about a case awaiting its
+ * decision, one acknowledged and left unanswered until it fell overdue,
+ * and one answered and closed. Dates are set back so the deadlines show. */
+static int demo_concerns(store *db, int *raised, ph_err *err) {
+    concern_actor nora = {"nora.nominated", "nominated_officer", NULL};
+    char key_id[17];
+    if (concern_keys_init(db, &nora, DEMO_PASSWORD, key_id, err)) return err->rc;
+    int32_t today = ph_date_today();
+    char d[6][11];
+    int back[6] = {40, 38, 120, 115, 90, 60};
+    for (int i = 0; i < 6; i++) ph_date_format(today - back[i], d[i]);
+    char ref[CASES_REFERENCE_MAX], about[CASES_REFERENCE_MAX + 8], receipt[CONCERN_RECEIPT_TEXT];
+    int64_t id;
+    /* The case awaiting a decision on trainer-aircraft parts for Israel. */
+    if (store_one_int(db, &id, err,
+                      "SELECT a.id FROM application a JOIN application_party p ON p.application_id = a.id "
+                      "WHERE p.name = 'Israeli Air Force Flight Academy'", NULL))
+        return err->rc;
+    store_stmt *st;
+    if (store_prepare(db, "SELECT reference FROM application WHERE id = ?", &st, err)) return err->rc;
+    store_bind_int(st, 1, id);
+    ref[0] = '\0';
+    if (store_step(st, err) == STORE_ROW) ph_strlcpy(ref, store_col_text(st, 0), sizeof ref);
+    store_finalize(st);
+    snprintf(about, sizeof about, "case:%s", ref);
+    concern_actor fiona = {"fiona.fcdo", "adviser", NULL};
+    concern_raise_input c1 = {about, "legal_risk",
+                              "The end user's flight academy trains pilots who go on to fly combat missions in Gaza; "
+                              "the assessment treats trainer components as without combat capability. I believe "
+                              "this understates the risk under Criterion 2c and ask that it be looked at before a decision.",
+                              "2c", NULL, 0, 1, NULL, d[0]};
+    if (concern_raise(db, &fiona, &c1, &id, receipt, err)) return err->rc;
+    concern_event_input ack = {NULL, NULL, NULL, d[1]};
+    if (concern_fire(db, &nora, id, "acknowledge", &ack, err)) return err->rc;
+    (*raised)++;
+    /* Policy dissent, acknowledged and then left without an answer. */
+    concern_actor martin = {"martin.mod", "adviser", NULL};
+    concern_raise_input c2 = {"policy:uk-selc-2021@2021.1", "policy_dissent",
+                              "The shipped policy refers every licence without a named end user under Criterion 7. "
+                              "Most historic licences name none, so reviews refer hundreds of them by default; the "
+                              "rule should distinguish open licences from single consignments.",
+                              "7", NULL, 0, 0, NULL, d[2]};
+    if (concern_raise(db, &martin, &c2, &id, receipt, err)) return err->rc;
+    ack.today = d[3];
+    if (concern_fire(db, &nora, id, "acknowledge", &ack, err)) return err->rc;
+    (*raised)++;
+    /* Answered and closed. */
+    concern_actor olivia = {"olivia.officer", "case_officer", NULL};
+    concern_raise_input c3 = {"policy:uk-selc-2021@2021.1", "implementation_dissent",
+                              "Screening hits on common names are being dismissed without a recorded reason on "
+                              "busy days; the disposition form should not accept an empty reason.",
+                              NULL, NULL, 0, 0, NULL, d[4]};
+    if (concern_raise(db, &olivia, &c3, &id, receipt, err)) return err->rc;
+    ack.today = d[4];
+    if (concern_fire(db, &nora, id, "acknowledge", &ack, err)) return err->rc;
+    concern_event_input resp = {"Upheld. Dispositions now require a reason of at least one sentence, and the case "
+                                "system refuses an empty one; the licensing unit was briefed on 1 October.",
+                                "upheld", NULL, d[5]};
+    if (concern_fire(db, &nora, id, "respond", &resp, err)) return err->rc;
+    concern_event_input close = {NULL, NULL, NULL, d[5]};
+    if (concern_fire(db, &olivia, id, "close", &close, err)) return err->rc;
+    (*raised)++;
+    return PH_OK;
+}
+
 int demo_fill(store *db, demo_progress_fn progress, void *ctx, demo_report *report, ph_err *err) {
     memset(report, 0, sizeof *report);
     int64_t have = 0;
@@ -282,5 +348,6 @@ int demo_fill(store *db, demo_progress_fn progress, void *ctx, demo_report *repo
         if (progress) progress(ctx, "applications", ++done, total);
     }
     cases_runtime_close(rt);
+    if (!rc) rc = demo_concerns(db, &report->concerns, err);
     return rc;
 }

@@ -38,6 +38,7 @@ typedef struct demo_report {
     int evidence;
     int applications;
     int licences;
+    int concerns;
 } demo_report;
 
 /* Progress: called after each step with a short description. */

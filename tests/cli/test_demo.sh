@@ -11,6 +11,9 @@ expect_eq "$(sql "SELECT count(DISTINCT status) FROM application")" "9" "applica
 expect_eq "$(sql "SELECT count(*) FROM licence WHERE outcome = 'issued' AND application_id IS NOT NULL")" "6" "licences issued by decisions"
 expect_eq "$(sql "SELECT count(*) FROM application WHERE status <> 'draft' AND id NOT IN (SELECT application_id FROM case_assessment)")" "0" "every submitted application was assessed"
 expect_eq "$(sql "SELECT outcome FROM application a JOIN application_party p ON p.application_id = a.id WHERE p.name = 'Rostec'")" "refused" "the embargoed destination is refused"
+expect_eq "$(sql "SELECT count(*) FROM concern")" "3" "three formal concerns"
+expect_ok "an overdue concern" concern list --overdue --actor nora.nominated
+expect_out "OVERDUE" "one concern is overdue"
 expect_ok "the audit log verifies" audit verify
 expect_ok "demo again" demo
 expect_out "already here" "running it twice adds nothing"
