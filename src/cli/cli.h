@@ -71,5 +71,6 @@ int cmd_destinations(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_licences(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_lists(int argc, char **argv);
 
 #endif

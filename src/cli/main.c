@@ -19,6 +19,7 @@ static const command commands[] = {
     {"destinations", cmd_destinations, "resolve and list licensing destinations"},
     {"import", cmd_import, "import a licence register file"},
     {"licences", cmd_licences, "list licences and produce statistics"},
+    {"lists", cmd_lists, "import, compare and update sanctions and denied-party lists"},
 };
 
 static void usage(FILE *out) {
