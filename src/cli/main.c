@@ -20,6 +20,8 @@ static const command commands[] = {
     {"import", cmd_import, "import a licence register file"},
     {"licences", cmd_licences, "list licences and produce statistics"},
     {"lists", cmd_lists, "import, compare and update sanctions and denied-party lists"},
+    {"screen", cmd_screen, "screen party names against the loaded lists"},
+    {"match", cmd_match, "score two names against each other, with the explanation"},
 };
 
 static void usage(FILE *out) {

@@ -15,9 +15,10 @@ void screen_config_default(screen_config *c) {
     c->token_min_similarity = 0.80;
     c->phonetic_similarity = 0.80;
     c->initial_similarity = 0.9;
-    c->single_word_min_similarity = 0.95;
+    c->single_word_min_similarity = 0.88;
     c->extra_query_weight = 1.0;
     c->extra_list_weight = 0.5;
+    c->patronymic_factor = 0.3;
     c->particle_weight = 0.2;
     c->initial_weight = 0.2;
     c->legal_weight = 0.05;
@@ -538,12 +539,14 @@ static void build_keys(builder *b) {
          * it among the query's deletions in one table. */
         push_deletion(&d, sc_str(idx, x->text), x->len);
         sc_deletions(sc_str(idx, x->text), x->len, 2, push_deletion, &d);
+        if (sc_article_stripped(sc_str(idx, x->text), x->len))
+            push_deletion(&d, sc_str(idx, x->text) + 2, x->len - 2u);
         const char *skel = sc_str(idx, x->skel);
         if (x->skel_len >= SC_SKELETON_KEY_MIN)
             push_pair(b, sc_key_hash(SC_KEY_SKELETON, skel, x->skel_len), (uint32_t)v);
         if (x->flags & TEXT_TOKEN_ABJAD && x->skel_len >= 1)
             push_pair(b, sc_key_hash(SC_KEY_ABJAD, skel, x->skel_len), (uint32_t)v);
-        else if (x->skel_len == 2)
+        else if (x->skel_len == 2 && x->len <= SC_SHORT_KEY_MAX_LEN)
             push_pair(b, sc_key_hash(SC_KEY_SHORT, skel, x->skel_len), (uint32_t)v);
     }
     keytab_build(&idx->fuzzy, b->pairs, b->npairs);

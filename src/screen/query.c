@@ -63,6 +63,7 @@ typedef struct sc_side {
     size_t n;
     float w[TEXT_MAX_TOKENS];
     uint8_t kind[TEXT_MAX_TOKENS];
+    uint8_t patronymic[TEXT_MAX_TOKENS];
     const char *text[TEXT_MAX_TOKENS];
 } sc_side;
 
@@ -194,10 +195,12 @@ static void lookup_by_keys(sc_query *q, size_t unit) {
         deletion_lookup d = {q, unit};
         sc_deletions(u->text, u->len, 2, lookup_deletion, &d);
     }
+    if (sc_article_stripped(u->text, u->len))
+        try_key(q, unit, &idx->fuzzy, SC_KEY_DELETE, u->text + 2, u->len - 2u);
     if (u->skel_len >= SC_SKELETON_KEY_MIN)
         try_key(q, unit, &idx->fuzzy, SC_KEY_SKELETON, u->skel, u->skel_len);
     if (u->skel_len >= 1) try_key(q, unit, &idx->fuzzy, SC_KEY_ABJAD, u->skel, u->skel_len);
-    if (u->flags & TEXT_TOKEN_ABJAD && u->skel_len == 2)
+    if (u->skel_len == 2 && (u->flags & TEXT_TOKEN_ABJAD || u->len <= SC_SHORT_KEY_MAX_LEN))
         try_key(q, unit, &idx->fuzzy, SC_KEY_SHORT, u->skel, u->skel_len);
 }
 
@@ -451,7 +454,7 @@ static double align(const sc_side *qs, const sc_side *ns, sc_edge *edges, size_t
     }
     for (size_t i = 0; i < qs->n; i++) {
         if (qused & (1u << i)) continue;
-        double cost = cfg->extra_query_weight * qs->w[i];
+        double cost = cfg->extra_query_weight * qs->w[i] * (qs->patronymic[i] ? cfg->patronymic_factor : 1.0);
         den += cost;
         if (rec) record_part(rec, qs->text[i], NULL, 0, cost, SCREEN_HOW_NONE,
                              qs->kind[i] == TEXT_LEGAL ? "legal form, weighs almost nothing"
@@ -459,7 +462,7 @@ static double align(const sc_side *qs, const sc_side *ns, sc_edge *edges, size_t
     }
     for (size_t j = 0; j < ns->n; j++) {
         if (nused & (1u << j)) continue;
-        double cost = cfg->extra_list_weight * ns->w[j];
+        double cost = cfg->extra_list_weight * ns->w[j] * (ns->patronymic[j] ? cfg->patronymic_factor : 1.0);
         den += cost;
         if (rec) record_part(rec, NULL, ns->text[j], 0, cost, SCREEN_HOW_NONE,
                              ns->kind[j] == TEXT_LEGAL ? "legal form, weighs almost nothing"
@@ -485,6 +488,7 @@ static void name_side(const screen_index *idx, const sc_name *nm, sc_side *s) {
         const sc_vocab *v = &idx->vocab[idx->entries[nm->entries + j].vocab];
         s->w[j] = v->weight;
         s->kind[j] = v->kind;
+        s->patronymic[j] = (v->flags & TEXT_TOKEN_PATRONYMIC) != 0;
         s->text[j] = sc_str(idx, v->text);
     }
 }
@@ -494,6 +498,7 @@ static void query_side(const sc_query *q, sc_side *s) {
     for (size_t i = 0; i < q->nq; i++) {
         s->w[i] = q->wq[i];
         s->kind[i] = q->units[i].kind;
+        s->patronymic[i] = (q->units[i].flags & TEXT_TOKEN_PATRONYMIC) != 0;
         s->text[i] = q->units[i].text;
     }
 }
@@ -723,7 +728,9 @@ static void prepare_bounds(sc_query *q, double target) {
     q->target = target;
     for (size_t i = 0; i < q->nq; i++) {
         double wi = cfg->initial_weight;
-        double unmatched = -target * cfg->extra_query_weight * q->wq[i];
+        double own_cost = cfg->extra_query_weight * q->wq[i] *
+                          (q->units[i].flags & TEXT_TOKEN_PATRONYMIC ? cfg->patronymic_factor : 1.0);
+        double unmatched = -target * own_cost;
         double rest = q->wq[i] > wi ? q->wq[i] - wi : 0;
         double as_initial = (cfg->initial_similarity - target) * 2 * wi -
                             target * cfg->extra_query_weight * rest;
@@ -805,7 +812,8 @@ static int name_may_reach(const sc_query *q, const sc_name *nm) {
         }
         if (e->span != 1 || any) continue;
         if (v->kind == TEXT_INITIAL || (has_initial && wordlike(v->kind))) continue; /* may pair with an initial */
-        list_cost += q->target * cfg->extra_list_weight * w;
+        list_cost += q->target * cfg->extra_list_weight * w *
+                     (v->flags & TEXT_TOKEN_PATRONYMIC ? cfg->patronymic_factor : 1.0);
     }
     double sum = -list_cost;
     for (size_t i = 0; i < q->nq; i++) sum += gain[i];
@@ -1114,6 +1122,7 @@ static void side_from_name(const screen_index *idx, const text_name *n, sc_side 
         }
         s->w[i] = (float)sc_kind_weight(cfg, t->kind, rarity);
         s->kind[i] = t->kind;
+        s->patronymic[i] = (t->flags & TEXT_TOKEN_PATRONYMIC) != 0;
         s->text[i] = t->text;
     }
 }

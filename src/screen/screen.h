@@ -106,6 +106,7 @@ typedef struct screen_config {
     double single_word_min_similarity; /* one-word list names: near-exact only */
     double extra_query_weight;   /* cost of an unmatched query token (times its weight) */
     double extra_list_weight;    /* cost of an unmatched list-name token */
+    double patronymic_factor;    /* an unmatched patronymic costs this share */
     double particle_weight;      /* cap on the weight of particles and titles */
     double initial_weight;
     double legal_weight;

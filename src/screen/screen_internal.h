@@ -13,7 +13,7 @@ enum {
     SC_KEY_DELETE = 'D',
     SC_KEY_SKELETON = 'S', /* Latin skeletons of SC_SKELETON_KEY_MIN letters or more */
     SC_KEY_ABJAD = 'A',    /* skeletons of tokens transliterated from an abjad */
-    SC_KEY_SHORT = 'T'     /* two-letter Latin skeletons, for abjad queries only */
+    SC_KEY_SHORT = 'T'     /* two-letter Latin skeletons, for short words and abjad queries */
 };
 
 /* Tokens of at least this many letters get deletion keys; of at least
@@ -22,6 +22,8 @@ enum {
 #define SC_DELETE2_MIN 8
 /* Latin skeletons shorter than this match too many words to be a key. */
 #define SC_SKELETON_KEY_MIN 3
+/* Two-letter skeletons are keys for short words only ("tayr"/"teir"). */
+#define SC_SHORT_KEY_MAX_LEN 5
 
 /* A distinct list token (single words, and pairs of adjacent words joined). */
 typedef struct sc_vocab {
@@ -140,6 +142,12 @@ double sc_edit_cost_bounded(const char *a, size_t na, const char *b, size_t nb, 
 double sc_rarity_weight(const screen_index *idx, uint32_t df);
 /* Weight of a token by kind, given its rarity weight. */
 double sc_kind_weight(const screen_config *cfg, uint8_t kind, double rarity);
+
+/* Shortest word after an article ("al" + "dabbas"). */
+#define ARTICLE_WORD_MIN 4
+/* Whether s starts with an article "al"/"el" before a consonant and a word
+ * of ARTICLE_WORD_MIN letters or more ("aldabbas", not "alice"). */
+int sc_article_stripped(const char *s, size_t n);
 
 /* Computes every list word's neighbourhood (query.c). */
 void sc_build_neighbourhoods(screen_index *idx);

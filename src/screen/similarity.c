@@ -57,6 +57,8 @@ double screen_jaro_winkler(const char *a, size_t na, const char *b, size_t nb) {
 #define COST_VOWEL_INDEL 0.6
 #define COST_TRANSPOSITION 0.8
 #define COST_FINAL_VOWEL 0.9
+/* Costs are summed in single precision: compare with a margin. */
+#define COST_EPSILON 1e-4
 #define COST_DEFAULT 1.0
 
 static int is_vowel(char c) {
@@ -156,8 +158,8 @@ double screen_edit_budget(size_t longest) {
     if (longest <= 3) return 0.5;
     if (longest <= 4) return 0.6;
     if (longest <= 5) return 1.0;
-    if (longest <= 8) return 1.6;
-    if (longest <= 12) return 2.2;
+    if (longest <= 8) return 1.3;
+    if (longest <= 12) return 1.9;
     return 3.0;
 }
 
@@ -171,6 +173,22 @@ static char sound_class(char c) {
     case 'v': return 'f';
     default: return c;
     }
+}
+
+int sc_article_stripped(const char *s, size_t n) {
+    if (n < ARTICLE_WORD_MIN + 2 || !(s[0] == 'a' || s[0] == 'e') || s[1] != 'l') return 0;
+    return !is_vowel(s[2]);
+}
+
+/* Whether `longer` is `shorter` with "al" or "el" in front. */
+static int article_prefixed(const sc_tokview *longer, const sc_tokview *shorter) {
+    return longer->len == shorter->len + 2 && sc_article_stripped(longer->text, longer->len) &&
+           memcmp(longer->text + 2, shorter->text, shorter->len) == 0;
+}
+
+/* The class of a first letter: vowels are one class ("omar"/"umar"). */
+static char first_sound(char c) {
+    return is_vowel(c) ? 'a' : sound_class(c);
 }
 
 static int skeleton_drops(char c) {
@@ -223,6 +241,12 @@ const char *screen_how_name(screen_how h) {
 /* Same consonants across an abjad: a little above a phonetic match (the
  * vowels are missing, not different); one consonant apart: a little below. */
 #define SCRIPT_BONUS 0.05
+/* Short words differ mostly in vowels across transliterations
+ * ("tayr"/"teir", "naif"/"nayef"): two consonants alike suffice up to this
+ * length. */
+#define SHORT_PHONETIC_MAX 5
+/* A word with the article written on: as similar as one cheap edit. */
+#define ARTICLE_SIMILARITY 0.9
 
 static int wordlike(uint8_t kind) {
     return kind == TEXT_WORD || kind == TEXT_PARTICLE;
@@ -243,11 +267,15 @@ double sc_word_similarity(const sc_tokview *a, const sc_tokview *b, const screen
      * apart ("catherine"/"kathryn", not "teresa"/"trash"). */
     double limit = budget * PHONETIC_BUDGET_FACTOR;
     double cost = sc_edit_cost_bounded(a->text, na, b->text, nb, limit);
-    if (cost <= budget) {
+    if (cost <= budget + COST_EPSILON) {
         double s = EDIT_SHARE * (1.0 - cost / (double)longest) +
                    (1.0 - EDIT_SHARE) * screen_jaro_winkler(a->text, na, b->text, nb);
         if (s > best) best = s, best_how = SCREEN_HOW_FUZZY;
     }
+    /* An Arabic article written onto the word: "aldabbas" for "dabbas". */
+    if (!a->joined && !b->joined && article_prefixed(na > nb ? a : b, na > nb ? b : a) &&
+        ARTICLE_SIMILARITY > best)
+        best = ARTICLE_SIMILARITY, best_how = SCREEN_HOW_FUZZY;
     int same_skeleton = a->skel_len == b->skel_len && a->skel_len > 0 &&
                         memcmp(a->skel, b->skel, a->skel_len) == 0;
     int abjad_a = a->flags & TEXT_TOKEN_ABJAD, abjad_b = b->flags & TEXT_TOKEN_ABJAD;
@@ -270,13 +298,13 @@ double sc_word_similarity(const sc_tokview *a, const sc_tokview *b, const screen
         } else if (lead_ok && a->skel_len >= 3 && b->skel_len >= 3 &&
                    sc_edit_cost_bounded(a->skel, a->skel_len, b->skel, b->skel_len,
                                         COST_CONFUSABLE_SUBSTITUTION) <=
-                       COST_CONFUSABLE_SUBSTITUTION) {
+                       COST_CONFUSABLE_SUBSTITUTION + COST_EPSILON) {
             if (cfg->phonetic_similarity - SCRIPT_BONUS > best)
                 best = cfg->phonetic_similarity - SCRIPT_BONUS, best_how = SCREEN_HOW_SCRIPT;
         }
-    } else if (same_skeleton && a->skel_len >= 3 && cost <= limit && !(abjad_a || abjad_b) &&
-               !a->joined && !b->joined &&
-               sound_class(a->text[0]) == sound_class(b->text[0])) {
+    } else if (same_skeleton && (a->skel_len >= 3 || longest <= SHORT_PHONETIC_MAX) &&
+               cost <= limit + COST_EPSILON && !(abjad_a || abjad_b) && !a->joined && !b->joined &&
+               first_sound(a->text[0]) == first_sound(b->text[0])) {
         if (cfg->phonetic_similarity > best) best = cfg->phonetic_similarity, best_how = SCREEN_HOW_PHONETIC;
     }
     if (best < cfg->token_min_similarity) {

@@ -14,8 +14,9 @@
 
 /* The transliteration chain: language-specific tables first where ICU's
  * generic one gives forms nobody writes in English ("Romaska" for Ромашка,
- * "Alexes" for Αλέξης), then any script to Latin, then Latin to ASCII. */
-#define TEXT_TRANSLITERATOR "Russian-Latin/BGN; Greek-Latin/UNGEGN; Any-Latin; Latin-ASCII"
+ * "Alexes" for Αλέξης), then any script to Latin. Accents and other marks
+ * are removed afterwards (fold_latin), as for names written in Latin. */
+#define TEXT_TRANSLITERATOR "Russian-Latin/BGN; Greek-Latin/UNGEGN; Any-Latin"
 
 /* Raw words before folding. A name of TEXT_MAX_NAME_BYTES has at most half
  * as many words; transliteration can split one word into a few syllables. */
@@ -32,6 +33,9 @@ struct text_normaliser {
     size_t ncanonical, canonical_cap;
     size_t nforms;
     ph_map particles; /* folded word -> 1 */
+    ph_map abbreviations; /* folded abbreviation -> index in words */
+    char **words;
+    size_t nwords, words_cap;
     pthread_mutex_t lock; /* guards translit and the Han cache */
     UTransliterator *translit;
     int translit_failed;
@@ -64,16 +68,18 @@ typedef struct raw_list {
 
 static int load_legal_forms(text_normaliser *tn, ph_err *err);
 static int load_particles(text_normaliser *tn, ph_err *err);
+static int load_abbreviations(text_normaliser *tn, ph_err *err);
 
 int text_normaliser_new(text_normaliser **out, ph_err *err) {
     text_normaliser *tn = ph_calloc(1, sizeof *tn);
     ph_map_init(&tn->legal);
     ph_map_init(&tn->legal_first);
     ph_map_init(&tn->particles);
+    ph_map_init(&tn->abbreviations);
     ph_map_init(&tn->han);
     pthread_mutex_init(&tn->lock, NULL);
     /* Particles first: legal forms are folded without them. */
-    if (load_particles(tn, err) || load_legal_forms(tn, err)) {
+    if (load_particles(tn, err) || load_legal_forms(tn, err) || load_abbreviations(tn, err)) {
         text_normaliser_free(tn);
         return err ? err->rc : PH_ERR;
     }
@@ -86,6 +92,9 @@ void text_normaliser_free(text_normaliser *tn) {
     ph_map_free(&tn->legal);
     ph_map_free(&tn->legal_first);
     ph_map_free(&tn->particles);
+    ph_map_free(&tn->abbreviations);
+    for (size_t i = 0; i < tn->nwords; i++) free(tn->words[i]);
+    free(tn->words);
     for (size_t i = 0; i < tn->ncanonical; i++) free(tn->canonical[i]);
     free(tn->canonical);
     if (tn->translit) utrans_close(tn->translit);
@@ -224,6 +233,12 @@ static char *transliterate(text_normaliser *tn, const char *w, size_t n) {
         ok = U_SUCCESS(st);
     }
     pthread_mutex_unlock(&tn->lock);
+    /* ICU writes the Arabic feminine ending (ta marbuta) as "ẗ"; names
+     * written in Latin end it in a vowel: أسامة is "usama", not "usamat". */
+    for (int32_t i = 0; ok && i < ulen; i++) {
+        if (buf[i] == 0x1E97) buf[i] = 'a';
+        if (buf[i] == 't' && i + 1 < ulen && buf[i + 1] == 0x0308) buf[i] = 'a', buf[i + 1] = 0x200B;
+    }
     if (!ok) {
         free(buf);
         return NULL;
@@ -333,8 +348,8 @@ static void fold_word(text_normaliser *tn, const char *w, size_t n, int ascii, u
         if (sc == USCRIPT_ARABIC || sc == USCRIPT_HEBREW || sc == USCRIPT_SYRIAC ||
             sc == USCRIPT_THAANA)
             flags |= TEXT_TOKEN_ABJAD;
-        else if (sc == USCRIPT_HAN)
-            flags |= TEXT_TOKEN_HAN;
+        else if (sc == USCRIPT_HAN || sc == USCRIPT_HANGUL)
+            flags |= TEXT_TOKEN_HAN; /* read one syllable a character */
         break;
     }
     if (flags & TEXT_TOKEN_HAN) {
@@ -345,7 +360,8 @@ static void fold_word(text_normaliser *tn, const char *w, size_t n, int ascii, u
             utf8proc_int32_t cp;
             utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)w + i,
                                                   (utf8proc_ssize_t)(n - i), &cp);
-            if (l <= 0 || script_of(cp) != USCRIPT_HAN) {
+            UScriptCode sc = l > 0 ? script_of(cp) : USCRIPT_INVALID_CODE;
+            if (sc != USCRIPT_HAN && sc != USCRIPT_HANGUL) {
                 all_han = 0;
                 break;
             }
@@ -462,6 +478,18 @@ static void raw_insert(raw_list *raw, size_t at, const raw_token *t) {
 static void regroup_transliterated(raw_list *raw) {
     for (size_t i = 0; i < raw->n; i++) {
         raw_token *t = &raw->v[i];
+        /* "عبدالحليم" is written as one word: "bd" "al" "hlym". */
+        if (t->flags & TEXT_TOKEN_ABJAD && t->len >= 7 && memcmp(t->text, "bdal", 4) == 0) {
+            raw_token rest = *t;
+            memmove(rest.text, t->text + 2, (size_t)t->len - 1);
+            rest.len = (uint8_t)(t->len - 2);
+            t->text[2] = '\0';
+            t->len = 2;
+            t->comma_after = 0;
+            t->dot_glued = 0;
+            raw_insert(raw, i + 1, &rest);
+            continue; /* the rest starts with "al": split again below */
+        }
         if (t->flags & TEXT_TOKEN_ABJAD && t->len >= 5 && t->text[0] == 'a' && t->text[1] == 'l') {
             raw_token rest = *t;
             memmove(rest.text, t->text + 2, (size_t)t->len - 1);
@@ -513,6 +541,22 @@ static void regroup_transliterated(raw_list *raw) {
     for (size_t i = 0; i < raw->n; i++)
         if (raw->v[i].len) raw->v[w++] = raw->v[i];
     raw->n = w;
+}
+
+/* Endings of patronymics (Russian, Ukrainian, Belarusian in their usual
+ * romanisations; Turkic "ogly", "kyzy", "uly" as separate words). */
+static int patronymic(const char *s, size_t n) {
+    static const char *const endings[] = {"ovich", "evich", "ovych", "evych", "avich", "ovna",
+                                          "evna", "ichna", "auna", "euna", "yevna"};
+    static const char *const words[] = {"ogly", "ogli", "oglu", "kyzy", "qizi", "kizi", "uly", "uli"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strlen(words[i]) == n && memcmp(s, words[i], n) == 0) return 1;
+    if (n < 7) return 0;
+    for (size_t i = 0; i < sizeof endings / sizeof endings[0]; i++) {
+        size_t m = strlen(endings[i]);
+        if (n > m + 2 && memcmp(s + n - m, endings[i], m) == 0) return 1;
+    }
+    return 0;
 }
 
 static int all_digits(const char *s, size_t n) {
@@ -684,6 +728,10 @@ int text_normalise_name(text_normaliser *tn, const char *s, size_t len, unsigned
                 t->kind = TEXT_PARTICLE;
             else
                 t->kind = TEXT_WORD;
+            int64_t word;
+            if (t->kind == TEXT_WORD && ph_map_get(&tn->abbreviations, t->text, &word))
+                t->len = (uint8_t)ph_strlcpy(t->text, tn->words[word], sizeof t->text);
+            if (t->kind == TEXT_WORD && patronymic(r->text, r->len)) t->flags |= TEXT_TOKEN_PATRONYMIC;
             comma[nt] = r->comma_after;
             i++;
         }
@@ -765,6 +813,32 @@ static int load_particles(text_normaliser *tn, ph_err *err) {
         char *f = ph_fold(csv_field(r, (size_t)col));
         if (f && *f) ph_map_put(&tn->particles, f, 1);
         free(f);
+    }
+    csv_close(r);
+    return got < 0 ? PH_ERR : PH_OK;
+}
+
+static int load_abbreviations(text_normaliser *tn, ph_err *err) {
+    const char *path = "data/name_abbreviations.csv";
+    csv_reader *r;
+    if (table_open(path, &r, err)) return PH_ERR;
+    int cw = csv_find(r, "written"), cf = csv_find(r, "word"), got;
+    if (cw < 0 || cf < 0) {
+        csv_close(r);
+        return ph_fail(err, PH_ERR, "%s: expected columns written,word", path);
+    }
+    while ((got = csv_next(r, err)) == 1) {
+        char *w = ph_fold(csv_field(r, (size_t)cw)), *f = ph_fold(csv_field(r, (size_t)cf));
+        if (!w || !f || !*w || !*f || strchr(w, ' ') || strchr(f, ' ') || strlen(f) > TEXT_TOKEN_MAX) {
+            free(w);
+            free(f);
+            csv_close(r);
+            return ph_fail(err, PH_ERR, "%s:%ld: expected one word on each side", path, csv_line(r));
+        }
+        tn->words = ph_grow(tn->words, &tn->words_cap, tn->nwords + 1, sizeof *tn->words);
+        tn->words[tn->nwords] = f;
+        ph_map_put(&tn->abbreviations, w, (int64_t)tn->nwords++);
+        free(w);
     }
     csv_close(r);
     return got < 0 ? PH_ERR : PH_OK;

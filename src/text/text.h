@@ -8,7 +8,7 @@
  *   2. Unicode compatibility composition and case folding (utf8proc);
  *      zero-width and bidirectional control characters are dropped;
  *   3. words in another script than Latin are transliterated with ICU
- *      ("Russian-Latin/BGN; Greek-Latin/UNGEGN; Any-Latin; Latin-ASCII"),
+ *      ("Russian-Latin/BGN; Greek-Latin/UNGEGN; Any-Latin"),
  *      only when such a word is present; accents are removed;
  *   4. punctuation separates words, except apostrophes (O'Brien -> obrien)
  *      and dots inside abbreviations (S.A. -> sa, L.L.C. -> llc); "&" is "and";
@@ -16,6 +16,8 @@
  *      folded to one canonical token of kind TEXT_LEGAL (table in
  *      data/legal_forms.csv); particles and titles ("al", "bin", "de",
  *      "Mullah") are marked TEXT_PARTICLE (data/name_particles.csv);
+ *      abbreviations and plurals of company words ("Intl", "Grp", "Services")
+ *      are written out in one form (data/name_abbreviations.csv);
  *   6. "SURNAME, Given" is reordered to "Given SURNAME".
  * Numbers are kept as tokens of kind TEXT_NUMBER; single letters are
  * TEXT_INITIAL.
@@ -53,8 +55,11 @@ enum text_token_flags {
     /* Transliterated from a script written without short vowels (Arabic,
      * Hebrew, Syriac, Thaana): "mhmd" for محمد. Compare by consonants. */
     TEXT_TOKEN_ABJAD = 1,
-    TEXT_TOKEN_HAN = 2,       /* transliterated from Chinese characters */
-    TEXT_TOKEN_TRANSLIT = 4   /* transliterated from any other script than Latin */
+    TEXT_TOKEN_HAN = 2,       /* transliterated from Chinese characters or Korean syllables */
+    TEXT_TOKEN_TRANSLIT = 4,  /* transliterated from any other script than Latin */
+    /* A patronymic ("vladimirovich", "borisovna", "ogly"): often left out of
+     * a name as written, so its absence says less than another word's. */
+    TEXT_TOKEN_PATRONYMIC = 8
 };
 
 typedef struct text_token {
