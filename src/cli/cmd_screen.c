@@ -126,11 +126,16 @@ static int load_lists(const cli_common *c, int required, loaded *l, ph_err *err)
     int rc = refdata_names_load(db, &l->countries, err);
     if (rc == PH_OK) rc = cli_screen_index_load(db, &l->idx, &l->entities, &l->nlists, err);
     store_close(db);
-    if (rc) return rc;
-    if (!l->idx && required)
+    if (rc) {
+        loaded_free(l);
+        return rc;
+    }
+    if (!l->idx && required) {
+        loaded_free(l);
         return ph_fail(err, PH_ENOTFOUND,
                        "no lists are loaded: import some first ('penholder lists import "
                        "--format FORMAT FILE...')");
+    }
     return PH_OK;
 }
 

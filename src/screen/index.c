@@ -119,6 +119,12 @@ typedef struct key_pair {
     uint32_t value;
 } key_pair;
 
+/* The high half of a key's hash, never 0 (0 marks an empty slot). */
+static uint32_t key_tag(uint64_t key) {
+    uint32_t tag = (uint32_t)(key >> 32);
+    return tag ? tag : 1;
+}
+
 static int cmp_pair(const void *a, const void *b) {
     const key_pair *x = a, *y = b;
     if (x->key != y->key) return x->key < y->key ? -1 : 1;
@@ -138,29 +144,32 @@ static void keytab_build(sc_keytab *t, key_pair *pairs, size_t n) {
     while (cap < nkeys * 2) cap <<= 1;
     t->mask = cap - 1;
     t->slots = ph_calloc(cap, sizeof *t->slots);
-    t->values = ph_malloc((w ? w : 1) * sizeof *t->values);
-    t->nvalues = w;
+    t->values = ph_malloc((w + nkeys + 1) * sizeof *t->values);
     t->nkeys = nkeys;
+    size_t at = 0;
     for (size_t i = 0; i < w;) {
         size_t j = i;
-        while (j < w && pairs[j].key == pairs[i].key) {
-            t->values[j] = pairs[j].value;
-            j++;
-        }
+        while (j < w && pairs[j].key == pairs[i].key) j++;
+        uint32_t tag = key_tag(pairs[i].key);
         size_t slot = pairs[i].key & t->mask;
-        while (t->slots[slot].key) slot = (slot + 1) & t->mask;
-        t->slots[slot] = (sc_slot){pairs[i].key, (uint32_t)i, (uint32_t)(j - i)};
+        while (t->slots[slot].tag) slot = (slot + 1) & t->mask;
+        t->slots[slot] = (sc_slot){tag, (uint32_t)at};
+        t->values[at++] = (uint32_t)(j - i);
+        for (size_t k = i; k < j; k++) t->values[at++] = pairs[k].value;
         i = j;
     }
+    t->nvalues = at;
 }
 
 const uint32_t *sc_keytab_get(const sc_keytab *t, uint64_t key, uint32_t *count) {
     *count = 0;
     if (!t->slots) return NULL;
-    for (size_t slot = key & t->mask; t->slots[slot].key; slot = (slot + 1) & t->mask) {
-        if (t->slots[slot].key == key) {
-            *count = t->slots[slot].count;
-            return t->values + t->slots[slot].start;
+    uint32_t tag = key_tag(key);
+    for (size_t slot = key & t->mask; t->slots[slot].tag; slot = (slot + 1) & t->mask) {
+        if (t->slots[slot].tag == tag) {
+            const uint32_t *run = t->values + t->slots[slot].start;
+            *count = run[0];
+            return run + 1;
         }
     }
     return NULL;
@@ -467,14 +476,29 @@ static void build_postings(screen_index *idx) {
         last[v] = UINT32_MAX;
     }
     idx->postings = ph_malloc((total ? total : 1) * sizeof *idx->postings);
+    idx->post_rest = ph_malloc(total ? total : 1);
     idx->npostings = total;
     for (size_t n = 0; n < idx->nnames; n++) {
         const sc_name *nm = &idx->names[n];
+        double rest = 0;
+        int initials = 0;
+        for (size_t e = 0; e < nm->ntokens; e++) {
+            const sc_vocab *x = &idx->vocab[idx->entries[nm->entries + e].vocab];
+            if (x->kind == TEXT_INITIAL) { /* may pair with a query word */
+                initials = 1;
+                continue;
+            }
+            rest += x->weight * (x->flags & TEXT_TOKEN_PATRONYMIC ? idx->cfg.patronymic_factor : 1.0);
+        }
+        double q = floor(rest * SC_REST_SCALE);
+        uint8_t rest_q = (uint8_t)((q > SC_REST_MASK ? SC_REST_MASK : q < 0 ? 0 : q) +
+                                   (initials ? SC_REST_INITIALS : 0));
         for (size_t e = 0; e < nm->nentries; e++) {
             uint32_t v = idx->entries[nm->entries + e].vocab;
             if (last[v] == n) continue;
             last[v] = (uint32_t)n;
             sc_vocab *x = &idx->vocab[v];
+            idx->post_rest[x->post_start + x->post_count] = rest_q;
             idx->postings[x->post_start + x->post_count++] = (uint32_t)n;
         }
     }
@@ -601,6 +625,7 @@ void screen_index_free(screen_index *idx) {
     free(idx->strings);
     free(idx->vocab);
     free(idx->postings);
+    free(idx->post_rest);
     free(idx->names);
     free(idx->entries);
     free(idx->entities);
@@ -623,7 +648,7 @@ void screen_index_get_stats(const screen_index *idx, screen_index_stats *out) {
     out->postings = idx->npostings;
     out->keys = idx->exact.nkeys + idx->fuzzy.nkeys;
     out->bytes = sizeof *idx + idx->strings_len + idx->nvocab * sizeof *idx->vocab +
-                 idx->npostings * 4 + idx->nnames * sizeof *idx->names +
+                 idx->npostings * 5 + idx->nnames * sizeof *idx->names +
                  idx->nentries * sizeof *idx->entries + idx->nentities * sizeof *idx->entities +
                  idx->ndates * sizeof *idx->dates + idx->ncountries * 4 + idx->nlists * 4 +
                  keytab_bytes(&idx->exact) + keytab_bytes(&idx->fuzzy) + idx->nnb * (4 + 4 + 1);

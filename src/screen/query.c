@@ -15,6 +15,9 @@
 
 enum { SC_MODE_INDEX = 0, SC_MODE_NAIVE = 1, SC_MODE_VOCABULARY = 2 };
 
+/* A query word this close to a list word takes that word's rarity. */
+#define CLOSE_SIMILARITY 0.85
+
 /* A query token, or two adjacent ones joined ("jin"+"ping"). */
 typedef struct sc_unit {
     uint8_t first, span, kind, flags, len, skel_len;
@@ -56,6 +59,8 @@ typedef struct sc_query {
      * the best the token can do for it when left unmatched. */
     double target;
     double unmatched_gain[TEXT_MAX_TOKENS];
+    /* The same when the list name has initials a query word may pair with. */
+    double initial_gain[TEXT_MAX_TOKENS];
 } sc_query;
 
 /* Tokens of one side of an alignment, as the scorer sees them. */
@@ -129,8 +134,8 @@ static double unit_vocab_similarity(const sc_query *q, const sc_unit *u, uint32_
     const sc_vocab *x = &idx->vocab[v];
     const char *text = sc_str(idx, x->text);
     *how = SCREEN_HOW_NONE;
-    if (x->joined) {
-        /* Known only as two list words joined: compared exactly. */
+    if (x->joined || u->span == 2) {
+        /* Joined words ("alqaeda" for "al qaeda") are compared as written. */
         if (wordlike(u->kind) && u->len == x->len && memcmp(u->text, text, x->len) == 0) {
             *how = SCREEN_HOW_EXACT;
             return 1.0;
@@ -309,22 +314,26 @@ static void build_units(sc_query *q) {
     }
 }
 
-/* Query token weights: the rarity of the list token it is (or most
- * resembles); a word the lists never use is as rare as can be. */
+/* Query token weights: the rarity of the list token it is; else of the
+ * most common list token it closely resembles (a word the lists do not use
+ * but close to a common one is most likely that word misspelt); a word like
+ * no list word is as rare as can be. */
 static void weigh_query(sc_query *q) {
     for (size_t i = 0; i < q->nq; i++) {
         const sc_unit *u = &q->units[i];
         double rarity = 1.0;
         if (q->idx && wordlike(u->kind)) {
-            double best_sim = 0;
+            int exact = 0;
             for (size_t m = 0; m < q->nmatches; m++) {
                 const sc_match *x = &q->matches[m];
                 if (x->unit != i) continue;
                 const sc_vocab *v = &q->idx->vocab[x->vocab];
                 if (v->joined) continue;
                 double r = sc_rarity_weight(q->idx, v->df);
-                if (x->sim > best_sim || (x->sim == best_sim && r > rarity)) {
-                    best_sim = x->sim;
+                if (x->how == SCREEN_HOW_EXACT) {
+                    rarity = r;
+                    exact = 1;
+                } else if (!exact && x->sim >= CLOSE_SIMILARITY && r < rarity) {
                     rarity = r;
                 }
             }
@@ -720,9 +729,10 @@ static int set_add(sc_set *s, uint32_t v) {
  *     sum over aligned pairs of (similarity - t) * weight  >=  t * (costs of unmatched tokens),
  * so each query token can be given the most it may add to the left side:
  * its best pair, or (unmatched) minus its cost, or a match with a list
- * initial. Summing those bests over-estimates every alignment (pairs are
- * not exclusive in the sum), so a name, or a set of query tokens, whose
- * sum is negative cannot reach t. */
+ * initial. A pair of joined query tokens gives each half its gain. Summing
+ * those bests over-estimates every alignment (pairs are not exclusive in
+ * the sum), so a name, or a set of query tokens, whose sum is negative
+ * cannot reach t. */
 static void prepare_bounds(sc_query *q, double target) {
     const screen_config *cfg = q->cfg;
     q->target = target;
@@ -731,15 +741,17 @@ static void prepare_bounds(sc_query *q, double target) {
         double own_cost = cfg->extra_query_weight * q->wq[i] *
                           (q->units[i].flags & TEXT_TOKEN_PATRONYMIC ? cfg->patronymic_factor : 1.0);
         double unmatched = -target * own_cost;
+        if (q->units[i].kind == TEXT_INITIAL) {
+            /* A query initial may pair with any list word of its letter. */
+            double own = (cfg->initial_similarity - target) * 2 * wi;
+            if (own > unmatched) unmatched = own;
+        }
         double rest = q->wq[i] > wi ? q->wq[i] - wi : 0;
         double as_initial = (cfg->initial_similarity - target) * 2 * wi -
                             target * cfg->extra_query_weight * rest;
-        double best = unmatched > as_initial ? unmatched : as_initial;
-        if (q->units[i].kind == TEXT_INITIAL) {
-            double own = (cfg->initial_similarity - target) * 2 * wi;
-            if (own > best) best = own;
-        }
-        q->unmatched_gain[i] = best;
+        q->unmatched_gain[i] = unmatched;
+        q->initial_gain[i] =
+            wordlike(q->units[i].kind) && as_initial > unmatched ? as_initial : unmatched;
     }
 }
 
@@ -747,19 +759,31 @@ static double pair_gain(const sc_query *q, const sc_match *m, double list_weight
     return (m->sim - q->target) * (q->units[m->unit].weight + list_weight);
 }
 
-/* Which query tokens may bring a name to the target on their own: the
- * others (the least useful, taken while their sum stays negative) add no
- * candidates. Returns a mask of the essential tokens. */
-static uint32_t essential_tokens(const sc_query *q) {
-    double gain[TEXT_MAX_TOKENS];
-    for (size_t i = 0; i < q->nq; i++) gain[i] = q->unmatched_gain[i];
+/* Best gain and largest list weight of each query token over its matches. */
+static void token_bests(const sc_query *q, double *best, double *wn) {
+    for (size_t i = 0; i < q->nq; i++) {
+        best[i] = q->unmatched_gain[i];
+        wn[i] = q->units[i].kind == TEXT_INITIAL ? q->cfg->initial_weight : 0;
+    }
     for (size_t m = 0; m < q->nmatches; m++) {
         const sc_match *x = &q->matches[m];
         const sc_unit *u = &q->units[x->unit];
-        double g = pair_gain(q, x, q->idx->vocab[x->vocab].bound);
-        for (size_t i = u->first; i < (size_t)u->first + u->span; i++)
-            if (g > gain[i]) gain[i] = g;
+        double b = q->idx->vocab[x->vocab].bound;
+        double g = pair_gain(q, x, b) / u->span, w = b / u->span;
+        for (size_t i = u->first; i < (size_t)u->first + u->span; i++) {
+            if (g > best[i]) best[i] = g;
+            if (w > wn[i]) wn[i] = w;
+        }
     }
+}
+
+/* Which query tokens may bring a name to the target on their own: the
+ * others (the least useful, taken while their sum stays negative) add no
+ * candidates. Names with initials are not bounded here (candidate_names
+ * adds them). Returns a mask of the essential tokens. */
+static uint32_t essential_tokens(const sc_query *q) {
+    double gain[TEXT_MAX_TOKENS], wn[TEXT_MAX_TOKENS];
+    token_bests(q, gain, wn);
     size_t order[TEXT_MAX_TOKENS];
     double benefit[TEXT_MAX_TOKENS], total = 0;
     for (size_t i = 0; i < q->nq; i++) {
@@ -788,13 +812,15 @@ static int name_may_reach(const sc_query *q, const sc_name *nm) {
     const screen_index *idx = q->idx;
     const screen_config *cfg = q->cfg;
     double gain[TEXT_MAX_TOKENS];
-    int has_initial = 0;
+    int query_initial = 0, list_initial = 0;
+    const sc_entry *entries = idx->entries + nm->entries;
+    for (size_t k = 0; k < nm->ntokens; k++)
+        if (idx->vocab[entries[k].vocab].kind == TEXT_INITIAL) list_initial = 1;
     for (size_t i = 0; i < q->nq; i++) {
-        gain[i] = q->unmatched_gain[i];
-        if (q->units[i].kind == TEXT_INITIAL) has_initial = 1;
+        gain[i] = list_initial ? q->initial_gain[i] : q->unmatched_gain[i];
+        if (q->units[i].kind == TEXT_INITIAL) query_initial = 1;
     }
     double list_cost = 0;
-    const sc_entry *entries = idx->entries + nm->entries;
     for (size_t k = 0; k < nm->nentries; k++) {
         const sc_entry *e = &entries[k];
         const sc_vocab *v = &idx->vocab[e->vocab];
@@ -806,18 +832,168 @@ static int name_may_reach(const sc_query *q, const sc_name *nm) {
             if (e->span == 2 && m->sim < 1.0f) continue;
             any = 1;
             const sc_unit *u = &q->units[m->unit];
-            double g = pair_gain(q, m, w);
+            double g = pair_gain(q, m, w) / u->span;
             for (size_t i = u->first; i < (size_t)u->first + u->span; i++)
                 if (g > gain[i]) gain[i] = g;
         }
         if (e->span != 1 || any) continue;
-        if (v->kind == TEXT_INITIAL || (has_initial && wordlike(v->kind))) continue; /* may pair with an initial */
+        if (v->kind == TEXT_INITIAL || (query_initial && wordlike(v->kind))) continue; /* may pair with an initial */
         list_cost += q->target * cfg->extra_list_weight * w *
                      (v->flags & TEXT_TOKEN_PATRONYMIC ? cfg->patronymic_factor : 1.0);
     }
     double sum = -list_cost;
     for (size_t i = 0; i < q->nq; i++) sum += gain[i];
-    return sum >= 0;
+    return sum >= -1e-9;
+}
+
+/* Every name holding a token any query unit resembles (no pruning). */
+static size_t all_matched_names(const sc_query *q, uint32_t **out) {
+    const screen_index *idx = q->idx;
+    size_t expected = 0;
+    for (size_t m = 0; m < q->nmatches; m++) expected += idx->vocab[q->matches[m].vocab].post_count;
+    sc_set set;
+    set_init(&set, expected < idx->nnames ? expected : idx->nnames);
+    for (size_t m = 0; m < q->nmatches; m++) {
+        const sc_vocab *v = &idx->vocab[q->matches[m].vocab];
+        for (uint32_t p = 0; p < v->post_count; p++) set_add(&set, idx->postings[v->post_start + p]);
+    }
+    uint32_t *v = ph_malloc((set.count ? set.count : 1) * sizeof *v);
+    size_t n = 0;
+    for (size_t s = 0; s <= set.mask; s++)
+        if (set.slots[s]) v[n++] = set.slots[s] - 1;
+    free(set.slots);
+    *out = v;
+    return n;
+}
+
+/* One posting list in the merge. */
+typedef struct sc_list {
+    const uint32_t *ids;
+    const uint8_t *rest;
+    uint32_t n, at;
+    uint8_t first, span; /* query tokens the matching unit covers (span 0: none) */
+    float gain, wn;      /* what a name on this list may gain on each of them */
+} sc_list;
+
+static int list_less(const sc_list *lists, uint32_t a, uint32_t b) {
+    return lists[a].ids[lists[a].at] < lists[b].ids[lists[b].at];
+}
+
+static void heap_down(uint32_t *heap, size_t n, const sc_list *lists, size_t i) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && list_less(lists, heap[l], heap[m])) m = l;
+        if (r < n && list_less(lists, heap[r], heap[m])) m = r;
+        if (m == i) return;
+        uint32_t t = heap[i];
+        heap[i] = heap[m];
+        heap[m] = t;
+        i = m;
+    }
+}
+
+/* Candidate names, in order of id: the posting lists of the essential
+ * tokens' matches are merged; each name is then bounded with what the
+ * merge tells (which query tokens it may hold) and the weight of its other
+ * words stored beside the posting (see name_may_reach for the bound), so
+ * that names a common word brings in are dropped before they are read. */
+static size_t candidate_names(const sc_query *q, uint32_t **out) {
+    const screen_index *idx = q->idx;
+    const screen_config *cfg = q->cfg;
+    uint32_t essential = essential_tokens(q);
+    double best[TEXT_MAX_TOKENS], wn[TEXT_MAX_TOKENS];
+    token_bests(q, best, wn);
+    int query_initial = 0;
+    for (size_t i = 0; i < q->nq; i++)
+        if (q->units[i].kind == TEXT_INITIAL) query_initial = 1;
+    /* The part of the bound that does not depend on the name, for names
+     * without initials (plain) and with (initial): essential tokens count
+     * as unmatched, the others at their best. */
+    double fixed[2] = {0, 0}, fixed_wn = 0;
+    for (size_t i = 0; i < q->nq; i++) {
+        const double u[2] = {q->unmatched_gain[i], q->initial_gain[i]};
+        for (int k = 0; k < 2; k++) fixed[k] += essential & (1u << i) ? u[k] : (best[i] > u[k] ? best[i] : u[k]);
+        if (!(essential & (1u << i))) fixed_wn += wn[i];
+    }
+    double list_rate = query_initial ? 0 : q->target * cfg->extra_list_weight;
+
+    size_t nlists = 0, total = 0;
+    sc_list *lists = ph_malloc((q->nmatches + q->nq + 1) * sizeof *lists);
+    for (size_t m = 0; m < q->nmatches; m++) {
+        const sc_unit *u = &q->units[q->matches[m].unit];
+        uint32_t mask = span_mask(u->first, u->span);
+        const sc_vocab *v = &idx->vocab[q->matches[m].vocab];
+        if (!(essential & mask) || !v->post_count) continue;
+        lists[nlists++] = (sc_list){idx->postings + v->post_start,
+                                    idx->post_rest + v->post_start,
+                                    v->post_count,
+                                    0,
+                                    u->first,
+                                    u->span,
+                                    (float)(pair_gain(q, &q->matches[m], v->bound) / u->span),
+                                    (float)(v->bound / u->span)};
+        total += v->post_count;
+    }
+    /* Names with an initial a query word starts with (few): always candidates. */
+    char letters[TEXT_MAX_TOKENS + 1];
+    size_t nletters = 0;
+    for (size_t i = 0; i < q->nq; i++) {
+        if (!wordlike(q->units[i].kind) || memchr(letters, q->units[i].text[0], nletters)) continue;
+        letters[nletters++] = q->units[i].text[0];
+        uint32_t count;
+        const uint32_t *v = sc_keytab_get(&idx->exact, sc_key_hash(SC_KEY_EXACT, q->units[i].text, 1), &count);
+        for (uint32_t k = 0; k < count; k++) {
+            const sc_vocab *x = &idx->vocab[v[k]];
+            if (x->kind != TEXT_INITIAL || !x->post_count) continue;
+            lists[nlists++] = (sc_list){idx->postings + x->post_start, idx->post_rest + x->post_start,
+                                        x->post_count, 0, 0, 0, 0, 0};
+            total += x->post_count;
+        }
+    }
+    uint32_t *heap = ph_malloc((nlists ? nlists : 1) * sizeof *heap);
+    for (size_t i = 0; i < nlists; i++) heap[i] = (uint32_t)i;
+    size_t nheap = nlists;
+    for (size_t i = nheap / 2; i-- > 0;) heap_down(heap, nheap, lists, i);
+    uint32_t *cand = ph_malloc((total ? total : 1) * sizeof *cand);
+    size_t ncand = 0;
+    double got[TEXT_MAX_TOKENS], got_wn[TEXT_MAX_TOKENS];
+    while (nheap) {
+        sc_list *top = &lists[heap[0]];
+        uint32_t id = top->ids[top->at];
+        uint8_t rest = top->rest[top->at];
+        uint32_t mask = 0;
+        while (nheap && lists[heap[0]].ids[lists[heap[0]].at] == id) {
+            sc_list *l = &lists[heap[0]];
+            for (size_t i = l->first; i < (size_t)l->first + l->span; i++) {
+                if (!(essential & (1u << i))) continue;
+                if (!(mask & (1u << i))) {
+                    mask |= 1u << i;
+                    got[i] = l->gain;
+                    got_wn[i] = l->wn;
+                } else {
+                    if (l->gain > got[i]) got[i] = l->gain;
+                    if (l->wn > got_wn[i]) got_wn[i] = l->wn;
+                }
+            }
+            if (++l->at == l->n) heap[0] = heap[--nheap];
+            if (nheap) heap_down(heap, nheap, lists, 0);
+        }
+        int with_initials = (rest & SC_REST_INITIALS) != 0;
+        double sum = fixed[with_initials], matched_wn = fixed_wn;
+        for (uint32_t bits = mask; bits; bits &= bits - 1) {
+            int i = __builtin_ctz(bits);
+            double u = with_initials ? q->initial_gain[i] : q->unmatched_gain[i];
+            if (got[i] > u) sum += got[i] - u;
+            matched_wn += got_wn[i];
+        }
+        double extra = (double)(rest & SC_REST_MASK) / SC_REST_SCALE - matched_wn;
+        if (extra > 0) sum -= list_rate * extra;
+        if (sum >= -1e-9) cand[ncand++] = id;
+    }
+    free(heap);
+    free(lists);
+    *out = cand;
+    return ncand;
 }
 
 /* ---- the request ---- */
@@ -966,23 +1142,16 @@ int screen_query(const screen_index *idx, const screen_request *req, screen_resu
     prepare_bounds(q, name_floor > 0 ? name_floor : 0);
 
     /* Candidate names. */
-    sc_set cand = {0};
+    uint32_t *cand = NULL;
+    size_t ncand = 0;
     if (q->mode == SC_MODE_NAIVE) {
-        set_init(&cand, idx->nnames);
-        for (uint32_t n = 0; n < idx->nnames; n++) set_add(&cand, n);
+        cand = ph_malloc((idx->nnames ? idx->nnames : 1) * sizeof *cand);
+        for (uint32_t n = 0; n < idx->nnames; n++) cand[ncand++] = n;
+    } else if (q->mode == SC_MODE_VOCABULARY) {
+        ncand = all_matched_names(q, &cand);
     } else {
-        uint32_t essential = q->mode == SC_MODE_INDEX ? essential_tokens(q) : UINT32_MAX;
-        size_t expected = 0;
-        for (size_t m = 0; m < q->nmatches; m++) expected += idx->vocab[q->matches[m].vocab].post_count;
-        set_init(&cand, expected < idx->nnames ? expected : idx->nnames);
-        for (size_t m = 0; m < q->nmatches; m++) {
-            const sc_unit *u = &q->units[q->matches[m].unit];
-            if (!(essential & span_mask(u->first, u->span))) continue;
-            const sc_vocab *v = &idx->vocab[q->matches[m].vocab];
-            for (uint32_t p = 0; p < v->post_count; p++) set_add(&cand, idx->postings[v->post_start + p]);
-        }
+        ncand = candidate_names(q, &cand);
     }
-
     /* Score them; keep each entity's best name. */
     sc_best *best = NULL;
     size_t nbest = 0, best_cap = 0;
@@ -990,9 +1159,8 @@ int screen_query(const screen_index *idx, const screen_request *req, screen_resu
     set_init(&entities, 64);
     uint32_t *entity_slot_best = NULL; /* parallel to entities.slots: index in best */
     entity_slot_best = ph_calloc(entities.mask + 1, sizeof *entity_slot_best);
-    for (size_t s = 0; s <= cand.mask; s++) {
-        if (!cand.slots[s]) continue;
-        uint32_t n = cand.slots[s] - 1;
+    for (size_t c = 0; c < ncand; c++) {
+        uint32_t n = cand[c];
         const sc_name *nm = &idx->names[n];
         const sc_entity *e = &idx->entities[nm->entity];
         if (!entity_allowed(q, e)) continue;
@@ -1039,7 +1207,7 @@ int screen_query(const screen_index *idx, const screen_request *req, screen_resu
             }
         }
     }
-    free(cand.slots);
+    free(cand);
     free(entities.slots);
     free(entity_slot_best);
 
@@ -1176,11 +1344,13 @@ int screen_match_names(const screen_index *idx, text_normaliser *tn, const char 
                     if (nl > TEXT_TOKEN_MAX) continue;
                     screen_how how;
                     double sim;
-                    if (ns_span == 2) {
-                        sim = wordlike(uk) && nl == ul && memcmp(nt, ut, ul) == 0 ? 1.0 : 0.0;
+                    if (ns_span == 2 || qs_span == 2) {
+                        /* Joined words are compared as written. */
+                        int same = nl == ul && memcmp(nt, ut, ul) == 0 &&
+                                   (ns_span == 2 || wordlike(b->tokens[j].kind));
+                        sim = wordlike(uk) && same ? 1.0 : 0.0;
                         how = SCREEN_HOW_EXACT;
                     } else {
-                        if (qs_span == 2 && b->tokens[j].kind == TEXT_INITIAL) continue;
                         uint8_t nk = b->tokens[j].kind;
                         sc_tokview nv = {nt, nl, sk2, screen_skeleton(nt, nl, sk2, sizeof sk2), nk,
                                          b->tokens[j].flags, 0};

@@ -66,11 +66,14 @@ typedef struct sc_entity {
     uint8_t type;
 } sc_entity;
 
-/* Open-addressing table from a 64-bit key hash to a run of uint32 values;
- * one slot is one cache line's quarter, so a probe costs one miss. */
+/* Open-addressing table from a 64-bit key hash to a run of uint32 values.
+ * A slot holds the high 32 bits of the hash (0 = empty) and where the run
+ * starts in `values`, whose first entry is the run's length: 8 bytes a
+ * slot. Two keys sharing 32 bits of hash and a slot neighbourhood would
+ * share a run; candidates found by keys are verified anyway. */
 typedef struct sc_slot {
-    uint64_t key; /* 0 = empty */
-    uint32_t start, count;
+    uint32_t tag;
+    uint32_t start;
 } sc_slot;
 
 typedef struct sc_keytab {
@@ -88,6 +91,12 @@ struct screen_index {
     sc_vocab *vocab;
     size_t nvocab;
     uint32_t *postings;
+    /* Beside each posting, the weight of the name's tokens that could be
+     * left unmatched (words, numbers, legal forms; patronymics discounted),
+     * in steps of 1/SC_REST_SCALE rounded down, and whether the name has
+     * initials (SC_REST_INITIALS): bounds the cost of a name's extra words
+     * before the name itself is read. */
+    uint8_t *post_rest;
     size_t npostings;
     sc_name *names;
     size_t nnames;
@@ -142,6 +151,10 @@ double sc_edit_cost_bounded(const char *a, size_t na, const char *b, size_t nb, 
 double sc_rarity_weight(const screen_index *idx, uint32_t df);
 /* Weight of a token by kind, given its rarity weight. */
 double sc_kind_weight(const screen_config *cfg, uint8_t kind, double rarity);
+
+#define SC_REST_SCALE 8.0
+#define SC_REST_MASK 0x7f
+#define SC_REST_INITIALS 0x80
 
 /* Shortest word after an article ("al" + "dabbas"). */
 #define ARTICLE_WORD_MIN 4

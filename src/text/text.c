@@ -23,6 +23,10 @@
 #define RAW_MAX 160
 /* Longest legal form, in tokens ("obshchestvo s ogranichennoy otvetstvennostyu"). */
 #define LEGAL_MAX_TOKENS 6
+/* Particles: most are articles, prepositions or titles; "bin", "ibn",
+ * "ould" introduce a father's name. */
+enum { PARTICLE_OTHER = 1, PARTICLE_PATRONYMIC = 2 };
+
 /* Bytes of one word kept for folding; the rest of a longer word is dropped. */
 #define WORD_MAX_BYTES 256
 
@@ -765,6 +769,14 @@ int text_normalise_name(text_normaliser *tn, const char *s, size_t len, unsigned
         out->tokens[out->ntokens++] = tok[from];
     }
     free(tok);
+    /* "Usama bin Muhammad bin Awad bin Ladin": the names after "bin" are
+     * the father's and grandfather's, except the last (the family name). */
+    for (size_t i = 0; i + 2 < out->ntokens; i++) {
+        int64_t what;
+        if (out->tokens[i].kind == TEXT_PARTICLE && out->tokens[i + 1].kind == TEXT_WORD &&
+            ph_map_get(&tn->particles, out->tokens[i].text, &what) && what == PARTICLE_PATRONYMIC)
+            out->tokens[i + 1].flags |= TEXT_TOKEN_PATRONYMIC;
+    }
     return PH_OK;
 }
 
@@ -804,14 +816,15 @@ static int table_open(const char *path, csv_reader **r, ph_err *err) {
 static int load_particles(text_normaliser *tn, ph_err *err) {
     csv_reader *r;
     if (table_open("data/name_particles.csv", &r, err)) return PH_ERR;
-    int col = csv_find(r, "word"), got;
-    if (col < 0) {
+    int col = csv_find(r, "word"), kind = csv_find(r, "kind"), got;
+    if (col < 0 || kind < 0) {
         csv_close(r);
-        return ph_fail(err, PH_ERR, "data/name_particles.csv: no 'word' column");
+        return ph_fail(err, PH_ERR, "data/name_particles.csv: expected columns word,kind");
     }
     while ((got = csv_next(r, err)) == 1) {
         char *f = ph_fold(csv_field(r, (size_t)col));
-        if (f && *f) ph_map_put(&tn->particles, f, 1);
+        int marker = strcmp(csv_field(r, (size_t)kind), "patronymic") == 0;
+        if (f && *f) ph_map_put(&tn->particles, f, marker ? PARTICLE_PATRONYMIC : PARTICLE_OTHER);
         free(f);
     }
     csv_close(r);
