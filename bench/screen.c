@@ -69,7 +69,8 @@ static void read_column(const char *path, const char *column, strings *out) {
         fprintf(stderr, "screen_bench: %s has no column %s\n", path, column);
         exit(1);
     }
-    while (csv_next(r, &err) == 1) push(out, csv_field(r, (size_t)c));
+    while (csv_next(r, &err) == 1)
+        push(out, csv_field(r, (size_t)c));
     csv_close(r);
 }
 
@@ -134,8 +135,10 @@ static int dev(const char *db_path, const char *neg, const char *pos) {
     printf("screen_baseline_mean_latency: %.0f us\n", base / (double)base_done * 1e6);
     printf("screen_index_sample_throughput: %.0f queries/s\n", (double)idx_done / indexed);
     printf("screen_speedup_over_baseline: %.0f x\n", base / indexed);
-    printf("screen_baseline_alerts_same: %s\n", base_alerts == idx_alerts ? "yes" : "no");
-    for (size_t i = 0; i < q.n; i++) free(q.v[i]);
+    printf("screen_baseline_sample_alerts: %zu alerts\n", base_alerts);
+    printf("screen_index_sample_alerts: %zu alerts\n", idx_alerts);
+    for (size_t i = 0; i < q.n; i++)
+        free(q.v[i]);
     free(q.v);
     screen_index_free(idx);
     return 0;
@@ -156,14 +159,15 @@ static uint64_t rng(void) {
  * words are as far apart in spelling as real names are (a random word
  * rarely has a neighbour one letter away), with the usual transliteration
  * digraphs. */
-static const char *const onsets[] = {"b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r",
-                                     "s", "t", "v", "w", "z", "ch", "sh", "th", "kh", "br", "tr",
-                                     "st", "gr", "pl"};
+static const char *const onsets[] = {"b",  "c",  "d",  "f",  "g",  "h",  "j",  "k",  "l",
+                                     "m",  "n",  "p",  "r",  "s",  "t",  "v",  "w",  "z",
+                                     "ch", "sh", "th", "kh", "br", "tr", "st", "gr", "pl"};
 static const char *const vowels[] = {"a", "e", "i", "o", "u", "ai", "ou", "ia", "ee", "oo"};
 static const char *const codas[] = {"", "", "", "n", "r", "l", "s", "m", "k", "t", "d", "sh", "ng"};
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-static const char *const legal[] = {"LLC", "Ltd", "Limited", "JSC", "GmbH", "S.A.", "Co.", "Corp",
-                                    "Trading Company", "Holding", "Group", "International"};
+static const char *const legal[] = {
+    "LLC", "Ltd",  "Limited",         "JSC",     "GmbH",  "S.A.",
+    "Co.", "Corp", "Trading Company", "Holding", "Group", "International"};
 
 /* Word frequencies follow a Zipf-Mandelbrot law, weight 1/(k + ZIPF_OFFSET)
  * for the k-th word: the most common word is then in about 2% of names, as
@@ -204,7 +208,8 @@ static void vocab_init(vocab *v, size_t n, int min_syll, int max_syll) {
         total += 1.0 / ((double)i + ZIPF_OFFSET);
         v->cdf[i] = total;
     }
-    for (size_t i = 0; i < n; i++) v->cdf[i] /= total;
+    for (size_t i = 0; i < n; i++)
+        v->cdf[i] /= total;
 }
 
 static const char *vocab_draw(const vocab *v) {
@@ -212,14 +217,17 @@ static const char *vocab_draw(const vocab *v) {
     size_t lo = 0, hi = v->n - 1;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (v->cdf[mid] < x) lo = mid + 1;
-        else hi = mid;
+        if (v->cdf[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return v->words[lo];
 }
 
 static void vocab_free(vocab *v) {
-    for (size_t i = 0; i < v->n; i++) free(v->words[i]);
+    for (size_t i = 0; i < v->n; i++)
+        free(v->words[i]);
     free(v->words);
     free(v->cdf);
 }
@@ -325,7 +333,8 @@ static int synthetic(size_t n) {
     }
     qsort(lat, SYNTHETIC_QUERIES, sizeof *lat, cmp_double);
     double sum = 0;
-    for (size_t k = 0; k < SYNTHETIC_QUERIES; k++) sum += lat[k];
+    for (size_t k = 0; k < SYNTHETIC_QUERIES; k++)
+        sum += lat[k];
     printf("synthetic_queries: %d queries\n", SYNTHETIC_QUERIES);
     printf("synthetic_query_p50: %.0f us\n", lat[SYNTHETIC_QUERIES / 2] * 1e6);
     printf("synthetic_query_p90: %.0f us\n", lat[SYNTHETIC_QUERIES * 9 / 10] * 1e6);

@@ -38,10 +38,10 @@ echo "# screening quality ($(date -u +%Y-%m-%d), threshold = default)"
 build/eval_screen "$PENHOLDER_DB" "$E" "$TMP/pairs.csv"
 
 # The same figures through the command line.
-$P screen --file "$E/negatives_us_dev.csv" --column full_name --format csv >"$TMP/neg.csv"
-awk -F, 'NR > 1 { n++; if ($2 == "true") a++ } END {
-    printf "cli_us_negatives_alert_rate: %.3f %% (%d of %d)\n", 100 * a / n, a, n }' "$TMP/neg.csv"
-$P screen --list un --file "$E/un_positives_dev.csv" --format csv >"$TMP/pos.csv"
+$P screen --file "$E/negatives_us_dev.csv" --column full_name --format jsonl >"$TMP/neg.jsonl"
+# The best hit is the first object after "hits":[ (hits hold no nested objects).
+sed 's/.*"hits":\[//' "$TMP/neg.jsonl" | awk '{ n++; if (match($0, /^\{[^}]*"alert":true/)) a++ } END {
+    printf "cli_us_negatives_alert_rate: %.3f %% (%d of %d)\n", 100 * a / n, a, n }'
 $P match --pairs "$TMP/pairs.csv" >"$TMP/scored.csv"
 sed 's/.*,//' "$TMP/pairs.csv" | tail -n +2 >"$TMP/labels"
 sed 's/.*,//' "$TMP/scored.csv" | tail -n +2 >"$TMP/verdicts"

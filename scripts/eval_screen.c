@@ -49,7 +49,8 @@ static long count_rows(const char *path) {
     csv_reader *r = csv_open_file(path, ',', CSV_QUOTES, &err);
     if (!r) die(&err);
     long n = -1;
-    while (csv_next(r, &err) == 1) n++;
+    while (csv_next(r, &err) == 1)
+        n++;
     csv_close(r);
     return n;
 }
@@ -100,7 +101,8 @@ static void positives(const screen_index *idx, const char *path, int qualified, 
         counts *c = &half[row++ < total / 2 ? 0 : 1];
         c->n++;
         for (size_t h = 0; h < res.nhits; h++) {
-            if (!expected(res.hits[h].list, res.hits[h].entity_id, csv_field(r, (size_t)ce))) continue;
+            if (!expected(res.hits[h].list, res.hits[h].entity_id, csv_field(r, (size_t)ce)))
+                continue;
             if (h == 0) c->at1++;
             c->at10++;
             if (res.hits[h].alert) c->alert++;
@@ -144,9 +146,9 @@ static void negatives(const screen_index *idx, const refdata_names *countries, c
 static void print_split(const char *what, const char *measure, const counts *half, int kind) {
     const char *names[] = {"tuning", "heldout", "all"};
     for (int s = 0; s < 3; s++) {
-        counts c = s < 2 ? half[s] : (counts){half[0].n + half[1].n, half[0].at1 + half[1].at1,
-                                             half[0].at10 + half[1].at10,
-                                             half[0].alert + half[1].alert};
+        counts c = s < 2 ? half[s]
+                         : (counts){half[0].n + half[1].n, half[0].at1 + half[1].at1,
+                                    half[0].at10 + half[1].at10, half[0].alert + half[1].alert};
         if (kind == 0) {
             printf("%s_recall_at_1_%s%s: %.4f\n", what, names[s], measure, ratio(c.at1, c.n));
             printf("%s_recall_at_10_%s%s: %.4f\n", what, names[s], measure, ratio(c.at10, c.n));
@@ -230,8 +232,9 @@ static uint64_t mix(uint64_t x) {
 }
 
 static const char *schema_of(const char *type) {
-    return strcmp(type, "person") == 0 ? "Person" : strcmp(type, "vessel") == 0 ? "Vessel"
-                                                                               : "Organization";
+    return strcmp(type, "person") == 0   ? "Person"
+           : strcmp(type, "vessel") == 0 ? "Vessel"
+                                         : "Organization";
 }
 
 static void pairs(store *db, const screen_index *idx, const char *out_path) {
@@ -260,7 +263,8 @@ static void pairs(store *db, const screen_index *idx, const char *out_path) {
             continue;
         for (size_t t = 0; t < nm->ntokens; t++) {
             if (nm->tokens[t].kind != TEXT_WORD || nm->tokens[t].len < 3) continue;
-            uint64_t w = mix(ph_hash(e->list, strlen(e->list)) ^ ph_hash(nm->tokens[t].text, nm->tokens[t].len));
+            uint64_t w = mix(ph_hash(e->list, strlen(e->list)) ^
+                             ph_hash(nm->tokens[t].text, nm->tokens[t].len));
             we = ph_grow(we, &cap, nwe + 1, sizeof *we);
             we[nwe++] = (word_entity){w, (uint32_t)i};
         }
@@ -274,14 +278,16 @@ static void pairs(store *db, const screen_index *idx, const char *out_path) {
         for (size_t k = 1; k < e->nnames; k++) {
             if (strcmp(e->names[k].text, e->names[0].text) == 0) continue;
             double s;
-            if (screen_match_names(idx, NULL, e->names[k].text, e->names[0].text, SCREEN_TYPE_ANY, &s,
-                                   NULL, &err))
+            if (screen_match_names(idx, NULL, e->names[k].text, e->names[0].text, SCREEN_TYPE_ANY,
+                                   &s, NULL, &err))
                 continue;
             const char *row[] = {e->names[k].text, e->names[0].text, schema, "match"};
             csv_write_row(out, row, 4);
             npos++;
-            if (s >= threshold) tp++;
-            else fn++;
+            if (s >= threshold)
+                tp++;
+            else
+                fn++;
         }
         /* One other entity of the same list sharing a word: not a match. */
         if (text_normalise_name(tn, e->names[0].text, strlen(e->names[0].text), TEXT_TRUNCATE, nm,
@@ -290,12 +296,15 @@ static void pairs(store *db, const screen_index *idx, const char *out_path) {
         size_t candidates[64], nc = 0;
         for (size_t t = 0; t < nm->ntokens && nc < 64; t++) {
             if (nm->tokens[t].kind != TEXT_WORD || nm->tokens[t].len < 3) continue;
-            uint64_t w = mix(ph_hash(e->list, strlen(e->list)) ^ ph_hash(nm->tokens[t].text, nm->tokens[t].len));
+            uint64_t w = mix(ph_hash(e->list, strlen(e->list)) ^
+                             ph_hash(nm->tokens[t].text, nm->tokens[t].len));
             size_t lo = 0, hi = nwe;
             while (lo < hi) {
                 size_t mid = (lo + hi) / 2;
-                if (we[mid].word < w) lo = mid + 1;
-                else hi = mid;
+                if (we[mid].word < w)
+                    lo = mid + 1;
+                else
+                    hi = mid;
             }
             for (size_t j = lo; j < nwe && we[j].word == w && nc < 64; j++)
                 if (we[j].entity != i) candidates[nc++] = we[j].entity;
@@ -310,8 +319,10 @@ static void pairs(store *db, const screen_index *idx, const char *out_path) {
         const char *row[] = {e->names[0].text, o->names[0].text, schema, "no-match"};
         csv_write_row(out, row, 4);
         nneg++;
-        if (s >= threshold) fp++;
-        else tn_count++;
+        if (s >= threshold)
+            fp++;
+        else
+            tn_count++;
     }
     fclose(out);
     free(nm);
@@ -344,7 +355,8 @@ int main(int argc, char **argv) {
     if (refdata_names_load(db, &countries, &err)) die(&err);
     screen_index_stats st;
     screen_index_get_stats(idx, &st);
-    printf("lists: %zu lists\nentities: %zu entities\nnames: %zu names\n", nlists, entities, st.names);
+    printf("lists: %zu lists\nentities: %zu entities\nnames: %zu names\n", nlists, entities,
+           st.names);
     printf("threshold: %.2f\n", screen_index_config(idx)->threshold);
 
     char pos[4096], neg[4096];

@@ -91,7 +91,8 @@ int cli_screen_index_load(store *db, screen_index **idx, size_t *entities, size_
     }
     screen_record *recs = ph_calloc(set.n, sizeof *recs);
     size_t total_names = 0;
-    for (size_t i = 0; i < set.n; i++) total_names += set.v[i].nnames;
+    for (size_t i = 0; i < set.n; i++)
+        total_names += set.v[i].nnames;
     screen_name *names = ph_calloc(total_names ? total_names : 1, sizeof *names);
     size_t at = 0;
     for (size_t i = 0; i < set.n; i++) {
@@ -140,8 +141,7 @@ static int load_lists(const cli_common *c, int required, loaded *l, ph_err *err)
 }
 
 /* An ISO code for what the user typed ("IR", "Iran"). */
-static int resolve_country(const loaded *l, const char *text, char *out, size_t size,
-                           ph_err *err) {
+static int resolve_country(const loaded *l, const char *text, char *out, size_t size, ph_err *err) {
     const char *code = l->countries ? refdata_names_resolve(l->countries, text) : NULL;
     if (!code) {
         size_t len = strlen(text);
@@ -332,18 +332,21 @@ static int screen_bulk(const loaded *l, const screen_request *base, const bulk_o
     int got = csv_next(r, err);
     if (got != 1) {
         csv_close(r);
-        return got < 0 ? PH_ERR : ph_fail(err, PH_EUSAGE, "%s: empty file (expected a header)", o->file);
+        return got < 0 ? PH_ERR
+                       : ph_fail(err, PH_EUSAGE, "%s: empty file (expected a header)", o->file);
     }
     int col = csv_find(r, o->column);
     int dob_col = o->dob_column ? csv_find(r, o->dob_column) : -1;
     int country_col = o->country_column ? csv_find(r, o->country_column) : -1;
-    const char *missing = col < 0 ? o->column : (o->dob_column && dob_col < 0) ? o->dob_column
-                                            : (o->country_column && country_col < 0) ? o->country_column
-                                                                                      : NULL;
+    const char *missing = col < 0                                  ? o->column
+                          : (o->dob_column && dob_col < 0)         ? o->dob_column
+                          : (o->country_column && country_col < 0) ? o->country_column
+                                                                   : NULL;
     if (missing) {
         ph_buf cols;
         ph_buf_init(&cols);
-        for (size_t i = 0; i < csv_count(r); i++) ph_buf_printf(&cols, "%s%s", i ? ", " : "", csv_field(r, i));
+        for (size_t i = 0; i < csv_count(r); i++)
+            ph_buf_printf(&cols, "%s%s", i ? ", " : "", csv_field(r, i));
         ph_fail(err, PH_EUSAGE, "%s: no column '%s' (columns: %s); choose one with --column",
                 o->file, missing, cols.data ? cols.data : "");
         ph_buf_free(&cols);
@@ -353,8 +356,8 @@ static int screen_bulk(const loaded *l, const screen_request *base, const bulk_o
     struct stat st;
     uint64_t size = stat(o->file, &st) == 0 ? (uint64_t)st.st_size : 0;
     if (!jsonl) {
-        const char *h[] = {"query", "alert", "hits", "list", "entity_id", "name", "matched_name",
-                           "score", "other_hits", "error"};
+        const char *h[] = {"query", "alert",        "hits",  "list",       "entity_id",
+                           "name",  "matched_name", "score", "other_hits", "error"};
         csv_out_row(stdout, h, 10);
     }
     long rows = 0;
@@ -377,10 +380,12 @@ static int screen_bulk(const loaded *l, const screen_request *base, const bulk_o
                 (len == 10 && ph_date_parse(dob, &days) == PH_OK))
                 q.dob = dob;
             else
-                snprintf(notice, sizeof notice, "date of birth '%.40s' ignored: expected YYYY or YYYY-MM-DD", dob);
+                snprintf(notice, sizeof notice,
+                         "date of birth '%.40s' ignored: expected YYYY or YYYY-MM-DD", dob);
         }
         if (country_col >= 0 && *csv_field(r, (size_t)country_col) &&
-            resolve_country(l, csv_field(r, (size_t)country_col), country, sizeof country, &row_err) == PH_OK)
+            resolve_country(l, csv_field(r, (size_t)country_col), country, sizeof country,
+                            &row_err) == PH_OK)
             q.country = country;
         screen_result res;
         memset(&res, 0, sizeof res);
@@ -389,9 +394,11 @@ static int screen_bulk(const loaded *l, const screen_request *base, const bulk_o
             json_t *o_row = json_object();
             json_object_set_new(o_row, "query", json_text(q.name));
             json_t *hits = json_array();
-            for (size_t i = 0; i < res.nhits; i++) json_array_append_new(hits, hit_json(&res.hits[i], 0));
+            for (size_t i = 0; i < res.nhits; i++)
+                json_array_append_new(hits, hit_json(&res.hits[i], 0));
             json_object_set_new(o_row, "hits", hits);
-            if (row_rc) json_object_set_new(o_row, "error", json_text(row_err.msg));
+            if (row_rc)
+                json_object_set_new(o_row, "error", json_text(row_err.msg));
             else if (res.notice || notice[0])
                 json_object_set_new(o_row, "notice", json_text(res.notice ? res.notice : notice));
             print_json(o_row, SCORE_JSON_FLAGS | JSON_COMPACT);
@@ -462,19 +469,23 @@ int cmd_screen(int argc, char **argv) {
         switch (opt) {
         case 't': {
             int t = screen_type_parse(optarg);
-            if (t < 0) return cli_usage("screen", "unknown --type '%s' (person, entity, vessel, aircraft)", optarg);
+            if (t < 0)
+                return cli_usage("screen", "unknown --type '%s' (person, entity, vessel, aircraft)",
+                                 optarg);
             q.type = (screen_type)t;
             break;
         }
         case 'c': country = optarg; break;
         case 'd': q.dob = optarg; break;
         case 'l':
-            if (q.nlists == SCREEN_MAX_LISTS) return cli_usage("screen", "at most %d --list", SCREEN_MAX_LISTS);
+            if (q.nlists == SCREEN_MAX_LISTS)
+                return cli_usage("screen", "at most %d --list", SCREEN_MAX_LISTS);
             lists[q.nlists++] = optarg;
             break;
         case 'n':
             if (ph_parse_i64(optarg, &n) || n < 1 || n > SCREEN_MAX_LIMIT)
-                return cli_usage("screen", "--limit expects a number from 1 to %d", SCREEN_MAX_LIMIT);
+                return cli_usage("screen", "--limit expects a number from 1 to %d",
+                                 SCREEN_MAX_LIMIT);
             q.limit = (size_t)n;
             break;
         case 'x':
@@ -505,9 +516,11 @@ int cmd_screen(int argc, char **argv) {
         if (optind != argc) return cli_usage("screen", "give either NAME or --file, not both");
         if (!b.format || (strcmp(b.format, "jsonl") != 0 && strcmp(b.format, "csv") != 0))
             return cli_usage("screen", "--file needs --format jsonl or --format csv");
-        if (q.explain) return cli_usage("screen", "--explain is for one name; bulk output lists hits only");
+        if (q.explain)
+            return cli_usage("screen", "--explain is for one name; bulk output lists hits only");
     } else {
-        if (optind + 1 != argc) return cli_usage("screen", "expected one NAME (quote it) or --file FILE");
+        if (optind + 1 != argc)
+            return cli_usage("screen", "expected one NAME (quote it) or --file FILE");
         if (b.format) return cli_usage("screen", "--format is for --file");
         q.name = argv[optind];
     }
@@ -530,7 +543,8 @@ int cmd_screen(int argc, char **argv) {
         screen_result r;
         rc = screen_query(l.idx, &q, &r, &err);
         if (rc == PH_OK) {
-            double threshold = q.threshold >= 0 ? q.threshold : screen_index_config(l.idx)->threshold;
+            double threshold =
+                q.threshold >= 0 ? q.threshold : screen_index_config(l.idx)->threshold;
             if (c.json) {
                 json_t *o = json_object();
                 json_object_set_new(o, "query", json_text(q.name));
@@ -538,7 +552,8 @@ int cmd_screen(int argc, char **argv) {
                 json_object_set_new(o, "threshold", score_json(threshold));
                 if (r.notice) json_object_set_new(o, "notice", json_string(r.notice));
                 json_t *hits = json_array();
-                for (size_t i = 0; i < r.nhits; i++) json_array_append_new(hits, hit_json(&r.hits[i], 1));
+                for (size_t i = 0; i < r.nhits; i++)
+                    json_array_append_new(hits, hit_json(&r.hits[i], 1));
                 json_object_set_new(o, "hits", hits);
                 print_json(o, SCORE_JSON_FLAGS | JSON_INDENT(2));
             } else {
@@ -566,7 +581,9 @@ static int match_pairs(const loaded *l, text_normaliser *tn, const char *path, p
     int cs = got == 1 ? csv_find(r, "schema") : -1;
     if (c1 < 0 || c2 < 0) {
         csv_close(r);
-        return got < 0 ? PH_ERR : ph_fail(err, PH_EUSAGE, "%s: expected a header with name1,name2[,schema]", path);
+        return got < 0 ? PH_ERR
+                       : ph_fail(err, PH_EUSAGE, "%s: expected a header with name1,name2[,schema]",
+                                 path);
     }
     double threshold = l->idx ? screen_index_config(l->idx)->threshold : SCREEN_DEFAULT_THRESHOLD;
     const char *h[] = {"name1", "name2", "score", "match"};

@@ -38,12 +38,18 @@ int screen_type_parse(const char *s) {
     static const struct {
         const char *name;
         screen_type type;
-    } names[] = {{"person", SCREEN_PERSON},         {"individual", SCREEN_PERSON},
-                 {"entity", SCREEN_ENTITY},         {"organization", SCREEN_ENTITY},
-                 {"organisation", SCREEN_ENTITY},   {"company", SCREEN_ENTITY},
-                 {"legalentity", SCREEN_ENTITY},    {"business", SCREEN_ENTITY},
-                 {"vessel", SCREEN_VESSEL},         {"aircraft", SCREEN_AIRCRAFT},
-                 {"airplane", SCREEN_AIRCRAFT},     {"any", SCREEN_TYPE_ANY},
+    } names[] = {{"person", SCREEN_PERSON},
+                 {"individual", SCREEN_PERSON},
+                 {"entity", SCREEN_ENTITY},
+                 {"organization", SCREEN_ENTITY},
+                 {"organisation", SCREEN_ENTITY},
+                 {"company", SCREEN_ENTITY},
+                 {"legalentity", SCREEN_ENTITY},
+                 {"business", SCREEN_ENTITY},
+                 {"vessel", SCREEN_VESSEL},
+                 {"aircraft", SCREEN_AIRCRAFT},
+                 {"airplane", SCREEN_AIRCRAFT},
+                 {"any", SCREEN_TYPE_ANY},
                  {"", SCREEN_TYPE_ANY}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (ph_strcaseeq(s, names[i].name)) return (int)names[i].type;
@@ -141,7 +147,8 @@ static void keytab_build(sc_keytab *t, key_pair *pairs, size_t n) {
         pairs[w++] = pairs[i];
     }
     size_t cap = 16;
-    while (cap < nkeys * 2) cap <<= 1;
+    while (cap < nkeys * 2)
+        cap <<= 1;
     t->mask = cap - 1;
     t->slots = ph_calloc(cap, sizeof *t->slots);
     t->values = ph_malloc((w + nkeys + 1) * sizeof *t->values);
@@ -149,13 +156,16 @@ static void keytab_build(sc_keytab *t, key_pair *pairs, size_t n) {
     size_t at = 0;
     for (size_t i = 0; i < w;) {
         size_t j = i;
-        while (j < w && pairs[j].key == pairs[i].key) j++;
+        while (j < w && pairs[j].key == pairs[i].key)
+            j++;
         uint32_t tag = key_tag(pairs[i].key);
         size_t slot = pairs[i].key & t->mask;
-        while (t->slots[slot].tag) slot = (slot + 1) & t->mask;
+        while (t->slots[slot].tag)
+            slot = (slot + 1) & t->mask;
         t->slots[slot] = (sc_slot){tag, (uint32_t)at};
         t->values[at++] = (uint32_t)(j - i);
-        for (size_t k = i; k < j; k++) t->values[at++] = pairs[k].value;
+        for (size_t k = i; k < j; k++)
+            t->values[at++] = pairs[k].value;
         i = j;
     }
     t->nvalues = at;
@@ -257,7 +267,8 @@ static int add_display(builder *b, const char *s, uint32_t *off, ph_err *err) {
     size_t n = s ? strlen(s) : 0;
     for (size_t i = 0; i < n && clean.len < TEXT_MAX_NAME_BYTES;) {
         int32_t cp;
-        utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        utf8proc_ssize_t l =
+            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
         if (l <= 0) {
             ph_buf_puts(&clean, "\xEF\xBF\xBD");
             i++;
@@ -278,7 +289,8 @@ static void slots_grow(builder *b) {
         const sc_vocab *x = &b->idx->vocab[v];
         uint64_t h = sc_key_hash(x->kind, b->strings.data + x->text, x->len);
         size_t slot = h & (cap - 1);
-        while (slots[slot]) slot = (slot + 1) & (cap - 1);
+        while (slots[slot])
+            slot = (slot + 1) & (cap - 1);
         slots[slot] = (uint32_t)v + 1;
     }
     free(b->slots);
@@ -301,7 +313,8 @@ static int intern(builder *b, uint8_t kind, uint8_t flags, const char *text, siz
             return PH_OK;
         }
     }
-    if (idx->nvocab >= UINT32_MAX - 1) return ph_fail(err, PH_ERR, "screening index: too many tokens");
+    if (idx->nvocab >= UINT32_MAX - 1)
+        return ph_fail(err, PH_ERR, "screening index: too many tokens");
     idx->vocab = ph_grow(idx->vocab, &b->vocab_cap, idx->nvocab + 1, sizeof *idx->vocab);
     sc_vocab *x = &idx->vocab[idx->nvocab];
     memset(x, 0, sizeof *x);
@@ -341,13 +354,14 @@ static int add_name(builder *b, uint32_t entity, const screen_name *nm, text_nam
                     ph_err *err) {
     screen_index *idx = b->idx;
     ph_err nerr = {0};
-    if (!nm->text || text_normalise_name(idx->tn, nm->text, strlen(nm->text), TEXT_TRUNCATE,
-                                         tn_name, &nerr) ||
+    if (!nm->text ||
+        text_normalise_name(idx->tn, nm->text, strlen(nm->text), TEXT_TRUNCATE, tn_name, &nerr) ||
         !text_name_informative(tn_name)) {
         idx->names_skipped++;
         return PH_OK;
     }
-    if (idx->nnames >= UINT32_MAX - 1) return ph_fail(err, PH_ERR, "screening index: too many names");
+    if (idx->nnames >= UINT32_MAX - 1)
+        return ph_fail(err, PH_ERR, "screening index: too many names");
     idx->names = ph_grow(idx->names, &b->names_cap, idx->nnames + 1, sizeof *idx->names);
     sc_name *name = &idx->names[idx->nnames];
     memset(name, 0, sizeof *name);
@@ -389,8 +403,10 @@ static int add_record(builder *b, const screen_record *r, size_t at, text_name *
     screen_index *idx = b->idx;
     if (!r->list || !*r->list || !r->entity_id || !*r->entity_id)
         return ph_fail(err, PH_EUSAGE, "screening record %zu: list and entity id are required", at);
-    if (idx->nentities >= UINT32_MAX - 1) return ph_fail(err, PH_ERR, "screening index: too many entities");
-    idx->entities = ph_grow(idx->entities, &b->entities_cap, idx->nentities + 1, sizeof *idx->entities);
+    if (idx->nentities >= UINT32_MAX - 1)
+        return ph_fail(err, PH_ERR, "screening index: too many entities");
+    idx->entities =
+        ph_grow(idx->entities, &b->entities_cap, idx->nentities + 1, sizeof *idx->entities);
     sc_entity *e = &idx->entities[idx->nentities];
     memset(e, 0, sizeof *e);
     uint32_t entity = (uint32_t)idx->nentities;
@@ -408,7 +424,8 @@ static int add_record(builder *b, const screen_record *r, size_t at, text_name *
     const char *primary = NULL;
     for (size_t i = 0; i < r->nnames && !primary; i++)
         if (r->names[i].kind == SCREEN_NAME_PRIMARY && r->names[i].text) primary = r->names[i].text;
-    for (size_t i = 0; i < r->nnames && !primary; i++) primary = r->names[i].text;
+    for (size_t i = 0; i < r->nnames && !primary; i++)
+        primary = r->names[i].text;
     if (add_display(b, primary, &e->name, err)) return PH_ERR;
     e->dates = (uint32_t)idx->ndates;
     for (size_t i = 0; i < r->ndobs && e->ndates < UINT16_MAX; i++) {
@@ -455,10 +472,12 @@ static void push_deletion(void *ctx, const char *v, size_t n) {
 }
 
 static void build_postings(screen_index *idx) {
-    for (size_t v = 0; v < idx->nvocab; v++) idx->vocab[v].post_count = 0;
+    for (size_t v = 0; v < idx->nvocab; v++)
+        idx->vocab[v].post_count = 0;
     /* Count, then fill; a name holding a token twice is listed once. */
     uint32_t *last = ph_malloc((idx->nvocab ? idx->nvocab : 1) * sizeof *last);
-    for (size_t v = 0; v < idx->nvocab; v++) last[v] = UINT32_MAX;
+    for (size_t v = 0; v < idx->nvocab; v++)
+        last[v] = UINT32_MAX;
     for (size_t n = 0; n < idx->nnames; n++) {
         const sc_name *nm = &idx->names[n];
         for (size_t e = 0; e < nm->nentries; e++) {
@@ -488,10 +507,13 @@ static void build_postings(screen_index *idx) {
                 initials = 1;
                 continue;
             }
-            rest += x->weight * (x->flags & TEXT_TOKEN_PATRONYMIC ? idx->cfg.patronymic_factor : 1.0);
+            rest +=
+                x->weight * (x->flags & TEXT_TOKEN_PATRONYMIC ? idx->cfg.patronymic_factor : 1.0);
         }
         double q = floor(rest * SC_REST_SCALE);
-        uint8_t rest_q = (uint8_t)((q > SC_REST_MASK ? SC_REST_MASK : q < 0 ? 0 : q) +
+        uint8_t rest_q = (uint8_t)((q > SC_REST_MASK ? SC_REST_MASK
+                                    : q < 0          ? 0
+                                                     : q) +
                                    (initials ? SC_REST_INITIALS : 0));
         for (size_t e = 0; e < nm->nentries; e++) {
             uint32_t v = idx->entries[nm->entries + e].vocab;
@@ -570,7 +592,8 @@ static void build_keys(builder *b) {
             push_pair(b, sc_key_hash(SC_KEY_SKELETON, skel, x->skel_len), (uint32_t)v);
         if (x->flags & TEXT_TOKEN_ABJAD && x->skel_len >= 1)
             push_pair(b, sc_key_hash(SC_KEY_ABJAD, skel, x->skel_len), (uint32_t)v);
-        else if (x->skel_len == 2 && x->len <= SC_SHORT_KEY_MAX_LEN)
+        else if ((x->skel_len == 2 && x->len <= SC_SHORT_KEY_MAX_LEN) ||
+                 (x->skel_len == 1 && x->len <= 3))
             push_pair(b, sc_key_hash(SC_KEY_SHORT, skel, x->skel_len), (uint32_t)v);
     }
     keytab_build(&idx->fuzzy, b->pairs, b->npairs);
@@ -596,7 +619,8 @@ int screen_index_build(const screen_record *recs, size_t n, const screen_config 
     ph_map_init(&b.lists);
     text_name *scratch = ph_malloc(sizeof *scratch);
     int rc = PH_OK;
-    for (size_t i = 0; i < n && rc == PH_OK; i++) rc = add_record(&b, &recs[i], i, scratch, err);
+    for (size_t i = 0; i < n && rc == PH_OK; i++)
+        rc = add_record(&b, &recs[i], i, scratch, err);
     free(scratch);
     free(b.slots);
     ph_map_free(&b.lists);

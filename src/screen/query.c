@@ -175,7 +175,8 @@ static void try_match(sc_query *q, size_t unit, uint32_t v) {
 static void try_key(sc_query *q, size_t unit, const sc_keytab *t, int ns, const char *s, size_t n) {
     uint32_t count;
     const uint32_t *v = sc_keytab_get(t, sc_key_hash(ns, s, n), &count);
-    for (uint32_t i = 0; i < count; i++) try_match(q, unit, v[i]);
+    for (uint32_t i = 0; i < count; i++)
+        try_match(q, unit, v[i]);
 }
 
 typedef struct deletion_lookup {
@@ -205,7 +206,8 @@ static void lookup_by_keys(sc_query *q, size_t unit) {
     if (u->skel_len >= SC_SKELETON_KEY_MIN)
         try_key(q, unit, &idx->fuzzy, SC_KEY_SKELETON, u->skel, u->skel_len);
     if (u->skel_len >= 1) try_key(q, unit, &idx->fuzzy, SC_KEY_ABJAD, u->skel, u->skel_len);
-    if (u->skel_len == 2 && (u->flags & TEXT_TOKEN_ABJAD || u->len <= SC_SHORT_KEY_MAX_LEN))
+    if ((u->skel_len == 2 && (u->flags & TEXT_TOKEN_ABJAD || u->len <= SC_SHORT_KEY_MAX_LEN)) ||
+        (u->skel_len == 1 && u->flags & TEXT_TOKEN_ABJAD))
         try_key(q, unit, &idx->fuzzy, SC_KEY_SHORT, u->skel, u->skel_len);
 }
 
@@ -218,7 +220,8 @@ static void lookup_unit(sc_query *q, size_t unit) {
     const sc_unit *u = &q->units[unit];
     if (u->span == 1 && wordlike(u->kind) && idx->nb_vocab) {
         uint32_t count;
-        const uint32_t *v = sc_keytab_get(&idx->exact, sc_key_hash(SC_KEY_EXACT, u->text, u->len), &count);
+        const uint32_t *v =
+            sc_keytab_get(&idx->exact, sc_key_hash(SC_KEY_EXACT, u->text, u->len), &count);
         for (uint32_t k = 0; k < count; k++) {
             const sc_vocab *x = &idx->vocab[v[k]];
             if (x->joined || x->kind != u->kind || x->flags != u->flags || x->len != u->len ||
@@ -227,9 +230,11 @@ static void lookup_unit(sc_query *q, size_t unit) {
             for (uint32_t n = 0; n < x->nb_count; n++) {
                 uint32_t nb = idx->nb_vocab[x->nb_start + n];
                 if (!has_match(q, unit, nb))
-                    add_match(q, unit, nb, idx->nb_sim[x->nb_start + n], (screen_how)idx->nb_how[x->nb_start + n]);
+                    add_match(q, unit, nb, idx->nb_sim[x->nb_start + n],
+                              (screen_how)idx->nb_how[x->nb_start + n]);
             }
-            for (uint32_t j = 0; j < count; j++) try_match(q, unit, v[j]);
+            for (uint32_t j = 0; j < count; j++)
+                try_match(q, unit, v[j]);
             return;
         }
     }
@@ -306,7 +311,8 @@ static void build_units(sc_query *q) {
     const text_name *nm = &q->name;
     q->nq = nm->ntokens;
     q->nunits = 0;
-    for (size_t i = 0; i < nm->ntokens; i++) add_unit(q, i, 1);
+    for (size_t i = 0; i < nm->ntokens; i++)
+        add_unit(q, i, 1);
     for (size_t i = 0; i + 1 < nm->ntokens; i++) {
         const text_token *a = &nm->tokens[i], *b = &nm->tokens[i + 1];
         if (wordlike(a->kind) && wordlike(b->kind) && (size_t)a->len + b->len <= TEXT_TOKEN_MAX)
@@ -437,7 +443,8 @@ static double align(const sc_side *qs, const sc_side *ns, sc_edge *edges, size_t
             double rest = (query_is_word ? wq : wn) - wi;
             if (rest < 0) rest = 0;
             edge_num = e->sim * 2 * wi;
-            edge_den = 2 * wi + rest * (query_is_word ? cfg->extra_query_weight : cfg->extra_list_weight);
+            edge_den =
+                2 * wi + rest * (query_is_word ? cfg->extra_query_weight : cfg->extra_list_weight);
         } else {
             edge_num = e->sim * (wq + wn);
             edge_den = wq + wn;
@@ -463,27 +470,34 @@ static double align(const sc_side *qs, const sc_side *ns, sc_edge *edges, size_t
     }
     for (size_t i = 0; i < qs->n; i++) {
         if (qused & (1u << i)) continue;
-        double cost = cfg->extra_query_weight * qs->w[i] * (qs->patronymic[i] ? cfg->patronymic_factor : 1.0);
+        double cost =
+            cfg->extra_query_weight * qs->w[i] * (qs->patronymic[i] ? cfg->patronymic_factor : 1.0);
         den += cost;
-        if (rec) record_part(rec, qs->text[i], NULL, 0, cost, SCREEN_HOW_NONE,
-                             qs->kind[i] == TEXT_LEGAL ? "legal form, weighs almost nothing"
-                                                       : "not in the list name");
+        if (rec)
+            record_part(rec, qs->text[i], NULL, 0, cost, SCREEN_HOW_NONE,
+                        qs->kind[i] == TEXT_LEGAL ? "legal form, weighs almost nothing"
+                                                  : "not in the list name");
     }
     for (size_t j = 0; j < ns->n; j++) {
         if (nused & (1u << j)) continue;
-        double cost = cfg->extra_list_weight * ns->w[j] * (ns->patronymic[j] ? cfg->patronymic_factor : 1.0);
+        double cost =
+            cfg->extra_list_weight * ns->w[j] * (ns->patronymic[j] ? cfg->patronymic_factor : 1.0);
         den += cost;
-        if (rec) record_part(rec, NULL, ns->text[j], 0, cost, SCREEN_HOW_NONE,
-                             ns->kind[j] == TEXT_LEGAL ? "legal form, weighs almost nothing"
-                                                       : "not in the query");
+        if (rec)
+            record_part(rec, NULL, ns->text[j], 0, cost, SCREEN_HOW_NONE,
+                        ns->kind[j] == TEXT_LEGAL ? "legal form, weighs almost nothing"
+                                                  : "not in the query");
     }
     double score = den > 0 ? num / den : 0;
     if (!informative_match) {
-        if (rec && rec->ex && score > 0) rec->ex->rule = "no word or number matched: legal forms, particles and initials never match on their own";
+        if (rec && rec->ex && score > 0)
+            rec->ex->rule = "no word or number matched: legal forms, particles and initials never "
+                            "match on their own";
         return 0;
     }
     if (informative_count == 1 && single_sim < cfg->single_word_min_similarity) {
-        if (rec && rec->ex) rec->ex->rule = "the list name has one word: it must match almost exactly";
+        if (rec && rec->ex)
+            rec->ex->rule = "the list name has one word: it must match almost exactly";
         return 0;
     }
     return score > 1 ? 1 : score;
@@ -632,7 +646,8 @@ static void qualify(const sc_query *q, uint32_t entity, const sc_name *nm, doubl
     double delta = 0;
     if (nm->weak) {
         r->factor = cfg->weak_alias_factor;
-        add_qualifier(r, "weak_alias", 0, cfg->weak_alias_factor, "the list marks this alias as weak");
+        add_qualifier(r, "weak_alias", 0, cfg->weak_alias_factor,
+                      "the list marks this alias as weak");
     }
     if (q->has_dob && e->ndates) {
         int best = DOB_NONE;
@@ -644,13 +659,13 @@ static void qualify(const sc_query *q, uint32_t entity, const sc_name *nm, doubl
             if (q->dob.day && d->day && d->year_from == d->year_to)
                 got = qy == d->year_from && q->dob.month == d->month && q->dob.day == d->day
                           ? DOB_DAY
-                      : qy == d->year_from ? DOB_DAY_MISMATCH
+                      : qy == d->year_from          ? DOB_DAY_MISMATCH
                       : abs(qy - d->year_from) <= 1 ? DOB_NEAR
-                                                      : DOB_MISMATCH;
+                                                    : DOB_MISMATCH;
             else
                 got = qy >= d->year_from && qy <= d->year_to           ? DOB_YEAR
                       : qy >= d->year_from - 1 && qy <= d->year_to + 1 ? DOB_NEAR
-                                                                        : DOB_MISMATCH;
+                                                                       : DOB_MISMATCH;
             if (got > best) {
                 best = got;
                 best_date = d;
@@ -661,11 +676,23 @@ static void qualify(const sc_query *q, uint32_t entity, const sc_name *nm, doubl
         format_date(&q->dob, given, sizeof given);
         snprintf(detail, sizeof detail, "given %s, listed %s", given, listed);
         switch (best) {
-        case DOB_DAY: add_qualifier(r, "dob_match", cfg->dob_day_match, 1, detail); delta += cfg->dob_day_match; break;
-        case DOB_YEAR: add_qualifier(r, "dob_year_match", cfg->dob_year_match, 1, detail); delta += cfg->dob_year_match; break;
+        case DOB_DAY:
+            add_qualifier(r, "dob_match", cfg->dob_day_match, 1, detail);
+            delta += cfg->dob_day_match;
+            break;
+        case DOB_YEAR:
+            add_qualifier(r, "dob_year_match", cfg->dob_year_match, 1, detail);
+            delta += cfg->dob_year_match;
+            break;
         case DOB_NEAR: add_qualifier(r, "dob_near", 0, 1, detail); break;
-        case DOB_DAY_MISMATCH: add_qualifier(r, "dob_day_mismatch", -cfg->dob_day_mismatch, 1, detail); delta -= cfg->dob_day_mismatch; break;
-        case DOB_MISMATCH: add_qualifier(r, "dob_mismatch", -cfg->dob_mismatch, 1, detail); delta -= cfg->dob_mismatch; break;
+        case DOB_DAY_MISMATCH:
+            add_qualifier(r, "dob_day_mismatch", -cfg->dob_day_mismatch, 1, detail);
+            delta -= cfg->dob_day_mismatch;
+            break;
+        case DOB_MISMATCH:
+            add_qualifier(r, "dob_mismatch", -cfg->dob_mismatch, 1, detail);
+            delta -= cfg->dob_mismatch;
+            break;
         default: break;
         }
     }
@@ -708,7 +735,8 @@ typedef struct sc_set {
 
 static void set_init(sc_set *s, size_t expected) {
     size_t cap = 64;
-    while (cap < expected * 2) cap <<= 1;
+    while (cap < expected * 2)
+        cap <<= 1;
     s->slots = ph_calloc(cap, sizeof *s->slots);
     s->mask = cap - 1;
     s->count = 0;
@@ -738,8 +766,9 @@ static void prepare_bounds(sc_query *q, double target) {
     q->target = target;
     for (size_t i = 0; i < q->nq; i++) {
         double wi = cfg->initial_weight;
-        double own_cost = cfg->extra_query_weight * q->wq[i] *
-                          (q->units[i].flags & TEXT_TOKEN_PATRONYMIC ? cfg->patronymic_factor : 1.0);
+        double own_cost =
+            cfg->extra_query_weight * q->wq[i] *
+            (q->units[i].flags & TEXT_TOKEN_PATRONYMIC ? cfg->patronymic_factor : 1.0);
         double unmatched = -target * own_cost;
         if (q->units[i].kind == TEXT_INITIAL) {
             /* A query initial may pair with any list word of its letter. */
@@ -747,8 +776,8 @@ static void prepare_bounds(sc_query *q, double target) {
             if (own > unmatched) unmatched = own;
         }
         double rest = q->wq[i] > wi ? q->wq[i] - wi : 0;
-        double as_initial = (cfg->initial_similarity - target) * 2 * wi -
-                            target * cfg->extra_query_weight * rest;
+        double as_initial =
+            (cfg->initial_similarity - target) * 2 * wi - target * cfg->extra_query_weight * rest;
         q->unmatched_gain[i] = unmatched;
         q->initial_gain[i] =
             wordlike(q->units[i].kind) && as_initial > unmatched ? as_initial : unmatched;
@@ -837,12 +866,14 @@ static int name_may_reach(const sc_query *q, const sc_name *nm) {
                 if (g > gain[i]) gain[i] = g;
         }
         if (e->span != 1 || any) continue;
-        if (v->kind == TEXT_INITIAL || (query_initial && wordlike(v->kind))) continue; /* may pair with an initial */
+        if (v->kind == TEXT_INITIAL || (query_initial && wordlike(v->kind)))
+            continue; /* may pair with an initial */
         list_cost += q->target * cfg->extra_list_weight * w *
                      (v->flags & TEXT_TOKEN_PATRONYMIC ? cfg->patronymic_factor : 1.0);
     }
     double sum = -list_cost;
-    for (size_t i = 0; i < q->nq; i++) sum += gain[i];
+    for (size_t i = 0; i < q->nq; i++)
+        sum += gain[i];
     return sum >= -1e-9;
 }
 
@@ -850,12 +881,14 @@ static int name_may_reach(const sc_query *q, const sc_name *nm) {
 static size_t all_matched_names(const sc_query *q, uint32_t **out) {
     const screen_index *idx = q->idx;
     size_t expected = 0;
-    for (size_t m = 0; m < q->nmatches; m++) expected += idx->vocab[q->matches[m].vocab].post_count;
+    for (size_t m = 0; m < q->nmatches; m++)
+        expected += idx->vocab[q->matches[m].vocab].post_count;
     sc_set set;
     set_init(&set, expected < idx->nnames ? expected : idx->nnames);
     for (size_t m = 0; m < q->nmatches; m++) {
         const sc_vocab *v = &idx->vocab[q->matches[m].vocab];
-        for (uint32_t p = 0; p < v->post_count; p++) set_add(&set, idx->postings[v->post_start + p]);
+        for (uint32_t p = 0; p < v->post_count; p++)
+            set_add(&set, idx->postings[v->post_start + p]);
     }
     uint32_t *v = ph_malloc((set.count ? set.count : 1) * sizeof *v);
     size_t n = 0;
@@ -912,7 +945,8 @@ static size_t candidate_names(const sc_query *q, uint32_t **out) {
     double fixed[2] = {0, 0}, fixed_wn = 0;
     for (size_t i = 0; i < q->nq; i++) {
         const double u[2] = {q->unmatched_gain[i], q->initial_gain[i]};
-        for (int k = 0; k < 2; k++) fixed[k] += essential & (1u << i) ? u[k] : (best[i] > u[k] ? best[i] : u[k]);
+        for (int k = 0; k < 2; k++)
+            fixed[k] += essential & (1u << i) ? u[k] : (best[i] > u[k] ? best[i] : u[k]);
         if (!(essential & (1u << i))) fixed_wn += wn[i];
     }
     double list_rate = query_initial ? 0 : q->target * cfg->extra_list_weight;
@@ -941,19 +975,28 @@ static size_t candidate_names(const sc_query *q, uint32_t **out) {
         if (!wordlike(q->units[i].kind) || memchr(letters, q->units[i].text[0], nletters)) continue;
         letters[nletters++] = q->units[i].text[0];
         uint32_t count;
-        const uint32_t *v = sc_keytab_get(&idx->exact, sc_key_hash(SC_KEY_EXACT, q->units[i].text, 1), &count);
+        const uint32_t *v =
+            sc_keytab_get(&idx->exact, sc_key_hash(SC_KEY_EXACT, q->units[i].text, 1), &count);
         for (uint32_t k = 0; k < count; k++) {
             const sc_vocab *x = &idx->vocab[v[k]];
             if (x->kind != TEXT_INITIAL || !x->post_count) continue;
-            lists[nlists++] = (sc_list){idx->postings + x->post_start, idx->post_rest + x->post_start,
-                                        x->post_count, 0, 0, 0, 0, 0};
+            lists[nlists++] = (sc_list){idx->postings + x->post_start,
+                                        idx->post_rest + x->post_start,
+                                        x->post_count,
+                                        0,
+                                        0,
+                                        0,
+                                        0,
+                                        0};
             total += x->post_count;
         }
     }
     uint32_t *heap = ph_malloc((nlists ? nlists : 1) * sizeof *heap);
-    for (size_t i = 0; i < nlists; i++) heap[i] = (uint32_t)i;
+    for (size_t i = 0; i < nlists; i++)
+        heap[i] = (uint32_t)i;
     size_t nheap = nlists;
-    for (size_t i = nheap / 2; i-- > 0;) heap_down(heap, nheap, lists, i);
+    for (size_t i = nheap / 2; i-- > 0;)
+        heap_down(heap, nheap, lists, i);
     uint32_t *cand = ph_malloc((total ? total : 1) * sizeof *cand);
     size_t ncand = 0;
     double got[TEXT_MAX_TOKENS], got_wn[TEXT_MAX_TOKENS];
@@ -1016,8 +1059,9 @@ static int prepare(const screen_index *idx, const screen_request *req, sc_query 
         return ph_fail(err, PH_EUSAGE, "threshold and minimum score are between 0 and 1");
     q->limit = req->limit ? req->limit : SCREEN_DEFAULT_LIMIT;
     if (q->limit > SCREEN_MAX_LIMIT) q->limit = SCREEN_MAX_LIMIT;
-    q->mode = req->full_scan == 1 ? SC_MODE_NAIVE : req->full_scan == 2 ? SC_MODE_VOCABULARY
-                                                                        : SC_MODE_INDEX;
+    q->mode = req->full_scan == 1   ? SC_MODE_NAIVE
+              : req->full_scan == 2 ? SC_MODE_VOCABULARY
+                                    : SC_MODE_INDEX;
     if (req->dob && *req->dob) {
         int32_t days;
         size_t len = strlen(req->dob);
@@ -1047,7 +1091,8 @@ static int prepare(const screen_index *idx, const screen_request *req, sc_query 
         q->list_mask = 0;
         for (size_t i = 0; i < req->nlists; i++) {
             size_t l = 0;
-            while (l < idx->nlists && strcmp(sc_str(idx, idx->lists[l]), req->lists[i]) != 0) l++;
+            while (l < idx->nlists && strcmp(sc_str(idx, idx->lists[l]), req->lists[i]) != 0)
+                l++;
             if (l == idx->nlists) {
                 ph_buf known;
                 ph_buf_init(&known);
@@ -1065,10 +1110,12 @@ static int prepare(const screen_index *idx, const screen_request *req, sc_query 
         return err ? err->rc : PH_EUSAGE;
     build_units(q);
     if (q->mode == SC_MODE_INDEX) {
-        for (size_t u = 0; u < q->nunits; u++) lookup_unit(q, u);
+        for (size_t u = 0; u < q->nunits; u++)
+            lookup_unit(q, u);
     } else {
         for (size_t u = 0; u < q->nunits; u++)
-            for (uint32_t v = 0; v < idx->nvocab; v++) try_match(q, u, v);
+            for (uint32_t v = 0; v < idx->nvocab; v++)
+                try_match(q, u, v);
     }
     weigh_query(q);
     return PH_OK;
@@ -1146,7 +1193,8 @@ int screen_query(const screen_index *idx, const screen_request *req, screen_resu
     size_t ncand = 0;
     if (q->mode == SC_MODE_NAIVE) {
         cand = ph_malloc((idx->nnames ? idx->nnames : 1) * sizeof *cand);
-        for (uint32_t n = 0; n < idx->nnames; n++) cand[ncand++] = n;
+        for (uint32_t n = 0; n < idx->nnames; n++)
+            cand[ncand++] = n;
     } else if (q->mode == SC_MODE_VOCABULARY) {
         ncand = all_matched_names(q, &cand);
     } else {
@@ -1179,7 +1227,8 @@ int screen_query(const screen_index *idx, const screen_request *req, screen_resu
                 if (!entities.slots[k]) continue;
                 uint32_t v = entities.slots[k] - 1;
                 size_t slot = ((uint64_t)v * 0x9E3779B97F4A7C15ULL >> 32) & bigger.mask;
-                while (bigger.slots[slot]) slot = (slot + 1) & bigger.mask;
+                while (bigger.slots[slot])
+                    slot = (slot + 1) & bigger.mask;
                 bigger.slots[slot] = v + 1;
                 bigger_best[slot] = entity_slot_best[k];
                 bigger.count++;
@@ -1212,7 +1261,8 @@ int screen_query(const screen_index *idx, const screen_request *req, screen_resu
     free(entity_slot_best);
 
     out->hits = ph_calloc(nbest ? nbest : 1, sizeof *out->hits);
-    for (size_t i = 0; i < nbest; i++) fill_hit(idx, &best[i], &out->hits[i]);
+    for (size_t i = 0; i < nbest; i++)
+        fill_hit(idx, &best[i], &out->hits[i]);
     free(best);
     qsort(out->hits, nbest, sizeof *out->hits, hit_cmp);
     out->nhits = nbest < q->limit ? nbest : q->limit;
@@ -1230,7 +1280,8 @@ int screen_query(const screen_index *idx, const screen_request *req, screen_resu
 
 void screen_result_free(screen_result *r) {
     if (!r) return;
-    for (size_t i = 0; i < r->nhits; i++) free(r->hits[i].explanation);
+    for (size_t i = 0; i < r->nhits; i++)
+        free(r->hits[i].explanation);
     free(r->hits);
     memset(r, 0, sizeof *r);
 }
@@ -1280,7 +1331,8 @@ static void side_from_name(const screen_index *idx, const text_name *n, sc_side 
         double rarity = 1.0;
         if (idx) {
             uint32_t count;
-            const uint32_t *v = sc_keytab_get(&idx->exact, sc_key_hash(SC_KEY_EXACT, t->text, t->len), &count);
+            const uint32_t *v =
+                sc_keytab_get(&idx->exact, sc_key_hash(SC_KEY_EXACT, t->text, t->len), &count);
             for (uint32_t k = 0; k < count; k++) {
                 const sc_vocab *x = &idx->vocab[v[k]];
                 if (x->kind == t->kind && !x->joined && x->len == t->len &&
@@ -1296,8 +1348,8 @@ static void side_from_name(const screen_index *idx, const text_name *n, sc_side 
 }
 
 int screen_match_names(const screen_index *idx, text_normaliser *tn, const char *name1,
-                       const char *name2, screen_type type, double *score,
-                       screen_explanation *out, ph_err *err) {
+                       const char *name2, screen_type type, double *score, screen_explanation *out,
+                       ph_err *err) {
     (void)type;
     screen_config defaults;
     const screen_config *cfg = idx ? &idx->cfg : (screen_config_default(&defaults), &defaults);
@@ -1326,20 +1378,23 @@ int screen_match_names(const screen_index *idx, text_normaliser *tn, const char 
                                  !wordlike(a->tokens[i + 1].kind)))
                 continue;
             char ut[2 * TEXT_TOKEN_MAX + 2];
-            snprintf(ut, sizeof ut, "%s%s", a->tokens[i].text, qs_span == 2 ? a->tokens[i + 1].text : "");
+            snprintf(ut, sizeof ut, "%s%s", a->tokens[i].text,
+                     qs_span == 2 ? a->tokens[i + 1].text : "");
             size_t ul = strlen(ut);
             if (ul > TEXT_TOKEN_MAX) continue;
             uint8_t uk = qs_span == 1 ? a->tokens[i].kind : TEXT_WORD;
-            uint8_t uf = (uint8_t)(a->tokens[i].flags | (qs_span == 2 ? a->tokens[i + 1].flags : 0));
-            sc_tokview uv = {ut, ul, sk1, screen_skeleton(ut, ul, sk1, sizeof sk1), uk, uf,
-                             qs_span == 2};
+            uint8_t uf =
+                (uint8_t)(a->tokens[i].flags | (qs_span == 2 ? a->tokens[i + 1].flags : 0));
+            sc_tokview uv = {ut, ul, sk1,         screen_skeleton(ut, ul, sk1, sizeof sk1),
+                             uk, uf, qs_span == 2};
             for (size_t j = 0; j < b->ntokens; j++) {
                 for (size_t ns_span = 1; ns_span <= 2; ns_span++) {
                     if (ns_span == 2 && (j + 1 >= b->ntokens || !wordlike(b->tokens[j].kind) ||
                                          !wordlike(b->tokens[j + 1].kind)))
                         continue;
                     char nt[2 * TEXT_TOKEN_MAX + 2];
-                    snprintf(nt, sizeof nt, "%s%s", b->tokens[j].text, ns_span == 2 ? b->tokens[j + 1].text : "");
+                    snprintf(nt, sizeof nt, "%s%s", b->tokens[j].text,
+                             ns_span == 2 ? b->tokens[j + 1].text : "");
                     size_t nl = strlen(nt);
                     if (nl > TEXT_TOKEN_MAX) continue;
                     screen_how how;
@@ -1352,21 +1407,25 @@ int screen_match_names(const screen_index *idx, text_normaliser *tn, const char 
                         how = SCREEN_HOW_EXACT;
                     } else {
                         uint8_t nk = b->tokens[j].kind;
-                        sc_tokview nv = {nt, nl, sk2, screen_skeleton(nt, nl, sk2, sizeof sk2), nk,
-                                         b->tokens[j].flags, 0};
+                        sc_tokview nv = {nt,  nl,
+                                         sk2, screen_skeleton(nt, nl, sk2, sizeof sk2),
+                                         nk,  b->tokens[j].flags,
+                                         0};
                         sim = sc_view_similarity(&uv, &nv, cfg, &how);
                     }
                     if (sim <= 0 || nedges >= SC_MAX_EDGES) continue;
                     float w = qs.w[i] + (qs_span == 2 ? qs.w[i + 1] : 0) + ns.w[j] +
                               (ns_span == 2 ? ns.w[j + 1] : 0);
-                    edges[nedges++] = (sc_edge){(uint8_t)i, (uint8_t)qs_span, (uint8_t)j,
-                                                (uint8_t)ns_span, (float)sim, w, (uint8_t)how};
+                    edges[nedges++] = (sc_edge){(uint8_t)i,       (uint8_t)qs_span, (uint8_t)j,
+                                                (uint8_t)ns_span, (float)sim,       w,
+                                                (uint8_t)how};
                 }
             }
         }
     }
     size_t informative_count = 0;
-    for (size_t j = 0; j < b->ntokens; j++) informative_count += informative(b->tokens[j].kind);
+    for (size_t j = 0; j < b->ntokens; j++)
+        informative_count += informative(b->tokens[j].kind);
     screen_explanation local;
     screen_explanation *ex = out ? out : &local;
     memset(ex, 0, sizeof *ex);

@@ -98,27 +98,27 @@ typedef struct screen_record {
  * screen_config_default. Deployments may change them; the defaults are
  * documented and justified in docs/screening.md. */
 typedef struct screen_config {
-    double threshold;            /* alert threshold */
-    double min_score;            /* reporting floor */
-    double token_min_similarity; /* two tokens below this do not match */
-    double phonetic_similarity;  /* tokens with the same consonant skeleton */
-    double initial_similarity;   /* an initial against a word starting with it */
+    double threshold;                  /* alert threshold */
+    double min_score;                  /* reporting floor */
+    double token_min_similarity;       /* two tokens below this do not match */
+    double phonetic_similarity;        /* tokens with the same consonant skeleton */
+    double initial_similarity;         /* an initial against a word starting with it */
     double single_word_min_similarity; /* one-word list names: near-exact only */
-    double extra_query_weight;   /* cost of an unmatched query token (times its weight) */
-    double extra_list_weight;    /* cost of an unmatched list-name token */
-    double patronymic_factor;    /* an unmatched patronymic costs this share */
-    double particle_weight;      /* cap on the weight of particles and titles */
+    double extra_query_weight;         /* cost of an unmatched query token (times its weight) */
+    double extra_list_weight;          /* cost of an unmatched list-name token */
+    double patronymic_factor;          /* an unmatched patronymic costs this share */
+    double particle_weight;            /* cap on the weight of particles and titles */
     double initial_weight;
     double legal_weight;
     double number_weight;
-    double min_token_weight;     /* floor of the rarity weight of a word */
-    double weak_alias_factor;    /* a weak alias's score is multiplied by this */
-    double dob_day_match;        /* same full date of birth */
-    double dob_year_match;       /* same year (or within a listed range) */
-    double dob_mismatch;         /* years more than one apart (subtracted) */
-    double dob_day_mismatch;     /* same year, different day (subtracted) */
+    double min_token_weight;  /* floor of the rarity weight of a word */
+    double weak_alias_factor; /* a weak alias's score is multiplied by this */
+    double dob_day_match;     /* same full date of birth */
+    double dob_year_match;    /* same year (or within a listed range) */
+    double dob_mismatch;      /* years more than one apart (subtracted) */
+    double dob_day_mismatch;  /* same year, different day (subtracted) */
     double country_match;
-    double country_mismatch;     /* subtracted */
+    double country_mismatch; /* subtracted */
 } screen_config;
 
 void screen_config_default(screen_config *c);
@@ -170,7 +170,7 @@ typedef enum screen_how {
     SCREEN_HOW_PHONETIC, /* same consonant skeleton */
     SCREEN_HOW_SCRIPT,   /* consonants of a transliterated abjad name */
     SCREEN_HOW_INITIAL,
-    SCREEN_HOW_LEGAL     /* the same legal form (counts for almost nothing) */
+    SCREEN_HOW_LEGAL /* the same legal form (counts for almost nothing) */
 } screen_how;
 
 const char *screen_how_name(screen_how h);
@@ -208,7 +208,7 @@ typedef struct screen_explanation {
 } screen_explanation;
 
 typedef struct screen_hit {
-    const char *list;         /* points into the index */
+    const char *list; /* points into the index */
     const char *entity_id;
     const char *name;         /* the entity's primary name */
     const char *matched_name; /* the name (primary or alias) that matched */
@@ -249,8 +249,8 @@ int screen_explain(const screen_index *idx, const screen_request *req, const scr
  * (rarity across its lists), else all words weigh the same. out may be NULL.
  * The verdict is score >= the threshold of cfg (defaults when NULL). */
 int screen_match_names(const screen_index *idx, text_normaliser *tn, const char *name1,
-                       const char *name2, screen_type type, double *score,
-                       screen_explanation *out, ph_err *err);
+                       const char *name2, screen_type type, double *score, screen_explanation *out,
+                       ph_err *err);
 
 /* ---- similarity functions (exposed for tests and benchmarks) ---- */
 

@@ -13,7 +13,7 @@ enum {
     SC_KEY_DELETE = 'D',
     SC_KEY_SKELETON = 'S', /* Latin skeletons of SC_SKELETON_KEY_MIN letters or more */
     SC_KEY_ABJAD = 'A',    /* skeletons of tokens transliterated from an abjad */
-    SC_KEY_SHORT = 'T'     /* two-letter Latin skeletons, for short words and abjad queries */
+    SC_KEY_SHORT = 'T'     /* short Latin skeletons, for short words and abjad queries */
 };
 
 /* Tokens of at least this many letters get deletion keys; of at least
@@ -30,8 +30,8 @@ typedef struct sc_vocab {
     uint32_t text; /* offset in the string arena */
     uint32_t skel;
     uint32_t post_start, post_count; /* names holding it */
-    float weight; /* weight as a single token (rarity, by kind) */
-    float bound;  /* largest weight it can carry in a name: a joined pair weighs its parts */
+    float weight;                    /* weight as a single token (rarity, by kind) */
+    float bound; /* largest weight it can carry in a name: a joined pair weighs its parts */
     uint32_t df;
     uint32_t nb_start; /* its neighbourhood: the list tokens its lookup finds */
     uint16_t nb_count;
@@ -59,8 +59,8 @@ typedef struct sc_name {
 
 typedef struct sc_entity {
     uint32_t list;
-    uint32_t id;   /* string offset */
-    uint32_t name; /* primary name text, string offset */
+    uint32_t id;               /* string offset */
+    uint32_t name;             /* primary name text, string offset */
     uint32_t dates, countries; /* starts in the dates and country arrays */
     uint16_t ndates, ncountries;
     uint8_t type;

@@ -34,14 +34,17 @@ double screen_jaro_winkler(const char *a, size_t na, const char *b, size_t nb) {
     size_t half_transpositions = 0;
     for (size_t i = 0, j = 0; i < na; i++) {
         if (!ma[i]) continue;
-        while (!mb[j]) j++;
+        while (!mb[j])
+            j++;
         if (a[i] != b[j]) half_transpositions++;
         j++;
     }
     double m = (double)matches;
-    double jaro = (m / (double)na + m / (double)nb + (m - (double)half_transpositions / 2.0) / m) / 3.0;
+    double jaro =
+        (m / (double)na + m / (double)nb + (m - (double)half_transpositions / 2.0) / m) / 3.0;
     size_t prefix = 0;
-    while (prefix < JW_PREFIX_MAX && prefix < na && prefix < nb && a[prefix] == b[prefix]) prefix++;
+    while (prefix < JW_PREFIX_MAX && prefix < na && prefix < nb && a[prefix] == b[prefix])
+        prefix++;
     return jaro + (double)prefix * JW_PREFIX_SCALE * (1.0 - jaro);
 }
 
@@ -107,7 +110,8 @@ static float indel_cost(const char *s, size_t n, size_t i) {
     char c = s[i];
     if ((i > 0 && s[i - 1] == c) || (i + 1 < n && s[i + 1] == c)) return (float)COST_DOUBLED_LETTER;
     if (c == 'h') return (float)COST_H;
-    if (is_vowel(c)) return i + 1 == n && n >= 4 ? (float)COST_FINAL_VOWEL : (float)COST_VOWEL_INDEL;
+    if (is_vowel(c))
+        return i + 1 == n && n >= 4 ? (float)COST_FINAL_VOWEL : (float)COST_VOWEL_INDEL;
     return (float)COST_DEFAULT;
 }
 
@@ -116,13 +120,16 @@ double sc_edit_cost_bounded(const char *a, size_t na, const char *b, size_t nb, 
     if (na >= MAXN) na = MAXN - 1;
     if (nb >= MAXN) nb = MAXN - 1;
     float ia[MAXN], ib[MAXN];
-    for (size_t i = 0; i < na; i++) ia[i] = indel_cost(a, na, i);
-    for (size_t j = 0; j < nb; j++) ib[j] = indel_cost(b, nb, j);
+    for (size_t i = 0; i < na; i++)
+        ia[i] = indel_cost(a, na, i);
+    for (size_t j = 0; j < nb; j++)
+        ib[j] = indel_cost(b, nb, j);
     /* The gender-marking final vowel also costs more to change. */
     int final_a = na >= 4 && is_vowel(a[na - 1]), final_b = nb >= 4 && is_vowel(b[nb - 1]);
     float prev2[MAXN], prev[MAXN], cur[MAXN];
     prev[0] = 0;
-    for (size_t j = 1; j <= nb; j++) prev[j] = prev[j - 1] + ib[j - 1];
+    for (size_t j = 1; j <= nb; j++)
+        prev[j] = prev[j - 1] + ib[j - 1];
     for (size_t i = 1; i <= na; i++) {
         cur[0] = prev[0] + ia[i - 1];
         float row_min = cur[0];
@@ -168,7 +175,11 @@ double screen_edit_budget(size_t longest) {
 /* Letters grouped by sound for skeletons and first-letter checks. */
 static char sound_class(char c) {
     switch (c) {
-    case 'c': case 'k': case 'q': case 'g': case 'x': return 'k';
+    case 'c':
+    case 'k':
+    case 'q':
+    case 'g':
+    case 'x': return 'k';
     case 'z': return 's';
     case 'v': return 'f';
     default: return c;
@@ -276,14 +287,15 @@ double sc_word_similarity(const sc_tokview *a, const sc_tokview *b, const screen
     if (!a->joined && !b->joined && article_prefixed(na > nb ? a : b, na > nb ? b : a) &&
         ARTICLE_SIMILARITY > best)
         best = ARTICLE_SIMILARITY, best_how = SCREEN_HOW_FUZZY;
-    int same_skeleton = a->skel_len == b->skel_len && a->skel_len > 0 &&
-                        memcmp(a->skel, b->skel, a->skel_len) == 0;
+    int same_skeleton =
+        a->skel_len == b->skel_len && a->skel_len > 0 && memcmp(a->skel, b->skel, a->skel_len) == 0;
     int abjad_a = a->flags & TEXT_TOKEN_ABJAD, abjad_b = b->flags & TEXT_TOKEN_ABJAD;
     /* Consonants of a name written in an abjad against a name written in
      * Latin (or in an abjad): not against a transliteration from another
      * script, where shared consonants mean nothing. */
-    int script_pair = !a->joined && !b->joined && ((abjad_a && (abjad_b || !(b->flags & TEXT_TOKEN_TRANSLIT))) ||
-                      (abjad_b && !(a->flags & TEXT_TOKEN_TRANSLIT)));
+    int script_pair = !a->joined && !b->joined &&
+                      ((abjad_a && (abjad_b || !(b->flags & TEXT_TOKEN_TRANSLIT))) ||
+                       (abjad_b && !(a->flags & TEXT_TOKEN_TRANSLIT)));
     if (script_pair) {
         /* Written without short vowels: only consonants can be compared.
          * The latinised side may carry vowels the other lacks, not more. */
@@ -302,10 +314,12 @@ double sc_word_similarity(const sc_tokview *a, const sc_tokview *b, const screen
             if (cfg->phonetic_similarity - SCRIPT_BONUS > best)
                 best = cfg->phonetic_similarity - SCRIPT_BONUS, best_how = SCREEN_HOW_SCRIPT;
         }
-    } else if (same_skeleton && (a->skel_len >= 3 || longest <= SHORT_PHONETIC_MAX) &&
+    } else if (same_skeleton &&
+               (a->skel_len >= 3 || (a->skel_len == 2 && longest <= SHORT_PHONETIC_MAX)) &&
                cost <= limit + COST_EPSILON && !(abjad_a || abjad_b) && !a->joined && !b->joined &&
                first_sound(a->text[0]) == first_sound(b->text[0])) {
-        if (cfg->phonetic_similarity > best) best = cfg->phonetic_similarity, best_how = SCREEN_HOW_PHONETIC;
+        if (cfg->phonetic_similarity > best)
+            best = cfg->phonetic_similarity, best_how = SCREEN_HOW_PHONETIC;
     }
     if (best < cfg->token_min_similarity) {
         *how = SCREEN_HOW_NONE;
@@ -355,9 +369,9 @@ double screen_token_similarity(const text_token *a, const text_token *b, const s
         cfg = &defaults;
     }
     char sa[TEXT_TOKEN_MAX + 1], sb[TEXT_TOKEN_MAX + 1];
-    sc_tokview va = {a->text, a->len, sa, screen_skeleton(a->text, a->len, sa, sizeof sa), a->kind,
-                     a->flags, 0};
-    sc_tokview vb = {b->text, b->len, sb, screen_skeleton(b->text, b->len, sb, sizeof sb), b->kind,
-                     b->flags, 0};
+    sc_tokview va = {a->text, a->len,   sa, screen_skeleton(a->text, a->len, sa, sizeof sa),
+                     a->kind, a->flags, 0};
+    sc_tokview vb = {b->text, b->len,   sb, screen_skeleton(b->text, b->len, sb, sizeof sb),
+                     b->kind, b->flags, 0};
     return sc_view_similarity(&va, &vb, cfg, how);
 }

@@ -36,7 +36,7 @@ struct text_normaliser {
     char **canonical;
     size_t ncanonical, canonical_cap;
     size_t nforms;
-    ph_map particles; /* folded word -> 1 */
+    ph_map particles;     /* folded word -> 1 */
     ph_map abbreviations; /* folded abbreviation -> index in words */
     char **words;
     size_t nwords, words_cap;
@@ -97,13 +97,16 @@ void text_normaliser_free(text_normaliser *tn) {
     ph_map_free(&tn->legal_first);
     ph_map_free(&tn->particles);
     ph_map_free(&tn->abbreviations);
-    for (size_t i = 0; i < tn->nwords; i++) free(tn->words[i]);
+    for (size_t i = 0; i < tn->nwords; i++)
+        free(tn->words[i]);
     free(tn->words);
-    for (size_t i = 0; i < tn->ncanonical; i++) free(tn->canonical[i]);
+    for (size_t i = 0; i < tn->ncanonical; i++)
+        free(tn->canonical[i]);
     free(tn->canonical);
     if (tn->translit) utrans_close(tn->translit);
     ph_map_free(&tn->han);
-    for (size_t i = 0; i < tn->nhan; i++) free(tn->han_text[i]);
+    for (size_t i = 0; i < tn->nhan; i++)
+        free(tn->han_text[i]);
     free(tn->han_text);
     pthread_mutex_destroy(&tn->lock);
     free(tn);
@@ -121,9 +124,20 @@ size_t text_particle_count(const text_normaliser *tn) {
 
 static int is_apostrophe(int32_t cp) {
     switch (cp) {
-    case 0x27: case 0x60: case 0xB4: case 0x2018: case 0x2019: case 0x201B: case 0x2032:
-    case 0x02B9: case 0x02BB: case 0x02BC: case 0x02BD: case 0x02BE: case 0x02BF: case 0x02C8:
-        return 1;
+    case 0x27:
+    case 0x60:
+    case 0xB4:
+    case 0x2018:
+    case 0x2019:
+    case 0x201B:
+    case 0x2032:
+    case 0x02B9:
+    case 0x02BB:
+    case 0x02BC:
+    case 0x02BD:
+    case 0x02BE:
+    case 0x02BF:
+    case 0x02C8: return 1;
     default: return 0;
     }
 }
@@ -241,7 +255,8 @@ static char *transliterate(text_normaliser *tn, const char *w, size_t n) {
      * written in Latin end it in a vowel: أسامة is "usama", not "usamat". */
     for (int32_t i = 0; ok && i < ulen; i++) {
         if (buf[i] == 0x1E97) buf[i] = 'a';
-        if (buf[i] == 't' && i + 1 < ulen && buf[i + 1] == 0x0308) buf[i] = 'a', buf[i + 1] = 0x200B;
+        if (buf[i] == 't' && i + 1 < ulen && buf[i + 1] == 0x0308)
+            buf[i] = 'a', buf[i + 1] = 0x200B;
     }
     if (!ok) {
         free(buf);
@@ -297,9 +312,9 @@ static char *han_reading(text_normaliser *tn, const char *ch, size_t n) {
  * and spaces to out; returns 1 when some letter could not be folded. */
 static int fold_latin(const char *w, size_t n, ph_buf *out) {
     utf8proc_uint8_t *d = NULL;
-    utf8proc_ssize_t dn = utf8proc_map((const utf8proc_uint8_t *)w, (utf8proc_ssize_t)n, &d,
-                                       UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_COMPAT |
-                                           UTF8PROC_CASEFOLD);
+    utf8proc_ssize_t dn =
+        utf8proc_map((const utf8proc_uint8_t *)w, (utf8proc_ssize_t)n, &d,
+                     UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD);
     if (dn < 0) return 1;
     int rest = 0;
     for (utf8proc_ssize_t i = 0; i < dn;) {
@@ -342,8 +357,8 @@ static void fold_word(text_normaliser *tn, const char *w, size_t n, int ascii, u
     uint8_t flags = TEXT_TOKEN_TRANSLIT;
     for (size_t i = 0; i < n;) {
         utf8proc_int32_t cp;
-        utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)w + i,
-                                              (utf8proc_ssize_t)(n - i), &cp);
+        utf8proc_ssize_t l =
+            utf8proc_iterate((const utf8proc_uint8_t *)w + i, (utf8proc_ssize_t)(n - i), &cp);
         if (l <= 0) break;
         i += (size_t)l;
         if (cp < 0x250 || !is_word_char(cp)) continue;
@@ -362,8 +377,8 @@ static void fold_word(text_normaliser *tn, const char *w, size_t n, int ascii, u
         int all_han = 1;
         for (size_t i = 0; i < n && all_han;) {
             utf8proc_int32_t cp;
-            utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)w + i,
-                                                  (utf8proc_ssize_t)(n - i), &cp);
+            utf8proc_ssize_t l =
+                utf8proc_iterate((const utf8proc_uint8_t *)w + i, (utf8proc_ssize_t)(n - i), &cp);
             UScriptCode sc = l > 0 ? script_of(cp) : USCRIPT_INVALID_CODE;
             if (sc != USCRIPT_HAN && sc != USCRIPT_HANGUL) {
                 all_han = 0;
@@ -551,8 +566,9 @@ static void regroup_transliterated(raw_list *raw) {
  * romanisations; Turkic "ogly", "kyzy", "uly" as separate words). */
 static int patronymic(const char *s, size_t n) {
     static const char *const endings[] = {"ovich", "evich", "ovych", "evych", "avich", "ovna",
-                                          "evna", "ichna", "auna", "euna", "yevna"};
-    static const char *const words[] = {"ogly", "ogli", "oglu", "kyzy", "qizi", "kizi", "uly", "uli"};
+                                          "evna",  "ichna", "auna",  "euna",  "yevna"};
+    static const char *const words[] = {"ogly", "ogli", "oglu", "kyzy",
+                                        "qizi", "kizi", "uly",  "uli"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strlen(words[i]) == n && memcmp(s, words[i], n) == 0) return 1;
     if (n < 7) return 0;
@@ -576,7 +592,8 @@ static size_t span_key(const raw_token *v, size_t i, size_t m, char *key, size_t
     size_t len = 0;
     for (size_t k = 0; k < m; k++) {
         if (k && len + 1 < size) key[len++] = ' ';
-        for (size_t c = 0; c < v[i + k].len && len + 1 < size; c++) key[len++] = v[i + k].text[c];
+        for (size_t c = 0; c < v[i + k].len && len + 1 < size; c++)
+            key[len++] = v[i + k].text[c];
     }
     key[len] = '\0';
     return len;
@@ -619,10 +636,10 @@ static size_t find_legal(const text_normaliser *tn, const raw_token *v, size_t n
             legal_span *s = &spans[k];
             if (s->accepted) continue;
             int at_edge = s->start == 0 || s->start + s->len == n;
-            int next_to = (k > 0 && spans[k - 1].accepted &&
-                           spans[k - 1].start + spans[k - 1].len == s->start) ||
-                          (k + 1 < ns && spans[k + 1].accepted &&
-                           s->start + s->len == spans[k + 1].start);
+            int next_to =
+                (k > 0 && spans[k - 1].accepted &&
+                 spans[k - 1].start + spans[k - 1].len == s->start) ||
+                (k + 1 < ns && spans[k + 1].accepted && s->start + s->len == spans[k + 1].start);
             if (at_edge || next_to) s->accepted = changed = 1;
         }
     }
@@ -638,8 +655,8 @@ const char *text_legal_form(const text_normaliser *tn, const char *folded) {
 /* ---- the pipeline ---- */
 
 /* Raw tokens of s, without legal forms or reordering (used for the tables too). */
-static int tokenise(text_normaliser *tn, const char *s, size_t len, unsigned options,
-                    raw_list *raw, int *transliterated, ph_err *err) {
+static int tokenise(text_normaliser *tn, const char *s, size_t len, unsigned options, raw_list *raw,
+                    int *transliterated, ph_err *err) {
     raw->n = 0;
     raw->truncated = 0;
     if (len > TEXT_MAX_NAME_BYTES) {
@@ -647,7 +664,8 @@ static int tokenise(text_normaliser *tn, const char *s, size_t len, unsigned opt
             return ph_fail(err, PH_EUSAGE, "name is %zu bytes long; at most %d are accepted", len,
                            TEXT_MAX_NAME_BYTES);
         len = TEXT_MAX_NAME_BYTES;
-        while (len && ((unsigned char)s[len] & 0xC0) == 0x80) len--;
+        while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--;
         raw->truncated = 1;
     }
     if (memchr(s, '\0', len)) return ph_fail(err, PH_EUSAGE, "name contains a NUL byte");
@@ -659,7 +677,8 @@ static int tokenise(text_normaliser *tn, const char *s, size_t len, unsigned opt
         char *lower = ph_malloc(len + 1);
         for (size_t i = 0; i < len; i++)
             lower[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') : s[i];
-        split_words(tn, (const utf8proc_uint8_t *)lower, (utf8proc_ssize_t)len, raw, transliterated);
+        split_words(tn, (const utf8proc_uint8_t *)lower, (utf8proc_ssize_t)len, raw,
+                    transliterated);
         free(lower);
         join_abbreviations(raw);
         return PH_OK;
@@ -709,7 +728,8 @@ int text_normalise_name(text_normaliser *tn, const char *s, size_t len, unsigned
     uint8_t comma[RAW_MAX];
     size_t nt = 0, k = 0;
     for (size_t i = 0; i < raw->n;) {
-        while (k < ns && spans[k].start + spans[k].len <= i) k++;
+        while (k < ns && spans[k].start + spans[k].len <= i)
+            k++;
         text_token *t = &tok[nt];
         memset(t, 0, sizeof *t);
         if (k < ns && spans[k].start == i && spans[k].accepted) {
@@ -735,7 +755,8 @@ int text_normalise_name(text_normaliser *tn, const char *s, size_t len, unsigned
             int64_t word;
             if (t->kind == TEXT_WORD && ph_map_get(&tn->abbreviations, t->text, &word))
                 t->len = (uint8_t)ph_strlcpy(t->text, tn->words[word], sizeof t->text);
-            if (t->kind == TEXT_WORD && patronymic(r->text, r->len)) t->flags |= TEXT_TOKEN_PATRONYMIC;
+            if (t->kind == TEXT_WORD && patronymic(r->text, r->len))
+                t->flags |= TEXT_TOKEN_PATRONYMIC;
             comma[nt] = r->comma_after;
             i++;
         }
@@ -842,11 +863,13 @@ static int load_abbreviations(text_normaliser *tn, ph_err *err) {
     }
     while ((got = csv_next(r, err)) == 1) {
         char *w = ph_fold(csv_field(r, (size_t)cw)), *f = ph_fold(csv_field(r, (size_t)cf));
-        if (!w || !f || !*w || !*f || strchr(w, ' ') || strchr(f, ' ') || strlen(f) > TEXT_TOKEN_MAX) {
+        if (!w || !f || !*w || !*f || strchr(w, ' ') || strchr(f, ' ') ||
+            strlen(f) > TEXT_TOKEN_MAX) {
             free(w);
             free(f);
             csv_close(r);
-            return ph_fail(err, PH_ERR, "%s:%ld: expected one word on each side", path, csv_line(r));
+            return ph_fail(err, PH_ERR, "%s:%ld: expected one word on each side", path,
+                           csv_line(r));
         }
         tn->words = ph_grow(tn->words, &tn->words_cap, tn->nwords + 1, sizeof *tn->words);
         tn->words[tn->nwords] = f;
@@ -860,8 +883,8 @@ static int load_abbreviations(text_normaliser *tn, ph_err *err) {
 static size_t canonical_index(text_normaliser *tn, const char *c) {
     for (size_t i = 0; i < tn->ncanonical; i++)
         if (strcmp(tn->canonical[i], c) == 0) return i;
-    tn->canonical = ph_grow(tn->canonical, &tn->canonical_cap, tn->ncanonical + 1,
-                            sizeof *tn->canonical);
+    tn->canonical =
+        ph_grow(tn->canonical, &tn->canonical_cap, tn->ncanonical + 1, sizeof *tn->canonical);
     tn->canonical[tn->ncanonical] = ph_strdup(c);
     return tn->ncanonical++;
 }
@@ -896,7 +919,8 @@ static int load_legal_forms(text_normaliser *tn, ph_err *err) {
         ph_map_put(&tn->legal, key, (int64_t)(canonical_index(tn, canon) << 1) | edge);
         int64_t longest = 0;
         ph_map_get(&tn->legal_first, raw->v[0].text, &longest);
-        if ((int64_t)raw->n > longest) ph_map_put(&tn->legal_first, raw->v[0].text, (int64_t)raw->n);
+        if ((int64_t)raw->n > longest)
+            ph_map_put(&tn->legal_first, raw->v[0].text, (int64_t)raw->n);
         tn->nforms++;
     }
     free(raw);

@@ -55,8 +55,8 @@ enum text_token_flags {
     /* Transliterated from a script written without short vowels (Arabic,
      * Hebrew, Syriac, Thaana): "mhmd" for محمد. Compare by consonants. */
     TEXT_TOKEN_ABJAD = 1,
-    TEXT_TOKEN_HAN = 2,       /* transliterated from Chinese characters or Korean syllables */
-    TEXT_TOKEN_TRANSLIT = 4,  /* transliterated from any other script than Latin */
+    TEXT_TOKEN_HAN = 2,      /* transliterated from Chinese characters or Korean syllables */
+    TEXT_TOKEN_TRANSLIT = 4, /* transliterated from any other script than Latin */
     /* A patronymic ("vladimirovich", "borisovna", "ogly"): often left out of
      * a name as written, so its absence says less than another word's. */
     TEXT_TOKEN_PATRONYMIC = 8
@@ -70,9 +70,9 @@ typedef struct text_token {
 } text_token;
 
 enum text_name_flags {
-    TEXT_NAME_REORDERED = 1,     /* "SURNAME, Given" was turned round */
+    TEXT_NAME_REORDERED = 1, /* "SURNAME, Given" was turned round */
     TEXT_NAME_TRANSLITERATED = 2,
-    TEXT_NAME_TRUNCATED = 4      /* too long or too many tokens: the tail was dropped */
+    TEXT_NAME_TRUNCATED = 4 /* too long or too many tokens: the tail was dropped */
 };
 
 typedef struct text_name {

@@ -20,8 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(buf, data, size);
     buf[size] = '\0';
     char *b = memchr(buf, '\n', size);
-    if (b) *b++ = '\0';
-    else b = buf + size;
+    if (b)
+        *b++ = '\0';
+    else
+        b = buf + size;
     const char *a = buf;
 
     double score = -1;

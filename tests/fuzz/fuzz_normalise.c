@@ -19,7 +19,8 @@ static void check(const text_name *n) {
         const text_token *t = &n->tokens[i];
         if (t->len == 0 || t->len > TEXT_TOKEN_MAX || strlen(t->text) != t->len) __builtin_trap();
         for (size_t c = 0; c < t->len; c++)
-            if (!((t->text[c] >= 'a' && t->text[c] <= 'z') || (t->text[c] >= '0' && t->text[c] <= '9')))
+            if (!((t->text[c] >= 'a' && t->text[c] <= 'z') ||
+                  (t->text[c] >= '0' && t->text[c] <= '9')))
                 __builtin_trap();
         if (t->kind > TEXT_LEGAL) __builtin_trap();
     }
@@ -38,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             check(&n);
         else if (rc != PH_EUSAGE || !err.msg[0])
             __builtin_trap();
-        if (rc == PH_OK && size > TEXT_MAX_NAME_BYTES && !(options & TEXT_TRUNCATE)) __builtin_trap();
+        if (rc == PH_OK && size > TEXT_MAX_NAME_BYTES && !(options & TEXT_TRUNCATE))
+            __builtin_trap();
     }
     return 0;
 }

@@ -1,10 +1,10 @@
 /* screen: similarity functions, scoring, explanations, the index and queries. */
+#include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +26,22 @@ typedef struct fixture_entity {
 
 static const fixture_entity fixture[] = {
     {"un", "TAi.108", SCREEN_PERSON, {"ABDULHAI SALEK"}, 0, "1965", "AF"},
-    {"un", "QDi.422", SCREEN_PERSON, {"USAMA BIN LADIN", "أسامة بن لادن", "Abu Abdallah"}, 2, "1957-03-10", "SA"},
+    {"un",
+     "QDi.422",
+     SCREEN_PERSON,
+     {"USAMA BIN LADIN", "أسامة بن لادن", "Abu Abdallah"},
+     2,
+     "1957-03-10",
+     "SA"},
     {"un", "QDe.004", SCREEN_ENTITY, {"AL-QAIDA", "The Base"}, 0, NULL, NULL},
     {"ofac-sdn", "25578", SCREEN_ENTITY, {"BANK MELLI IRAN", "MELLI BANK PLC"}, 0, NULL, "IR"},
-    {"ofac-sdn", "100", SCREEN_PERSON, {"PUTIN, Vladimir Vladimirovich", "Владимир Путин"}, 0, "1952-10-07", "RU"},
+    {"ofac-sdn",
+     "100",
+     SCREEN_PERSON,
+     {"PUTIN, Vladimir Vladimirovich", "Владимир Путин"},
+     0,
+     "1952-10-07",
+     "RU"},
     {"ofac-sdn", "101", SCREEN_ENTITY, {"ACME TRADING LLC"}, 0, NULL, "AE"},
     {"ofac-sdn", "102", SCREEN_ENTITY, {"HAMAS"}, 0, NULL, NULL},
     {"ofac-sdn", "103", SCREEN_ENTITY, {"11420 CORP."}, 0, NULL, NULL},
@@ -61,12 +73,13 @@ static int setup(void **state) {
         const fixture_entity *f = &fixture[i];
         size_t n = 0;
         for (; n < 4 && f->names[n]; n++)
-            names[i][n] = (screen_name){f->names[n], n == 0 ? SCREEN_NAME_PRIMARY : SCREEN_NAME_ALIAS,
-                                        f->weak_from && (int)n >= f->weak_from};
+            names[i][n] =
+                (screen_name){f->names[n], n == 0 ? SCREEN_NAME_PRIMARY : SCREEN_NAME_ALIAS,
+                              f->weak_from && (int)n >= f->weak_from};
         dobs[i][0] = f->dob;
         countries[i][0] = f->country;
-        recs[i] = (screen_record){f->list, f->id, f->type, names[i], n, dobs[i], f->dob ? 1 : 0,
-                                  countries[i], f->country ? 1 : 0};
+        recs[i] = (screen_record){f->list, f->id,          f->type,      names[i],          n,
+                                  dobs[i], f->dob ? 1 : 0, countries[i], f->country ? 1 : 0};
     }
     ph_err err = {0};
     return screen_index_build(recs, NFIXTURE, NULL, &idx, &err);
@@ -105,9 +118,11 @@ static void test_edit_cost(void **state) {
     /* A transposition is one edit, not two. */
     assert_float_equal(screen_edit_cost("martha", 6, "marhta", 6), 0.8, 1e-6);
     /* The gender-marking final vowel costs more than another vowel. */
-    assert_true(screen_edit_cost("antonio", 7, "antonia", 7) > screen_edit_cost("antonio", 7, "antunio", 7));
+    assert_true(screen_edit_cost("antonio", 7, "antonia", 7) >
+                screen_edit_cost("antonio", 7, "antunio", 7));
     /* Symmetric. */
-    assert_float_equal(screen_edit_cost("poutine", 7, "putin", 5), screen_edit_cost("putin", 5, "poutine", 7), 1e-6);
+    assert_float_equal(screen_edit_cost("poutine", 7, "putin", 5),
+                       screen_edit_cost("putin", 5, "poutine", 7), 1e-6);
     /* The budget grows with length. */
     assert_true(screen_edit_budget(3) < screen_edit_budget(5));
     assert_true(screen_edit_budget(5) < screen_edit_budget(8));
@@ -178,7 +193,8 @@ static void test_token_similarity(void **state) {
     assert_float_equal(screen_token_similarity(&a, &b, NULL, &how), 0.9, 1e-9);
     assert_int_equal(how, SCREEN_HOW_INITIAL);
     /* An abjad transliteration against a Latin spelling: by consonants. */
-    a = tok("mhmd", TEXT_WORD, TEXT_TOKEN_ABJAD | TEXT_TOKEN_TRANSLIT), b = tok("mohammed", TEXT_WORD, 0);
+    a = tok("mhmd", TEXT_WORD, TEXT_TOKEN_ABJAD | TEXT_TOKEN_TRANSLIT),
+    b = tok("mohammed", TEXT_WORD, 0);
     assert_true(screen_token_similarity(&a, &b, NULL, &how) >= 0.8);
     assert_int_equal(how, SCREEN_HOW_SCRIPT);
     /* ... but not against a transliteration from another script, where the
@@ -243,8 +259,9 @@ static void test_explanation(void **state) {
     screen_explanation ex;
     double s;
     ph_err err = {0};
-    assert_int_equal(screen_match_names(idx, NULL, "Vladimir Poutine", "PUTIN, Vladimir Vladimirovich",
-                                        SCREEN_PERSON, &s, &ex, &err),
+    assert_int_equal(screen_match_names(idx, NULL, "Vladimir Poutine",
+                                        "PUTIN, Vladimir Vladimirovich", SCREEN_PERSON, &s, &ex,
+                                        &err),
                      PH_OK);
     assert_string_equal(ex.query, "vladimir poutine");
     assert_string_equal(ex.list, "vladimir vladimirovich putin");
@@ -262,11 +279,14 @@ static void test_explanation(void **state) {
     assert_true(saw_missing);
     assert_float_equal(ex.score, s, 1e-9);
     /* A legal form alone: the rule says why the score is 0. */
-    assert_int_equal(screen_match_names(idx, NULL, "CORP", "11420 CORP.", SCREEN_TYPE_ANY, &s, &ex, &err), PH_OK);
+    assert_int_equal(
+        screen_match_names(idx, NULL, "CORP", "11420 CORP.", SCREEN_TYPE_ANY, &s, &ex, &err),
+        PH_OK);
     assert_float_equal(s, 0.0, 1e-9);
     assert_non_null(ex.rule);
     /* Invalid UTF-8 is an error, not a score. */
-    assert_int_equal(screen_match_names(idx, NULL, "\xff", "ACME", SCREEN_TYPE_ANY, &s, NULL, &err), PH_EUSAGE);
+    assert_int_equal(screen_match_names(idx, NULL, "\xff", "ACME", SCREEN_TYPE_ANY, &s, NULL, &err),
+                     PH_EUSAGE);
 }
 
 /* ---- queries ---- */
@@ -309,7 +329,8 @@ static void test_query_basic(void **state) {
     screen_result_free(&r);
     /* Hits are sorted by score. */
     r = query("Mohammed Rahimi", NULL);
-    for (size_t i = 1; i < r.nhits; i++) assert_true(r.hits[i - 1].score >= r.hits[i].score);
+    for (size_t i = 1; i < r.nhits; i++)
+        assert_true(r.hits[i - 1].score >= r.hits[i].score);
     screen_result_free(&r);
 }
 
@@ -377,10 +398,12 @@ static void test_filters(void **state) {
     assert_string_equal(r.hits[0].entity_id, "106");
     screen_result_free(&r);
     r = query("Bank Melli Iran", only_vessels);
-    for (size_t i = 0; i < r.nhits; i++) assert_int_not_equal(r.hits[i].type, SCREEN_ENTITY);
+    for (size_t i = 0; i < r.nhits; i++)
+        assert_int_not_equal(r.hits[i].type, SCREEN_ENTITY);
     screen_result_free(&r);
     r = query("Bank Melli Iran", only_un);
-    for (size_t i = 0; i < r.nhits; i++) assert_string_equal(r.hits[i].list, "un");
+    for (size_t i = 0; i < r.nhits; i++)
+        assert_string_equal(r.hits[i].list, "un");
     screen_result_free(&r);
     r = query("Mohammed Rahimi", limit_one);
     assert_int_equal(r.nhits, 1);
@@ -428,7 +451,9 @@ static void test_bad_queries(void **state) {
     assert_int_equal(screen_query(idx, &q, &r, &err), PH_EUSAGE);
     free(big);
     /* Right-to-left text with direction marks finds the original-script name. */
-    r = query("\xe2\x80\x8f" "أسامة بن لادن", NULL);
+    r = query("\xe2\x80\x8f"
+              "أسامة بن لادن",
+              NULL);
     assert_true(r.nhits >= 1);
     assert_string_equal(r.hits[0].entity_id, "QDi.422");
     screen_result_free(&r);
@@ -437,9 +462,10 @@ static void test_bad_queries(void **state) {
 /* The index finds what comparing with every name finds. */
 static void test_index_matches_full_scan(void **state) {
     (void)state;
-    const char *queries[] = {"Abdulhai Salek", "Vladimir Poutine", "Bank Melli Iran", "ACME Trading",
-                             "Mohammed", "Iran Trading", "Usama bin Laden", "George Bush",
-                             "Xi Jinping", "Al Qaeda", "M Rahimi", "Kish Co"};
+    const char *queries[] = {"Abdulhai Salek",  "Vladimir Poutine", "Bank Melli Iran",
+                             "ACME Trading",    "Mohammed",         "Iran Trading",
+                             "Usama bin Laden", "George Bush",      "Xi Jinping",
+                             "Al Qaeda",        "M Rahimi",         "Kish Co"};
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
         for (int mode = 1; mode <= 2; mode++) {
             screen_request q;
@@ -483,7 +509,8 @@ static void *query_worker(void *arg) {
 static void test_concurrent_queries(void **state) {
     (void)state;
     pthread_t t[4];
-    for (int i = 0; i < 4; i++) assert_int_equal(pthread_create(&t[i], NULL, query_worker, NULL), 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, query_worker, NULL), 0);
     for (int i = 0; i < 4; i++) {
         void *rc;
         pthread_join(t[i], &rc);

@@ -1,9 +1,9 @@
 /* text: normalisation of party names. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,7 +44,8 @@ static void test_case_accents_punctuation(void **state) {
     assert_string_equal(norm("Łódź Øresund Straße", NULL), "lodz oresund strasse");
     assert_string_equal(norm("Johnson & Johnson", NULL), "johnson and johnson");
     /* Compatibility forms: full-width letters, ligatures. */
-    assert_string_equal(norm("\xef\xbc\xa1\xef\xbc\xa2\xef\xbc\xa3 \xef\xac\x81nance", NULL), "abc finance");
+    assert_string_equal(norm("\xef\xbc\xa1\xef\xbc\xa2\xef\xbc\xa3 \xef\xac\x81nance", NULL),
+                        "abc finance");
 }
 
 static void test_reorder(void **state) {
@@ -146,9 +147,20 @@ static void test_invisible_and_rtl(void **state) {
      * right-to-left marks and embeddings do not split or add anything. */
     assert_string_equal(norm("Mo\xe2\x80\x8bham\xe2\x80\x8dmed", NULL), "mohammed");
     assert_string_equal(norm("Ka\xc2\xadsim", NULL), "kasim");
-    assert_string_equal(norm("\xe2\x80\x8f" "محمد" "\xe2\x80\x8e", NULL), "mhmd");
-    assert_string_equal(norm("\xe2\x80\xab" "ACME" "\xe2\x80\xac", NULL), "acme");
-    assert_string_equal(norm("\xef\xbb\xbf" "ACME", NULL), "acme"); /* byte-order mark */
+    assert_string_equal(norm("\xe2\x80\x8f"
+                             "محمد"
+                             "\xe2\x80\x8e",
+                             NULL),
+                        "mhmd");
+    assert_string_equal(norm("\xe2\x80\xab"
+                             "ACME"
+                             "\xe2\x80\xac",
+                             NULL),
+                        "acme");
+    assert_string_equal(norm("\xef\xbb\xbf"
+                             "ACME",
+                             NULL),
+                        "acme"); /* byte-order mark */
 }
 
 static void test_bad_input(void **state) {
@@ -172,7 +184,8 @@ static void test_bad_input(void **state) {
     /* 10 kB: refused, or cut with TEXT_TRUNCATE. */
     size_t len = 10 * 1024;
     char *big = malloc(len + 1);
-    for (size_t i = 0; i < len; i++) big[i] = i % 7 == 6 ? ' ' : (char)('a' + i % 26);
+    for (size_t i = 0; i < len; i++)
+        big[i] = i % 7 == 6 ? ' ' : (char)('a' + i % 26);
     big[len] = '\0';
     assert_int_equal(text_normalise_name(tn, big, len, 0, &n, &err), PH_EUSAGE);
     assert_non_null(strstr(err.msg, "1024"));
@@ -198,7 +211,9 @@ static void *worker(void *arg) {
             return (void *)1;
         char buf[256];
         text_name_format(&n, buf, sizeof buf);
-        const char *want = i % 3 == 0 ? "vladimir putin" : i % 3 == 1 ? "xi jinping" : "asama bn ladn";
+        const char *want = i % 3 == 0   ? "vladimir putin"
+                           : i % 3 == 1 ? "xi jinping"
+                                        : "asama bn ladn";
         if (strcmp(buf, want) != 0) return (void *)1;
     }
     return NULL;
@@ -207,7 +222,8 @@ static void *worker(void *arg) {
 static void test_threads(void **state) {
     (void)state;
     pthread_t t[4];
-    for (int i = 0; i < 4; i++) assert_int_equal(pthread_create(&t[i], NULL, worker, NULL), 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, worker, NULL), 0);
     for (int i = 0; i < 4; i++) {
         void *rc;
         pthread_join(t[i], &rc);
