@@ -850,7 +850,10 @@ static int name_may_reach(const sc_query *q, const sc_name *nm) {
         if (q->units[i].kind == TEXT_INITIAL) query_initial = 1;
     }
     double list_cost = 0;
-    for (size_t k = 0; k < nm->nentries; k++) {
+    uint32_t covered = 0; /* list tokens a matched joined pair may cover */
+    /* Joined pairs come after the single tokens: read backwards, they are
+     * seen first. */
+    for (size_t k = nm->nentries; k-- > 0;) {
         const sc_entry *e = &entries[k];
         const sc_vocab *v = &idx->vocab[e->vocab];
         double w = e->span == 1 ? v->weight
@@ -865,7 +868,8 @@ static int name_may_reach(const sc_query *q, const sc_name *nm) {
             for (size_t i = u->first; i < (size_t)u->first + u->span; i++)
                 if (g > gain[i]) gain[i] = g;
         }
-        if (e->span != 1 || any) continue;
+        if (e->span == 2 && any) covered |= span_mask(e->pos, 2);
+        if (e->span != 1 || any || (covered >> e->pos) & 1) continue;
         if (v->kind == TEXT_INITIAL || (query_initial && wordlike(v->kind)))
             continue; /* may pair with an initial */
         list_cost += q->target * cfg->extra_list_weight * w *

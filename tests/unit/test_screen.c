@@ -59,6 +59,7 @@ static const fixture_entity fixture[] = {
     {"bis-dpl", "dpl-8", SCREEN_TYPE_ANY, {"MOHAMMED RAHIMI", "M. RAHIMI"}, 0, NULL, NULL},
     {"bis-dpl", "dpl-9", SCREEN_TYPE_ANY, {"GENERAL TRADING COMPANY OF IRAN"}, 0, NULL, NULL},
     {"bis-dpl", "dpl-10", SCREEN_TYPE_ANY, {"CORP", "..."}, 0, NULL, NULL},
+    {"bis-dpl", "dpl-11", SCREEN_TYPE_ANY, {"Xiu Ling Chen"}, 0, NULL, NULL},
 };
 #define NFIXTURE (sizeof fixture / sizeof fixture[0])
 
@@ -466,12 +467,12 @@ static void test_index_matches_full_scan(void **state) {
                              "ACME Trading",    "Mohammed",         "Iran Trading",
                              "Usama bin Laden", "George Bush",      "Xi Jinping",
                              "Al Qaeda",        "M Rahimi",         "Kish Co"};
-    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0] * 2; i++) {
         for (int mode = 1; mode <= 2; mode++) {
             screen_request q;
             screen_request_init(&q);
-            q.name = queries[i];
-            q.min_score = 0.3;
+            q.name = queries[i / 2];
+            q.min_score = i % 2 ? 0.3 : -1; /* a low floor, and the default */
             q.limit = 50;
             screen_result a, b;
             ph_err err = {0};
@@ -487,6 +488,37 @@ static void test_index_matches_full_scan(void **state) {
             screen_result_free(&b);
         }
     }
+}
+
+/* A query word matching two list words joined ("Xiuling" / "Xiu Ling"):
+ * those two are matched, not extra words of the list name. A bound that
+ * counted them as unmatched dropped this hit before it was scored. */
+static void test_joined_pair_bound(void **state) {
+    (void)state;
+    screen_name n[3] = {{"Xiu Ling Chen", SCREEN_NAME_PRIMARY, 0},
+                        {"Mohammed Hassan", SCREEN_NAME_PRIMARY, 0},
+                        {"Iran Air", SCREEN_NAME_PRIMARY, 0}};
+    screen_record r[3] = {{"l", "1", SCREEN_TYPE_ANY, &n[0], 1, NULL, 0, NULL, 0},
+                          {"l", "2", SCREEN_TYPE_ANY, &n[1], 1, NULL, 0, NULL, 0},
+                          {"l", "3", SCREEN_TYPE_ANY, &n[2], 1, NULL, 0, NULL, 0}};
+    screen_index *small;
+    ph_err err = {0};
+    assert_int_equal(screen_index_build(r, 3, NULL, &small, &err), PH_OK);
+    double scores[3];
+    for (int mode = 0; mode < 3; mode++) {
+        screen_request q;
+        screen_request_init(&q);
+        q.name = "Xiuling Pan";
+        q.full_scan = mode;
+        screen_result res;
+        assert_int_equal(screen_query(small, &q, &res, &err), PH_OK);
+        assert_int_equal(res.nhits, 1);
+        scores[mode] = res.hits[0].score;
+        screen_result_free(&res);
+    }
+    assert_float_equal(scores[0], scores[1], 1e-9);
+    assert_float_equal(scores[2], scores[1], 1e-9);
+    screen_index_free(small);
 }
 
 static void *query_worker(void *arg) {
@@ -580,6 +612,7 @@ int main(void) {
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_bad_queries),
         cmocka_unit_test(test_index_matches_full_scan),
+        cmocka_unit_test(test_joined_pair_bound),
         cmocka_unit_test(test_concurrent_queries),
         cmocka_unit_test(test_dates_and_stats),
         cmocka_unit_test(test_build_errors),
