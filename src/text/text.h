@@ -57,8 +57,9 @@ enum text_token_flags {
     TEXT_TOKEN_ABJAD = 1,
     TEXT_TOKEN_HAN = 2,      /* transliterated from Chinese characters or Korean syllables */
     TEXT_TOKEN_TRANSLIT = 4, /* transliterated from any other script than Latin */
-    /* A patronymic ("vladimirovich", "borisovna", "ogly"): often left out of
-     * a name as written, so its absence says less than another word's. */
+    /* A patronymic ("vladimirovich", "borisovna", "ogly", a name after
+     * "bin" or "ibn" that does not end the name): often left out of a name
+     * as written, so its absence says less than another word's. */
     TEXT_TOKEN_PATRONYMIC = 8
 };
 
