@@ -15,9 +15,11 @@
  * everything that grows from input, and report malformed input as
  * "FILE:LINE: reason".
  *
- * Storage: an import is one transaction. Entities are stored once per
- * distinct content (a digest over every field) and shared by the versions
- * that contain them, so a daily update writes only what changed.
+ * Storage: an import is one transaction. The entities of the version are
+ * gathered in memory first, merging records that share an id (a CSL party
+ * on two sub-lists, a DPL denial at several addresses). Entities are stored
+ * once per distinct content (a digest over every field) and shared by the
+ * versions that contain them, so a daily update writes only what changed.
  */
 #ifndef PH_LISTS_H
 #define PH_LISTS_H
@@ -270,8 +272,9 @@ typedef struct lists_set {
 } lists_set;
 
 /* Loads the newest version of each named list (NULL or empty = all lists).
- * Entities come by list, in the order the list gives them. PH_ENOTFOUND
- * names an unknown list. */
+ * Entities come list by list (lists in name order), each list's in the
+ * order they were first stored. Strings and arrays live in the set's arena
+ * until lists_set_free(). PH_ENOTFOUND names an unknown list. */
 int lists_load_current(store *db, const char *const *names, size_t nnames, lists_set *out,
                        ph_err *err);
 void lists_set_free(lists_set *s);

@@ -206,6 +206,7 @@ static int clean(lists_builder *b, const char *text, size_t len, size_t cap, con
 int lists_builder_set_id(lists_builder *b, const char *text, size_t len, ph_err *err) {
     char *s;
     if (clean(b, text, len, 256, "identifier", &s, err)) return err->rc;
+    if (!s) return fail_at(b, err, "the identifier is blank");
     free(b->e.entity_id);
     b->e.entity_id = s;
     return PH_OK;

@@ -35,7 +35,7 @@ static const struct {
 
 typedef struct side_row {
     int64_t next; /* next row of the same ent_num, or -1 */
-    char *a, *b;  /* alias: name, type; address: text, country; comment: text */
+    char *a, *b;  /* alias: name, quality; address: text, country; comment: text */
     int used;
 } side_row;
 
@@ -188,8 +188,6 @@ static int side_record(ofac_parser *p, enum ofac_kind kind, csv_reader *r, const
     side_table *t = &p->side[kind];
     err->rc = PH_OK;
     if (kind == OFAC_ALIAS) {
-        char type[32];
-        field(r, 2, type, sizeof type);
         size_t n;
         const char *name = span(r, 3, &n);
         char *copy = ph_strndup(name, n);
@@ -197,7 +195,12 @@ static int side_record(ofac_parser *p, enum ofac_kind kind, csv_reader *r, const
         free(copy);
         if (err->rc) return err->rc;
         if (!clean) return PH_OK; /* an alias row without a name says nothing */
-        side_add(t, ent, clean, ph_strdup(type));
+        /* alt.csv holds the strong aliases, unless its remarks say otherwise. */
+        const char *remarks = span(r, 4, &n);
+        char *rem = ph_strndup(remarks, n);
+        const char *quality = strcasestr(rem, "weak") ? "weak" : "strong";
+        free(rem);
+        side_add(t, ent, clean, ph_strdup(quality));
     } else if (kind == OFAC_ADDRESS) {
         ph_buf text;
         ph_buf_init(&text);
@@ -352,7 +355,7 @@ static int primary_record(ofac_parser *p, csv_reader *r, const char *label, list
             for (; !rc && at >= 0; at = p->side[OFAC_ALIAS].rows[at].next) {
                 side_row *row = &p->side[OFAC_ALIAS].rows[at];
                 row->used = 1;
-                rc = lists_builder_add_name(b, row->a, strlen(row->a), "alias", "strong", err);
+                rc = lists_builder_add_name(b, row->a, strlen(row->a), "alias", row->b, err);
             }
         for (size_t i = 0; !rc && i < facts_in.naliases; i++)
             rc = lists_builder_add_name(b, facts_in.aliases[i], strlen(facts_in.aliases[i]),
@@ -362,7 +365,7 @@ static int primary_record(ofac_parser *p, csv_reader *r, const char *label, list
         for (; !rc && at >= 0; at = p->side[OFAC_ALIAS].rows[at].next) {
             side_row *row = &p->side[OFAC_ALIAS].rows[at];
             row->used = 1;
-            rc = lists_builder_add_name(b, row->a, strlen(row->a), "alias", "strong", err);
+            rc = lists_builder_add_name(b, row->a, strlen(row->a), "alias", row->b, err);
         }
     }
     ph_buf_free(&remarks);

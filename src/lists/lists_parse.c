@@ -5,7 +5,7 @@
 
 const lists_format lists_formats[] = {
     {"ofac-csv", "ofac-sdn",
-     "OFAC legacy CSV: sdn.csv or cons_prim.csv, with optional alt, add and comments files"},
+     "OFAC legacy CSV: sdn.csv or cons_prim.csv (+ alt, add, comments files)"},
     {"un-xml", "un", "UN Security Council consolidated list (XML)"},
     {"csl-csv", "us-csl", "US Consolidated Screening List (trade.gov consolidated.csv)"},
     {"bis-dpl", "bis-dpl", "BIS Denied Persons List (dpl.txt, tab-separated)"},

@@ -60,6 +60,10 @@ expect_out '"IR"' "nationality from remarks resolved"
 expect_out '"TN"' "address country resolved"
 expect_out '"IRAN"' "second programme"
 expect_out 'ABU AL-ABBAS FACTION; alt. DOB 1950.' "remarks continued from sdn_comments.csv"
+expect_ok "show OFAC individual as text" lists show ofac-sdn 2674
+expect_out "ABU  (alias, weak)" "alias marked weak in alt_remarks"
+expect_out "ABU AL-ABBAS  (alias, weak)" "remarks alias weak"
+expect_out "ZAIDAN, Muhammad  (alias, strong)" "alt.csv alias strong"
 expect_ok "show vessel" lists show ofac-sdn 15036 --json
 expect_out '"type": "vessel"' "vessel type"
 expect_out '"call_sign"' "call sign kept"
