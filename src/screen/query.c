@@ -426,7 +426,9 @@ static double align(const sc_side *qs, const sc_side *ns, sc_edge *edges, size_t
     uint32_t qused = 0, nused = 0;
     double num = 0, den = 0;
     int informative_match = 0;
-    double single_sim = -1; /* similarity on the only word of a one-word list name */
+    /* Similarity on the only word of a one-word list name (vowel variants
+     * count as exact: "hizballah" for "hezbollah"). */
+    double single_sim = -1;
     for (size_t k = 0; k < nedges; k++) {
         const sc_edge *e = &edges[k];
         uint32_t qm = span_mask(e->qf, e->qs), nm = span_mask(e->nf, e->ns);
@@ -457,7 +459,8 @@ static double align(const sc_side *qs, const sc_side *ns, sc_edge *edges, size_t
             informative_match = 1;
         if (informative_count == 1)
             for (size_t j = e->nf; j < (size_t)e->nf + e->ns; j++)
-                if (informative(ns->kind[j])) single_sim = e->sim;
+                if (informative(ns->kind[j]))
+                    single_sim = e->how == SCREEN_HOW_VOWELS ? 1.0 : e->sim;
         if (rec && rec->ex) {
             char qt[2 * TEXT_TOKEN_MAX + 2], nt[2 * TEXT_TOKEN_MAX + 2];
             join_text(qs, e->qf, e->qs, qt, sizeof qt);

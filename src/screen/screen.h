@@ -167,6 +167,7 @@ typedef enum screen_how {
     SCREEN_HOW_NONE = 0,
     SCREEN_HOW_EXACT,
     SCREEN_HOW_FUZZY,    /* within the edit budget */
+    SCREEN_HOW_VOWELS,   /* within the budget with the same consonant sounds: vowels differ */
     SCREEN_HOW_PHONETIC, /* same consonant skeleton */
     SCREEN_HOW_SCRIPT,   /* consonants of a transliterated abjad name */
     SCREEN_HOW_INITIAL,

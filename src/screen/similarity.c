@@ -221,6 +221,11 @@ size_t screen_skeleton(const char *s, size_t n, char *out, size_t size) {
             if (s[i - 1] == 'p' && len) out[len - 1] = 'f', last = 'f';
             continue;
         }
+        if (c == 'x') { /* "alexandr" / "aliaksandr" */
+            if (last != 'k' && len + 1 < size) out[len++] = 'k';
+            c = 's';
+            last = 'k';
+        }
         char k = sound_class(c);
         if (k == last) continue;
         if (len + 1 < size) out[len++] = k;
@@ -236,6 +241,7 @@ const char *screen_how_name(screen_how h) {
     switch (h) {
     case SCREEN_HOW_EXACT: return "exact";
     case SCREEN_HOW_FUZZY: return "fuzzy";
+    case SCREEN_HOW_VOWELS: return "same consonants";
     case SCREEN_HOW_PHONETIC: return "phonetic";
     case SCREEN_HOW_SCRIPT: return "transliteration";
     case SCREEN_HOW_INITIAL: return "initial";
@@ -278,17 +284,21 @@ double sc_word_similarity(const sc_tokview *a, const sc_tokview *b, const screen
      * apart ("catherine"/"kathryn", not "teresa"/"trash"). */
     double limit = budget * PHONETIC_BUDGET_FACTOR;
     double cost = sc_edit_cost_bounded(a->text, na, b->text, nb, limit);
+    int same_skeleton =
+        a->skel_len == b->skel_len && a->skel_len > 0 && memcmp(a->skel, b->skel, a->skel_len) == 0;
     if (cost <= budget + COST_EPSILON) {
         double s = EDIT_SHARE * (1.0 - cost / (double)longest) +
                    (1.0 - EDIT_SHARE) * screen_jaro_winkler(a->text, na, b->text, nb);
-        if (s > best) best = s, best_how = SCREEN_HOW_FUZZY;
+        /* The same consonants within the budget: the spellings differ in
+         * vowels only ("hezbollah"/"hizballah"), as transliterations do. */
+        screen_how h = same_skeleton && a->skel_len >= SC_SKELETON_KEY_MIN ? SCREEN_HOW_VOWELS
+                                                                           : SCREEN_HOW_FUZZY;
+        if (s > best) best = s, best_how = h;
     }
     /* An Arabic article written onto the word: "aldabbas" for "dabbas". */
     if (!a->joined && !b->joined && article_prefixed(na > nb ? a : b, na > nb ? b : a) &&
         ARTICLE_SIMILARITY > best)
         best = ARTICLE_SIMILARITY, best_how = SCREEN_HOW_FUZZY;
-    int same_skeleton =
-        a->skel_len == b->skel_len && a->skel_len > 0 && memcmp(a->skel, b->skel, a->skel_len) == 0;
     int abjad_a = a->flags & TEXT_TOKEN_ABJAD, abjad_b = b->flags & TEXT_TOKEN_ABJAD;
     /* Consonants of a name written in an abjad against a name written in
      * Latin (or in an abjad): not against a transliteration from another
