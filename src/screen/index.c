@@ -590,11 +590,15 @@ static void build_keys(builder *b) {
         const char *skel = sc_str(idx, x->skel);
         if (x->skel_len >= SC_SKELETON_KEY_MIN)
             push_pair(b, sc_key_hash(SC_KEY_SKELETON, skel, x->skel_len), (uint32_t)v);
-        if (x->flags & TEXT_TOKEN_ABJAD && x->skel_len >= 1)
-            push_pair(b, sc_key_hash(SC_KEY_ABJAD, skel, x->skel_len), (uint32_t)v);
-        else if ((x->skel_len == 2 && x->len <= SC_SHORT_KEY_MAX_LEN) ||
-                 (x->skel_len == 1 && x->len <= 3))
-            push_pair(b, sc_key_hash(SC_KEY_SHORT, skel, x->skel_len), (uint32_t)v);
+        if (x->flags & TEXT_TOKEN_ABJAD) {
+            if (x->skel_len >= 1)
+                push_pair(b, sc_key_hash(SC_KEY_ABJAD, skel, x->skel_len), (uint32_t)v);
+        } else {
+            if (x->skel_len == 2 && x->len <= SC_SHORT_KEY_MAX_LEN)
+                push_pair(b, sc_key_hash(SC_KEY_SHORT, skel, x->skel_len), (uint32_t)v);
+            if (x->skel_len >= 1 && x->skel_len <= 2)
+                push_pair(b, sc_key_hash(SC_KEY_FOR_ABJAD, skel, x->skel_len), (uint32_t)v);
+        }
     }
     keytab_build(&idx->fuzzy, b->pairs, b->npairs);
     free(b->pairs);

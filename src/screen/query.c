@@ -206,9 +206,10 @@ static void lookup_by_keys(sc_query *q, size_t unit) {
     if (u->skel_len >= SC_SKELETON_KEY_MIN)
         try_key(q, unit, &idx->fuzzy, SC_KEY_SKELETON, u->skel, u->skel_len);
     if (u->skel_len >= 1) try_key(q, unit, &idx->fuzzy, SC_KEY_ABJAD, u->skel, u->skel_len);
-    if ((u->skel_len == 2 && (u->flags & TEXT_TOKEN_ABJAD || u->len <= SC_SHORT_KEY_MAX_LEN)) ||
-        (u->skel_len == 1 && u->flags & TEXT_TOKEN_ABJAD))
+    if (u->skel_len == 2 && u->len <= SC_SHORT_KEY_MAX_LEN)
         try_key(q, unit, &idx->fuzzy, SC_KEY_SHORT, u->skel, u->skel_len);
+    if (u->flags & TEXT_TOKEN_ABJAD && u->skel_len >= 1 && u->skel_len <= 2)
+        try_key(q, unit, &idx->fuzzy, SC_KEY_FOR_ABJAD, u->skel, u->skel_len);
 }
 
 static void query_free(sc_query *q);

@@ -157,7 +157,12 @@ typedef struct screen_request {
     double threshold; /* < 0: the index's */
     double min_score; /* < 0: the index's */
     int explain;      /* fill screen_hit.explanation */
-    int full_scan;    /* compare with every name (the baseline; same scores) */
+    /* 0: the index. 1: the brute-force baseline, every query token against
+     * every token of every list name. 2: every query token against every
+     * list word, then every name holding a similar word. All three give the
+     * same scores; 1 and 2 find every hit, the index (tested against them)
+     * every alert of the development sets. */
+    int full_scan;
 } screen_request;
 
 /* Sets the defaults (threshold and min_score from the index). */
@@ -247,8 +252,11 @@ int screen_explain(const screen_index *idx, const screen_request *req, const scr
 
 /* Scores two names against each other without a list: name1 plays the
  * query, name2 the list entry. Token weights come from idx when given
- * (rarity across its lists), else all words weigh the same. out may be NULL.
- * The verdict is score >= the threshold of cfg (defaults when NULL). */
+ * (rarity across its lists), else all words weigh the same; tn is idx's
+ * normaliser when NULL. out may be NULL. The verdict is score >= the
+ * threshold (screen_index_config, or SCREEN_DEFAULT_THRESHOLD). `type` is
+ * accepted for callers that know it (the pairs' schema); the score does not
+ * depend on it yet. */
 int screen_match_names(const screen_index *idx, text_normaliser *tn, const char *name1,
                        const char *name2, screen_type type, double *score, screen_explanation *out,
                        ph_err *err);

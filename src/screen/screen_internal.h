@@ -13,7 +13,8 @@ enum {
     SC_KEY_DELETE = 'D',
     SC_KEY_SKELETON = 'S', /* Latin skeletons of SC_SKELETON_KEY_MIN letters or more */
     SC_KEY_ABJAD = 'A',    /* skeletons of tokens transliterated from an abjad */
-    SC_KEY_SHORT = 'T'     /* short Latin skeletons, for short words and abjad queries */
+    SC_KEY_SHORT = 'T',    /* two-letter Latin skeletons of short words */
+    SC_KEY_FOR_ABJAD = 'U' /* one- and two-letter Latin skeletons, for abjad queries only */
 };
 
 /* Tokens of at least this many letters get deletion keys; of at least
