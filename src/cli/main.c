@@ -30,6 +30,8 @@ static const command commands[] = {
     {"audit", cmd_audit, "verify the audit log; tree heads, proofs, entries"},
     {"lists", cmd_lists, "import, compare and update sanctions and denied-party lists"},
     {"concern", cmd_concern, "raise, answer, follow and escalate formal concerns"},
+    {"screen", cmd_screen, "screen party names against the loaded lists"},
+    {"match", cmd_match, "score two names against each other, with the explanation"},
 };
 
 static void usage(FILE *out) {
