@@ -87,5 +87,6 @@ void cli_audit_register_types(void);
 int cli_licence_status(const cli_common *c, const char *event, const char *reference,
                        const char *reason, const char *criteria, const char *actor);
 int cmd_lists(int argc, char **argv);
+int cmd_review(int argc, char **argv);
 
 #endif

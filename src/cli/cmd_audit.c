@@ -7,6 +7,7 @@
 #include "cases/cases.h"
 #include "cli/cli.h"
 #include "register/register.h"
+#include "review/review.h"
 
 /* A saved tree head is a small JSON object. */
 #define HEAD_FILE_MAX 65536
@@ -40,6 +41,7 @@ void cli_audit_register_types(void) {
     audit_register_type(REGISTER_LICENCE_OBJECT, register_licence_state);
     auth_audit_register(); /* account, api_token, organisation */
     cases_register_audit(); /* case */
+    review_register_audit(); /* review */
 }
 
 static void print_hex_line(const char *label, const unsigned char *bytes, size_t n) {

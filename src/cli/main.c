@@ -28,6 +28,7 @@ static const command commands[] = {
     {"tokens", cmd_tokens, "create, list and revoke API tokens"},
     {"audit", cmd_audit, "verify the audit log; tree heads, proofs, entries"},
     {"lists", cmd_lists, "import, compare and update sanctions and denied-party lists"},
+    {"review", cmd_review, "review extant licences: dry run, impact, approval, suspension"},
 };
 
 static void usage(FILE *out) {
