@@ -529,7 +529,7 @@ int cmd_review(int argc, char **argv) {
             run = (int)v;
             break;
         case 'b':
-            if (ph_parse_i64(optarg, &v) || v < 1 || v > 1000000)
+            if (ph_parse_i64(optarg, &v) || v < 1 || v > REVIEW_APPLY_BATCH_MAX)
                 return bad("--batch must be a number of licences from 1 to 1000000, not '%s'", optarg);
             batch = (int)v;
             break;

@@ -123,7 +123,7 @@ static int approve_review(http_ctx *ctx) {
 }
 
 static const http_field apply_fields[] = {
-    {"batch", HTTP_JSON_INTEGER, 0, 0, 0, 1, 1000000, NULL, 0, NULL},
+    {"batch", HTTP_JSON_INTEGER, 0, 0, 0, 1, REVIEW_APPLY_BATCH_MAX, NULL, 0, NULL},
 };
 static const http_schema apply_schema = HTTP_SCHEMA(apply_fields);
 

@@ -438,7 +438,7 @@ static int by_code(const void *a, const void *b) {
 
 static void finish_evidence(review_engine *e) {
     review_summary *s = &e->summary;
-    qsort(e->evidence, e->nevidence, sizeof *e->evidence, by_code);
+    if (e->nevidence > 1) qsort(e->evidence, e->nevidence, sizeof *e->evidence, by_code);
     ph_buf all, refs;
     ph_buf_init(&all);
     ph_buf_init(&refs);

@@ -758,6 +758,7 @@ int review_apply(store *db, const review_actor *who, int64_t id, int batch,
     int rc = need_actor(who, err);
     if (rc) return rc;
     if (batch <= 0) batch = REVIEW_APPLY_BATCH;
+    if (batch > REVIEW_APPLY_BATCH_MAX) batch = REVIEW_APPLY_BATCH_MAX;
     review_row row;
     if ((rc = review_row_load(db, id, &row, err))) return rc;
     if (!is_role(who, "decision_maker"))
@@ -794,11 +795,13 @@ int review_apply(store *db, const review_actor *who, int64_t id, int batch,
                            "iti", id, when, run_id);
             if (!rc) out->referred = store_changes(db);
         }
-        if (!rc) rc = next_batch(db, id, run_id, after, batch, &v, &n, err);
-        for (size_t i = 0; i < n && !rc; i++)
+        /* One row more than the batch tells whether this batch is the last. */
+        if (!rc) rc = next_batch(db, id, run_id, after, batch + 1, &v, &n, err);
+        finished = n <= (size_t)batch;
+        size_t take = finished ? n : (size_t)batch;
+        for (size_t i = 0; i < take && !rc; i++)
             rc = apply_one(db, who, &row, &v[i], when, out, err);
-        if (!rc && n) after = v[n - 1].position;
-        finished = (size_t)n < (size_t)batch;
+        if (!rc && take) after = v[take - 1].position;
         pending_free(v, n);
         if (!rc)
             rc = finished ? store_run(db, err,

@@ -53,6 +53,7 @@
 #define REVIEW_MAX_CRITERIA 16
 /* Licences changed in one transaction by review_apply, unless told. */
 #define REVIEW_APPLY_BATCH 500
+#define REVIEW_APPLY_BATCH_MAX 1000000
 
 /* "RV-0007"; and back (accepts "7" too). */
 void review_ref(int64_t id, char out[REVIEW_REF_MAX]);
