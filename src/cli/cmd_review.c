@@ -52,12 +52,15 @@ static int bad(const char *fmt, const char *arg) {
 }
 
 /* The account acting: it must exist and be enabled. */
-static int account_actor(store *db, const char *name, auth_user *u, review_actor *who, ph_err *err) {
+static int account_actor(store *db, const char *name, auth_user *u, review_actor *who,
+                         ph_err *err) {
     if (!name || !*name) return ph_fail(err, PH_EUSAGE, "--actor USER is required");
     int rc = auth_user_get(db, name, u, err);
     if (rc == PH_ENOTFOUND)
-        return ph_fail(err, PH_EFORBIDDEN,
-                       "no account named '%s': a review's actor must be an account (penholder users add)", name);
+        return ph_fail(
+            err, PH_EFORBIDDEN,
+            "no account named '%s': a review's actor must be an account (penholder users add)",
+            name);
     if (rc) return rc;
     if (u->disabled) return ph_fail(err, PH_EFORBIDDEN, "the account '%s' is disabled", name);
     who->name = u->name;
@@ -109,7 +112,8 @@ static int review_create_cmd(cli_common *c, const char *file, const char *actor)
         cli_print_json(json_pack("{s:s, s:s}", "id", ref, "status", "draft"));
     } else {
         printf("%s\n", ref);
-        printf("review %s created (draft); see what it would do with: penholder review run %s\n", ref, ref);
+        printf("review %s created (draft); see what it would do with: penholder review run %s\n",
+               ref, ref);
     }
     return 0;
 }
@@ -139,7 +143,8 @@ static int review_list_cmd(cli_common *c) {
     json_t *r;
     json_array_foreach(a, i, r) {
         char runs[16];
-        snprintf(runs, sizeof runs, "%lld", (long long)json_integer_value(json_object_get(r, "runs")));
+        snprintf(runs, sizeof runs, "%lld",
+                 (long long)json_integer_value(json_object_get(r, "runs")));
         cli_table_add(t, (const char *[]){json_string_value(json_object_get(r, "id")),
                                           json_string_value(json_object_get(r, "kind")),
                                           json_string_value(json_object_get(r, "status")), runs,
@@ -180,21 +185,26 @@ static int review_show_cmd(cli_common *c, int64_t id) {
     size_t i;
     json_t *r;
     json_array_foreach(json_object_get(j, "runs"), i, r) {
-        printf("  run %lld      as on %s, %lld licences:", ji(r, "run"), js(r, "as_of"), ji(r, "licences"));
+        printf("  run %lld      as on %s, %lld licences:", ji(r, "run"), js(r, "as_of"),
+               ji(r, "licences"));
         const char *k;
         json_t *v;
-        json_object_foreach(json_object_get(r, "actions"), k, v) printf(" %s %lld", k, (long long)json_integer_value(v));
+        json_object_foreach(json_object_get(r, "actions"), k, v)
+            printf(" %s %lld", k, (long long)json_integer_value(v));
         printf(" (%s by %s)\n", js(r, "run_at"), js(r, "run_by"));
     }
     json_t *a = json_object_get(j, "approval");
-    if (json_is_object(a)) printf("  approved    run %lld by %s at %s\n", ji(a, "run"), js(a, "by"), js(a, "at"));
+    if (json_is_object(a))
+        printf("  approved    run %lld by %s at %s\n", ji(a, "run"), js(a, "by"), js(a, "at"));
     json_t *app = json_object_get(j, "application");
     if (json_is_string(json_object_get(app, "applied_at")))
         printf("  applied     %s by %s\n", js(app, "applied_at"), js(app, "applied_by"));
-    printf("  actions     %lld %s, %lld skipped, %lld customs notifications; referrals %lld open, %lld resolved\n",
+    printf("  actions     %lld %s, %lld skipped, %lld customs notifications; referrals %lld open, "
+           "%lld resolved\n",
            ji(app, strcmp(js(j, "kind"), "reinstatement") == 0 ? "reinstated" : "suspended"),
-           strcmp(js(j, "kind"), "reinstatement") == 0 ? "reinstated" : "suspended", ji(app, "skipped"),
-           ji(app, "customs_notifications"), ji(app, "referrals_open"), ji(app, "referrals_resolved"));
+           strcmp(js(j, "kind"), "reinstatement") == 0 ? "reinstated" : "suspended",
+           ji(app, "skipped"), ji(app, "customs_notifications"), ji(app, "referrals_open"),
+           ji(app, "referrals_resolved"));
     json_decref(j);
     return 0;
 }
@@ -204,7 +214,8 @@ static int review_show_cmd(cli_common *c, int64_t id) {
 static void print_summary(const json_t *run) {
     const json_t *s = json_object_get(run, "summary");
     const json_t *pol = json_object_get(run, "policy");
-    printf("%s run %lld: as on %s, policy %s version %s; %lld licences in scope (of %lld considered)\n",
+    printf("%s run %lld: as on %s, policy %s version %s; %lld licences in scope (of %lld "
+           "considered)\n",
            js(run, "review"), ji(run, "run"), js(run, "as_of"), js(pol, "id"), js(pol, "version"),
            ji(s, "licences"), ji(s, "licences_considered"));
     const json_t *values = json_object_get(s, "value_gbp");
@@ -217,7 +228,8 @@ static void print_summary(const json_t *run) {
     }
     printf("  evidence in force:");
     size_t i;
-    json_array_foreach(json_object_get(run, "evidence_in_force"), i, v) printf(" %s", json_string_value(v));
+    json_array_foreach(json_object_get(run, "evidence_in_force"), i, v)
+        printf(" %s", json_string_value(v));
     printf("\n\n");
 }
 
@@ -226,12 +238,14 @@ static void join(const json_t *a, char *out, size_t size) {
     json_t *v;
     out[0] = '\0';
     json_array_foreach(a, i, v) {
-        if (n < size) n += (size_t)snprintf(out + n, size - n, "%s%s", i ? ", " : "", json_string_value(v));
+        if (n < size)
+            n += (size_t)snprintf(out + n, size - n, "%s%s", i ? ", " : "", json_string_value(v));
     }
 }
 
 static void print_licences(const json_t *run) {
-    const char *h[] = {"reference", "action", "criteria", "end user type", "ratings", ">value £", "why"};
+    const char *h[] = {"reference", "action",   "criteria", "end user type",
+                       "ratings",   ">value £", "why"};
     cli_table *t = cli_table_new(7, h);
     size_t i;
     json_t *l;
@@ -245,8 +259,8 @@ static void print_licences(const json_t *run) {
         else
             join(json_object_get(l, "rules"), why, sizeof why);
         cli_format_int(ji(l, "value_gbp"), value, sizeof value);
-        cli_table_add(t, (const char *[]){js(l, "reference"), js(l, "action"), crit, js(l, "end_user_type"), ratings,
-                                          value, why});
+        cli_table_add(t, (const char *[]){js(l, "reference"), js(l, "action"), crit,
+                                          js(l, "end_user_type"), ratings, value, why});
     }
     cli_table_print(t, stdout);
     cli_table_free(t);
@@ -268,8 +282,11 @@ static int review_run_cmd(cli_common *c, int64_t id, const char *actor) {
         rc = account_actor(db, actor, &u, &who, &err);
     } else {
         who.name = default_actor();
-        if (!who.name) rc = ph_fail(&err, PH_EUSAGE, "cannot tell who is running the review; give --actor USER");
-        if (!rc && auth_user_get(db, who.name, &u, &err) == PH_OK) who.role = auth_role_name(u.role);
+        if (!who.name)
+            rc = ph_fail(&err, PH_EUSAGE,
+                         "cannot tell who is running the review; give --actor USER");
+        if (!rc && auth_user_get(db, who.name, &u, &err) == PH_OK)
+            who.role = auth_role_name(u.role);
         ph_err_clear(&err);
     }
     review_run_info info;
@@ -290,7 +307,8 @@ static int review_run_cmd(cli_common *c, int64_t id, const char *actor) {
 
 /* ---- approve, apply, resolve ---- */
 
-static int review_approve_cmd(cli_common *c, int64_t id, const char *actor, int run, const char *note) {
+static int review_approve_cmd(cli_common *c, int64_t id, const char *actor, int run,
+                              const char *note) {
     ph_err err = {0};
     store *db;
     if (cli_open_db(c, 0, &db, &err)) return cli_fail(&err);
@@ -306,7 +324,8 @@ static int review_approve_cmd(cli_common *c, int64_t id, const char *actor, int 
     if (c->json)
         cli_print_json(json_pack("{s:s, s:O}", "id", js(j, "id"), "approval", a));
     else
-        printf("%s: run %lld approved by %s at %s\n", js(j, "id"), ji(a, "run"), js(a, "by"), js(a, "at"));
+        printf("%s: run %lld approved by %s at %s\n", js(j, "id"), ji(a, "run"), js(a, "by"),
+               js(a, "at"));
     json_decref(j);
     return 0;
 }
@@ -331,24 +350,27 @@ static int review_apply_cmd(cli_common *c, int64_t id, const char *actor, int ba
     char ref[REVIEW_REF_MAX];
     review_ref(id, ref);
     if (c->json) {
-        cli_print_json(json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:i}", "id", ref, "already_applied",
-                                 rep.already_applied, "changed", (json_int_t)rep.done, "skipped",
-                                 (json_int_t)rep.skipped, "referred", (json_int_t)rep.referred,
-                                 "customs_notifications", (json_int_t)rep.notifications, "batches", rep.batches));
+        cli_print_json(json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:i}", "id", ref,
+                                 "already_applied", rep.already_applied, "changed",
+                                 (json_int_t)rep.done, "skipped", (json_int_t)rep.skipped,
+                                 "referred", (json_int_t)rep.referred, "customs_notifications",
+                                 (json_int_t)rep.notifications, "batches", rep.batches));
     } else if (rep.already_applied) {
         printf("%s: already applied; nothing to do\n", ref);
     } else {
-        printf("%s: applied: %lld licences changed, %lld skipped (status changed since the run), %lld referred to the "
+        printf("%s: applied: %lld licences changed, %lld skipped (status changed since the run), "
+               "%lld referred to the "
                "work queue, %lld customs notifications (%d batch%s)\n",
-               ref, (long long)rep.done, (long long)rep.skipped, (long long)rep.referred, (long long)rep.notifications,
-               rep.batches, rep.batches == 1 ? "" : "es");
+               ref, (long long)rep.done, (long long)rep.skipped, (long long)rep.referred,
+               (long long)rep.notifications, rep.batches, rep.batches == 1 ? "" : "es");
     }
     return 0;
 }
 
-static int review_resolve_cmd(cli_common *c, int64_t id, const char *reference, const char *decision,
-                              const char *reason, const char *actor) {
-    if (!decision) return cli_usage("review", "resolve needs --decision continue|suspend|reinstate");
+static int review_resolve_cmd(cli_common *c, int64_t id, const char *reference,
+                              const char *decision, const char *reason, const char *actor) {
+    if (!decision)
+        return cli_usage("review", "resolve needs --decision continue|suspend|reinstate");
     if (!reason) return cli_usage("review", "resolve needs --reason TEXT");
     ph_err err = {0};
     store *db;
@@ -362,7 +384,8 @@ static int review_resolve_cmd(cli_common *c, int64_t id, const char *reference, 
     char ref[REVIEW_REF_MAX];
     review_ref(id, ref);
     if (c->json)
-        cli_print_json(json_pack("{s:s, s:s, s:s}", "review", ref, "reference", reference, "decision", decision));
+        cli_print_json(json_pack("{s:s, s:s, s:s}", "review", ref, "reference", reference,
+                                 "decision", decision));
     else
         printf("%s: referral of %s resolved: %s\n", ref, reference, decision);
     return 0;
@@ -435,8 +458,8 @@ static int review_queue_cmd(cli_common *c, int64_t id) {
     json_array_foreach(a, i, r) {
         char crit[64];
         join(json_object_get(r, "criteria"), crit, sizeof crit);
-        printf("%s  %s  %s, %s (criteria %s)\n  %s\n", js(r, "review"), js(r, "reference"), js(r, "licence_status"),
-               js(r, "end_user"), crit, js(r, "reason"));
+        printf("%s  %s  %s, %s (criteria %s)\n  %s\n", js(r, "review"), js(r, "reference"),
+               js(r, "licence_status"), js(r, "end_user"), crit, js(r, "reason"));
     }
     json_decref(a);
     return 0;
@@ -462,8 +485,8 @@ static int review_outbox_cmd(cli_common *c) {
     json_array_foreach(a, i, r) {
         char n[24];
         snprintf(n, sizeof n, "%lld", ji(r, "id"));
-        cli_table_add(t, (const char *[]){n, js(r, "licence"), js(r, "event"), js(r, "review"), js(r, "effective_at"),
-                                          js(r, "state")});
+        cli_table_add(t, (const char *[]){n, js(r, "licence"), js(r, "event"), js(r, "review"),
+                                          js(r, "effective_at"), js(r, "state")});
     }
     if (json_array_size(a)) cli_table_print(t, stdout);
     cli_table_free(t);
@@ -507,7 +530,8 @@ int cmd_review(int argc, char **argv) {
                                          {"mix", no_argument, NULL, 'M'},
                                          {0, 0, 0, 0}};
     cli_common c = {0};
-    const char *actor = NULL, *note = NULL, *format = NULL, *out = NULL, *decision = NULL, *reason = NULL;
+    const char *actor = NULL, *note = NULL, *format = NULL, *out = NULL, *decision = NULL,
+               *reason = NULL;
     int run = 0, batch = 0, mix = 0;
     long licences = 0;
     uint64_t seed = 0;
@@ -525,12 +549,14 @@ int cmd_review(int argc, char **argv) {
         case 'R': reason = optarg; break;
         case 'M': mix = 1; break;
         case 'r':
-            if (ph_parse_i64(optarg, &v) || v < 1 || v > 1000000) return bad("--run must be a run number, not '%s'", optarg);
+            if (ph_parse_i64(optarg, &v) || v < 1 || v > 1000000)
+                return bad("--run must be a run number, not '%s'", optarg);
             run = (int)v;
             break;
         case 'b':
             if (ph_parse_i64(optarg, &v) || v < 1 || v > REVIEW_APPLY_BATCH_MAX)
-                return bad("--batch must be a number of licences from 1 to 1000000, not '%s'", optarg);
+                return bad("--batch must be a number of licences from 1 to 1000000, not '%s'",
+                           optarg);
             batch = (int)v;
             break;
         case 'L':
@@ -539,7 +565,8 @@ int cmd_review(int argc, char **argv) {
             licences = (long)v;
             break;
         case 'S':
-            if (ph_parse_i64(optarg, &v) || v < 1) return bad("--seed must be a positive number, not '%s'", optarg);
+            if (ph_parse_i64(optarg, &v) || v < 1)
+                return bad("--seed must be a positive number, not '%s'", optarg);
             seed = (uint64_t)v;
             break;
         default: return cli_bad_option("review");
@@ -550,8 +577,8 @@ int cmd_review(int argc, char **argv) {
         return 0;
     }
     if (optind >= argc)
-        return cli_usage("review",
-                         "expected create, list, show, run, approve, apply, report, queue, resolve, outbox or scenario");
+        return cli_usage("review", "expected create, list, show, run, approve, apply, report, "
+                                   "queue, resolve, outbox or scenario");
     const char *sub = argv[optind++];
     int nargs = argc - optind;
     int64_t id = 0;
@@ -559,7 +586,8 @@ int cmd_review(int argc, char **argv) {
         if (nargs) return bad("unexpected argument '%s'", argv[optind]);
         return review_scenario_cmd(out, licences, seed, mix);
     }
-    if (licences || seed || mix) return cli_usage("review", "--licences, --seed and --mix belong to 'review scenario'");
+    if (licences || seed || mix)
+        return cli_usage("review", "--licences, --seed and --mix belong to 'review scenario'");
     if (strcmp(sub, "create") == 0) {
         if (nargs != 1) return cli_usage("review", "create needs exactly one FILE.json");
         return review_create_cmd(&c, argv[optind], actor);
@@ -578,16 +606,19 @@ int cmd_review(int argc, char **argv) {
         return review_queue_cmd(&c, id);
     }
     int want = strcmp(sub, "resolve") == 0 ? 2 : 1;
-    static const char *const with_id[] = {"show", "run", "approve", "apply", "report", "resolve", NULL};
+    static const char *const with_id[] = {"show",   "run",     "approve", "apply",
+                                          "report", "resolve", NULL};
     int known = 0;
     for (const char *const *s = with_id; *s; s++)
         known |= strcmp(sub, *s) == 0;
     if (!known)
-        return bad("unknown subcommand '%s' (expected create, list, show, run, approve, apply, report, queue, "
+        return bad("unknown subcommand '%s' (expected create, list, show, run, approve, apply, "
+                   "report, queue, "
                    "resolve, outbox or scenario)",
                    sub);
     if (nargs != want)
-        return cli_usage("review", "%s needs %s", sub, want == 2 ? "a review id and a licence reference" : "a review id");
+        return cli_usage("review", "%s needs %s", sub,
+                         want == 2 ? "a review id and a licence reference" : "a review id");
     if (parse_id(argv[optind], &id)) return 2;
     if (strcmp(sub, "show") == 0) return review_show_cmd(&c, id);
     if (strcmp(sub, "run") == 0) return review_run_cmd(&c, id, actor);

@@ -14,7 +14,9 @@
 
 /* The HTML report links the GOV.UK stylesheet served from web/ and carries
  * its own styles; it runs no script. */
-#define REPORT_CSP "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; frame-ancestors 'none'"
+#define REPORT_CSP                                                                                 \
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src "        \
+    "'self'; frame-ancestors 'none'"
 
 static review_actor actor(http_ctx *ctx) {
     review_actor a = {ctx->user->name, auth_role_name(ctx->user->role)};
@@ -46,7 +48,8 @@ static int list_reviews(http_ctx *ctx) {
 }
 
 static int create_review(http_ctx *ctx) {
-    if (!ctx->body) return http_problem(ctx, 400, "no-body", "the request needs the review as a JSON body");
+    if (!ctx->body)
+        return http_problem(ctx, 400, "no-body", "the request needs the review as a JSON body");
     review_actor a = actor(ctx);
     int64_t id;
     char path[160];
@@ -74,12 +77,14 @@ static int run_review(http_ctx *ctx) {
     int rc = path_id(ctx, &id);
     if (rc) return rc;
     if (ctx->body && json_object_size(ctx->body))
-        return http_problem(ctx, 422, "validation", "a run takes no body: it assesses the review as it was created");
+        return http_problem(ctx, 422, "validation",
+                            "a run takes no body: it assesses the review as it was created");
     review_actor a = actor(ctx);
     review_run_info info;
     json_t *j;
     ph_err err = {0};
-    if (review_run(ctx->db, &a, id, &info, &err) || review_run_json(ctx->db, id, info.number, &j, &err)) {
+    if (review_run(ctx->db, &a, id, &info, &err) ||
+        review_run_json(ctx->db, id, info.number, &j, &err)) {
         if (err.rc == PH_ECONFLICT) return http_problem(ctx, 409, "conflict", "%s", err.msg);
         return http_problem_from_err(ctx, &err);
     }
@@ -92,7 +97,9 @@ static int get_results(http_ctx *ctx) {
     if (rc) return rc;
     static const char *const allowed[] = {"run", NULL};
     long run;
-    if ((rc = http_query_check(ctx, allowed)) || (rc = http_query_int(ctx, "run", 0, 0, 1000000, &run))) return rc;
+    if ((rc = http_query_check(ctx, allowed)) ||
+        (rc = http_query_int(ctx, "run", 0, 0, 1000000, &run)))
+        return rc;
     json_t *j;
     ph_err err = {0};
     if (review_run_json(ctx->db, id, (int)run, &j, &err)) return http_problem_from_err(ctx, &err);
@@ -136,17 +143,19 @@ static int apply_review(http_ctx *ctx) {
     review_actor a = actor(ctx);
     review_apply_report rep;
     ph_err err = {0};
-    if (review_apply(ctx->db, &a, id, batch ? (int)json_integer_value(batch) : 0, NULL, NULL, &rep, &err)) {
+    if (review_apply(ctx->db, &a, id, batch ? (int)json_integer_value(batch) : 0, NULL, NULL, &rep,
+                     &err)) {
         if (err.rc == PH_ECONFLICT) return http_problem(ctx, 409, "conflict", "%s", err.msg);
         return http_problem_from_err(ctx, &err);
     }
     json_t *j;
     if (review_show_json(ctx->db, id, &j, &err)) return http_problem_from_err(ctx, &err);
     json_object_set_new(j, "applied_now",
-                        json_pack("{s:b, s:I, s:I, s:I, s:I, s:i}", "already_applied", rep.already_applied, "changed",
-                                  (json_int_t)rep.done, "skipped", (json_int_t)rep.skipped, "referred",
-                                  (json_int_t)rep.referred, "customs_notifications", (json_int_t)rep.notifications,
-                                  "batches", rep.batches));
+                        json_pack("{s:b, s:I, s:I, s:I, s:I, s:i}", "already_applied",
+                                  rep.already_applied, "changed", (json_int_t)rep.done, "skipped",
+                                  (json_int_t)rep.skipped, "referred", (json_int_t)rep.referred,
+                                  "customs_notifications", (json_int_t)rep.notifications, "batches",
+                                  rep.batches));
     return http_reply_json(ctx, 200, j);
 }
 
@@ -170,7 +179,8 @@ static int report_text(http_ctx *ctx, int html) {
     ph_buf b;
     ph_buf_init(&b);
     ph_err err = {0};
-    rc = html ? review_report_html(ctx->db, id, &b, &err) : review_report_csv(ctx->db, id, &b, &err);
+    rc =
+        html ? review_report_html(ctx->db, id, &b, &err) : review_report_csv(ctx->db, id, &b, &err);
     if (rc) {
         ph_buf_free(&b);
         if (err.rc == PH_ECONFLICT) return http_problem(ctx, 409, "conflict", "%s", err.msg);
@@ -230,7 +240,8 @@ static int resolve_referral(http_ctx *ctx) {
         if (*p == '-') *p = '/';
     review_actor a = actor(ctx);
     ph_err err = {0};
-    if (review_resolve(ctx->db, &a, id, reference, json_string_value(json_object_get(ctx->body, "decision")),
+    if (review_resolve(ctx->db, &a, id, reference,
+                       json_string_value(json_object_get(ctx->body, "decision")),
                        json_string_value(json_object_get(ctx->body, "reason")), &err)) {
         if (err.rc == PH_ECONFLICT) return http_problem(ctx, 409, "conflict", "%s", err.msg);
         return http_problem_from_err(ctx, &err);
@@ -250,7 +261,8 @@ static int list_customs_notifications(http_ctx *ctx) {
 
 #define REVIEW_WRITERS (HTTP_ROLE(CASE_OFFICER) | HTTP_ROLE(DECISION_MAKER))
 static const http_route review_routes[] = {
-    {"GET", "/api/v1/reviews", list_reviews, HTTP_STAFF, HTTP_EXPORTERS_NO, 0, "List reviews of extant licences"},
+    {"GET", "/api/v1/reviews", list_reviews, HTTP_STAFF, HTTP_EXPORTERS_NO, 0,
+     "List reviews of extant licences"},
     {"POST", "/api/v1/reviews", create_review, REVIEW_WRITERS, HTTP_EXPORTERS_NO, HTTP_OWN_TX,
      "Create a review (title, reason, criteria, evidence, scope, exceptions)"},
     {"GET", "/api/v1/reviews/{id}", get_review, HTTP_STAFF, HTTP_EXPORTERS_NO, 0,
@@ -259,10 +271,11 @@ static const http_route review_routes[] = {
      "Dry run: re-assess every licence in scope and keep the results as the newest run"},
     {"GET", "/api/v1/reviews/{id}/results", get_results, HTTP_STAFF, HTTP_EXPORTERS_NO, 0,
      "A run's results licence by licence, with the impact summary"},
-    {"POST", "/api/v1/reviews/{id}/approve", approve_review, HTTP_ROLE(DECISION_MAKER), HTTP_EXPORTERS_NO,
-     HTTP_OWN_TX, "Approve the newest run (a decision maker who did not create the review)"},
-    {"POST", "/api/v1/reviews/{id}/apply", apply_review, HTTP_ROLE(DECISION_MAKER), HTTP_EXPORTERS_NO, HTTP_OWN_TX,
-     "Carry out the approved run through the licence workflow"},
+    {"POST", "/api/v1/reviews/{id}/approve", approve_review, HTTP_ROLE(DECISION_MAKER),
+     HTTP_EXPORTERS_NO, HTTP_OWN_TX,
+     "Approve the newest run (a decision maker who did not create the review)"},
+    {"POST", "/api/v1/reviews/{id}/apply", apply_review, HTTP_ROLE(DECISION_MAKER),
+     HTTP_EXPORTERS_NO, HTTP_OWN_TX, "Carry out the approved run through the licence workflow"},
     {"GET", "/api/v1/reviews/{id}/report", report_json, HTTP_STAFF, HTTP_EXPORTERS_NO, 0,
      "The review's report as JSON"},
     {"GET", "/api/v1/reviews/{id}/report.csv", report_csv, HTTP_STAFF, HTTP_EXPORTERS_NO, 0,
@@ -271,10 +284,11 @@ static const http_route review_routes[] = {
      "The review's report as an HTML page with a chart of the impact"},
     {"GET", "/api/v1/reviews/{id}/referrals", list_referrals, HTTP_STAFF, HTTP_EXPORTERS_NO, 0,
      "The review's open referrals (the work queue)"},
-    {"POST", "/api/v1/reviews/{id}/referrals/{ref}/resolve", resolve_referral, HTTP_ROLE(DECISION_MAKER),
-     HTTP_EXPORTERS_NO, HTTP_OWN_TX, "Resolve a referral: continue, suspend or reinstate the licence"},
-    {"GET", "/api/v1/customs-notifications", list_customs_notifications, HTTP_STAFF, HTTP_EXPORTERS_NO, 0,
-     "Customs notifications of suspensions and reinstatements (the outbox)"},
+    {"POST", "/api/v1/reviews/{id}/referrals/{ref}/resolve", resolve_referral,
+     HTTP_ROLE(DECISION_MAKER), HTTP_EXPORTERS_NO, HTTP_OWN_TX,
+     "Resolve a referral: continue, suspend or reinstate the licence"},
+    {"GET", "/api/v1/customs-notifications", list_customs_notifications, HTTP_STAFF,
+     HTTP_EXPORTERS_NO, 0, "Customs notifications of suspensions and reinstatements (the outbox)"},
 };
 
 int http_review_routes(http_router *r, ph_err *err) {

@@ -9,11 +9,12 @@
 #include "review/review.h"
 
 static const char *const KINDS[] = {"suspension", "reinstatement", NULL};
-static const char *const LICENCE_TYPES[] = {"SIEL", "OIEL", "SITCL", "OITCL", "SITL", "OITL", "F680", NULL};
+static const char *const LICENCE_TYPES[] = {"SIEL", "OIEL", "SITCL", "OITCL",
+                                            "SITL", "OITL", "F680",  NULL};
 static const char *const END_USER_TYPES[] = {"government", "armed_forces", "police", "commercial",
-                                             "individual", "other", NULL};
-static const char *const STATUSES[] = {"issued", "suspended", "reinstated", "revoked",
-                                       "surrendered", "exhausted", "expired", NULL};
+                                             "individual", "other",        NULL};
+static const char *const STATUSES[] = {"issued",      "suspended", "reinstated", "revoked",
+                                       "surrendered", "exhausted", "expired",    NULL};
 
 const char *review_kind_name(review_kind k) {
     return k == REVIEW_REINSTATEMENT ? "reinstatement" : "suspension";
@@ -132,7 +133,8 @@ static int get_text(reader *rd, const json_t *o, const char *key, const char *pa
     else if (strlen(copy) > max)
         rc = fail_at(rd, at, "longer than %zu bytes", max);
     else if (!text_ok(copy, lines))
-        rc = fail_at(rd, at, "control characters are not allowed%s", lines ? "" : " (one line of text)");
+        rc = fail_at(rd, at, "control characters are not allowed%s",
+                     lines ? "" : " (one line of text)");
     if (rc) {
         free(copy);
         return rc;
@@ -179,7 +181,8 @@ static int get_list(reader *rd, const json_t *o, const char *key, const char *pa
         snprintf(item_at, sizeof item_at, "%s[%zu]", at, i);
         if (!json_is_string(v)) return fail_at(rd, item_at, "expected a string");
         const char *s = json_string_value(v);
-        if (strlen(s) != json_string_length(v)) return fail_at(rd, item_at, "the text holds a NUL character");
+        if (strlen(s) != json_string_length(v))
+            return fail_at(rd, item_at, "the text holds a NUL character");
         char norm[REVIEW_MAX_WORD + 1];
         size_t len = strlen(s);
         while (len && isspace((unsigned char)s[len - 1]))
@@ -189,7 +192,8 @@ static int get_list(reader *rd, const json_t *o, const char *key, const char *pa
             len--;
         }
         if (!len) return fail_at(rd, item_at, "must not be empty");
-        if (len > REVIEW_MAX_WORD) return fail_at(rd, item_at, "longer than %d bytes", REVIEW_MAX_WORD);
+        if (len > REVIEW_MAX_WORD)
+            return fail_at(rd, item_at, "longer than %d bytes", REVIEW_MAX_WORD);
         memcpy(norm, s, len);
         norm[len] = '\0';
         if (!text_ok(norm, 0)) return fail_at(rd, item_at, "control characters are not allowed");
@@ -224,7 +228,8 @@ static int check_evidence(reader *rd, const char *at, const char *item, char *no
     return PH_OK;
 }
 
-static int check_licence_type(reader *rd, const char *at, const char *item, char *norm, size_t size) {
+static int check_licence_type(reader *rd, const char *at, const char *item, char *norm,
+                              size_t size) {
     for (char *p = norm; *p; p++)
         *p = (char)toupper((unsigned char)*p);
     (void)size;
@@ -236,7 +241,8 @@ static int check_licence_type(reader *rd, const char *at, const char *item, char
     return PH_OK;
 }
 
-static int check_end_user_type(reader *rd, const char *at, const char *item, char *norm, size_t size) {
+static int check_end_user_type(reader *rd, const char *at, const char *item, char *norm,
+                               size_t size) {
     for (char *p = norm; *p; p++)
         *p = *p == ' ' ? '_' : (char)tolower((unsigned char)*p);
     (void)size;
@@ -300,16 +306,21 @@ static int read_scope(reader *rd, const json_t *o, review_def *d) {
     const char *path = "scope";
     if (!o || json_is_null(o)) return fail_at(rd, path, "required: an object with destinations");
     if (!json_is_object(o)) return fail_at(rd, path, "expected an object");
-    static const char *const keys[] = {"destinations",   "statuses",      "ratings",     "capabilities",
-                                       "end_user_types", "licence_types", "issued_from", "issued_to",
-                                       NULL};
+    static const char *const keys[] = {"destinations", "statuses",       "ratings",
+                                       "capabilities", "end_user_types", "licence_types",
+                                       "issued_from",  "issued_to",      NULL};
     int rc = keys_only(rd, o, path, keys);
     if (!rc) rc = get_list(rd, o, "destinations", path, 1, 1000, NULL, &d->scope.destinations);
     if (!rc) rc = get_list(rd, o, "statuses", path, 0, 16, check_status, &d->scope.statuses);
     if (!rc) rc = get_list(rd, o, "ratings", path, 0, 1000, check_rating, &d->scope.ratings);
-    if (!rc) rc = get_list(rd, o, "capabilities", path, 0, 64, check_lower_word, &d->scope.capabilities);
-    if (!rc) rc = get_list(rd, o, "end_user_types", path, 0, 16, check_end_user_type, &d->scope.end_user_types);
-    if (!rc) rc = get_list(rd, o, "licence_types", path, 0, 16, check_licence_type, &d->scope.licence_types);
+    if (!rc)
+        rc = get_list(rd, o, "capabilities", path, 0, 64, check_lower_word, &d->scope.capabilities);
+    if (!rc)
+        rc = get_list(rd, o, "end_user_types", path, 0, 16, check_end_user_type,
+                      &d->scope.end_user_types);
+    if (!rc)
+        rc = get_list(rd, o, "licence_types", path, 0, 16, check_licence_type,
+                      &d->scope.licence_types);
     if (!rc) rc = get_date(rd, o, "issued_from", path, d->scope.issued_from);
     if (!rc) rc = get_date(rd, o, "issued_to", path, d->scope.issued_to);
     if (!rc && d->scope.issued_from[0] && d->scope.issued_to[0] &&
@@ -329,22 +340,24 @@ static int read_scope(reader *rd, const json_t *o, review_def *d) {
             size_t n = 0;
             for (const char *const *s = STATUSES; *s; s++)
                 if (register_licence_next_status(*s, event))
-                    n += (size_t)snprintf(allowed + n, sizeof allowed - n, "%s%s", n ? " or " : "", *s);
+                    n += (size_t)snprintf(allowed + n, sizeof allowed - n, "%s%s", n ? " or " : "",
+                                          *s);
             snprintf(at, sizeof at, "scope.statuses[%zu]", i);
             return fail_at(rd, at, "a %s review covers licences that can be %s: %s, not '%s'",
-                           review_kind_name(d->kind), event[0] == 's' ? "suspended" : "reinstated", allowed,
-                           d->scope.statuses.items[i]);
+                           review_kind_name(d->kind), event[0] == 's' ? "suspended" : "reinstated",
+                           allowed, d->scope.statuses.items[i]);
         }
     }
     return PH_OK;
 }
 
-int review_def_from_json(const json_t *j, review_def *out, char *path, size_t path_size, ph_err *err) {
+int review_def_from_json(const json_t *j, review_def *out, char *path, size_t path_size,
+                         ph_err *err) {
     memset(out, 0, sizeof *out);
     reader rd = {path, path_size, err};
     if (path && path_size) path[0] = '\0';
     if (!json_is_object(j)) return fail_at(&rd, "", "a review is a JSON object");
-    static const char *const keys[] = {"kind", "title", "reason", "criteria", "evidence",
+    static const char *const keys[] = {"kind",  "title", "reason",     "criteria", "evidence",
                                        "as_of", "scope", "exceptions", NULL};
     review_def *d = out;
     int rc = keys_only(&rd, j, "", keys);
@@ -354,11 +367,13 @@ int review_def_from_json(const json_t *j, review_def *out, char *path, size_t pa
             rc = fail_at(&rd, "kind", "expected suspension or reinstatement");
         else
             d->kind = strcmp(json_string_value(kind), "reinstatement") == 0 ? REVIEW_REINSTATEMENT
-                                                                              : REVIEW_SUSPENSION;
+                                                                            : REVIEW_SUSPENSION;
     }
     if (!rc) rc = get_text(&rd, j, "title", "", 1, REVIEW_MAX_TITLE, 0, &d->title);
     if (!rc) rc = get_text(&rd, j, "reason", "", 1, REVIEW_MAX_TEXT, 1, &d->reason);
-    if (!rc) rc = get_list(&rd, j, "criteria", "", 1, REVIEW_MAX_CRITERIA, check_criterion, &d->criteria);
+    if (!rc)
+        rc =
+            get_list(&rd, j, "criteria", "", 1, REVIEW_MAX_CRITERIA, check_criterion, &d->criteria);
     if (!rc) rc = get_list(&rd, j, "evidence", "", 1, 1000, check_evidence, &d->evidence);
     if (!rc) rc = get_date(&rd, j, "as_of", "", d->as_of);
     if (!rc) rc = read_scope(&rd, json_object_get(j, "scope"), d);

@@ -16,8 +16,8 @@
 #define NO_CAPABILITY "none"
 #define NO_END_USER_TYPE "not recorded"
 
-static const char *const ACTION_NAMES[REVIEW_ACTIONS] = {"continue", "refer", "suspend", "reinstate",
-                                                         "exception"};
+static const char *const ACTION_NAMES[REVIEW_ACTIONS] = {"continue", "refer", "suspend",
+                                                         "reinstate", "exception"};
 
 const char *review_action_name(int action) {
     return action >= 0 && action < REVIEW_ACTIONS ? ACTION_NAMES[action] : "?";
@@ -158,18 +158,20 @@ int review_engine_new(const review_def *d, const assess_context *ctx, const poli
         for (size_t c = 0; c < ncriteria; c++)
             if (criterion_covers(d->criteria.items[r], policy_criterion(p, c))) mine |= 1ull << c;
         if (!mine)
-            return ph_fail(err, PH_EUSAGE,
-                           "criteria[%zu]: criterion '%s' is not considered by policy %s version %s",
-                           r, d->criteria.items[r], policy_id(p), policy_version(p));
+            return ph_fail(
+                err, PH_EUSAGE,
+                "criteria[%zu]: criterion '%s' is not considered by policy %s version %s", r,
+                d->criteria.items[r], policy_id(p), policy_version(p));
         covered |= mine;
     }
     uint64_t caps = 0;
     for (size_t i = 0; i < d->scope.capabilities.n; i++) {
         int bit = capability_bit(ctx, d->scope.capabilities.items[i]);
         if (bit < 0)
-            return ph_fail(err, PH_EUSAGE,
-                           "scope.capabilities[%zu]: unknown capability '%s' (the names are those of %s)",
-                           i, d->scope.capabilities.items[i], ASSESS_CAPABILITIES_FILE);
+            return ph_fail(
+                err, PH_EUSAGE,
+                "scope.capabilities[%zu]: unknown capability '%s' (the names are those of %s)", i,
+                d->scope.capabilities.items[i], ASSESS_CAPABILITIES_FILE);
         caps |= 1ull << bit;
     }
     review_engine *e = ph_calloc(1, sizeof *e);
@@ -250,7 +252,8 @@ static int licence_in_scope(const review_engine *e, const review_licence *l) {
     if (!in_list(&d->scope.destinations, l->licence.destination)) return 0;
     if (!in_list(&d->scope.statuses, l->status)) return 0;
     if (d->scope.licence_types.n && !in_list(&d->scope.licence_types, l->licence.type)) return 0;
-    if (d->scope.end_user_types.n && !end_user_type_in(&d->scope.end_user_types, l->licence.end_user_type))
+    if (d->scope.end_user_types.n &&
+        !end_user_type_in(&d->scope.end_user_types, l->licence.end_user_type))
         return 0;
     const char *issued = l->issued_on ? l->issued_on : "";
     if (d->scope.issued_from[0] && strcmp(issued, d->scope.issued_from) < 0) return 0;
@@ -300,7 +303,8 @@ static int has_tag(const char *tags, const char *tag) {
     return 0;
 }
 
-static int exception_matches(const compiled_exception *c, const review_licence *l, const policy_facts *f) {
+static int exception_matches(const compiled_exception *c, const review_licence *l,
+                             const policy_facts *f) {
     const review_selector *s = &c->x->select;
     if (s->references.n && !in_list_nocase(&s->references, l->licence.reference)) return 0;
     if (s->tags.n) {
@@ -403,8 +407,8 @@ static void tally(review_engine *e, const review_outcome *o, const policy_facts 
             int bit = __builtin_ctzll(caps);
             caps &= caps - 1;
             if (e->capability_row[bit] < 0)
-                e->capability_row[bit] =
-                    (int64_t)breakdown_row(&s->by_capability, assess_capability_name(e->ctx, (size_t)bit));
+                e->capability_row[bit] = (int64_t)breakdown_row(
+                    &s->by_capability, assess_capability_name(e->ctx, (size_t)bit));
             row = (size_t)e->capability_row[bit];
             ensure_stamps(&e->capability_stamp, &e->capability_stamp_cap, s->by_capability.n);
             first = e->capability_stamp[row] != stamp;
@@ -444,7 +448,8 @@ static void finish_evidence(review_engine *e) {
     ph_buf_init(&refs);
     for (size_t i = 0; i < e->nevidence; i++) {
         ph_buf_printf(&all, "%s %s\n", e->evidence[i].code, e->evidence[i].sha256);
-        if (e->evidence[i].refs[0]) ph_buf_printf(&refs, "%s%s", refs.len ? ", " : "", e->evidence[i].refs);
+        if (e->evidence[i].refs[0])
+            ph_buf_printf(&refs, "%s%s", refs.len ? ", " : "", e->evidence[i].refs);
     }
     ph_sha256_hex(all.data ? all.data : "", all.len, s->evidence_sha256);
     s->evidence_in_force = refs.data ? ph_buf_steal(&refs) : ph_strdup("");
@@ -452,8 +457,9 @@ static void finish_evidence(review_engine *e) {
     ph_buf_free(&refs);
 }
 
-int review_evaluate(review_engine *e, const assess_evidence_snapshot *snapshot, const review_licence *v,
-                    size_t n, review_outcome_fn each, void *ctx, ph_err *err) {
+int review_evaluate(review_engine *e, const assess_evidence_snapshot *snapshot,
+                    const review_licence *v, size_t n, review_outcome_fn each, void *ctx,
+                    ph_err *err) {
     summary_reset(e);
     e->summary.considered = (int64_t)n;
     int rc = PH_OK;
@@ -515,8 +521,9 @@ static const char *outcome_word(int outcome) {
 void review_outcome_reason(const review_engine *e, const review_outcome *o, ph_buf *out) {
     if (o->action == REVIEW_EXCEPTION) {
         const review_exception *x = &e->d->exceptions[o->exception];
-        ph_buf_printf(out, "Exception %d (%s): %s Without it the licence would be %s: ", o->exception + 1,
-                      x->authority, x->reason, o->proposed == REVIEW_REINSTATE ? "reinstated" : "suspended");
+        ph_buf_printf(
+            out, "Exception %d (%s): %s Without it the licence would be %s: ", o->exception + 1,
+            x->authority, x->reason, o->proposed == REVIEW_REINSTATE ? "reinstated" : "suspended");
     } else if (e->d->kind == REVIEW_REINSTATEMENT && o->action == REVIEW_CONTINUE) {
         ph_buf_puts(out, "The suspension continues: ");
     }
@@ -529,8 +536,8 @@ void review_outcome_reason(const review_engine *e, const review_outcome *o, ph_b
         if (e->review_criteria & (1ull << c))
             ph_buf_printf(out, "%s: ", policy_criterion(e->p, c));
         else
-            ph_buf_printf(out, "%s (not a criterion of this review) would %s: ", policy_criterion(e->p, c),
-                          outcome_word(r->findings[c].outcome));
+            ph_buf_printf(out, "%s (not a criterion of this review) would %s: ",
+                          policy_criterion(e->p, c), outcome_word(r->findings[c].outcome));
         assess_finding_reason(o->result, c, out);
     }
 }
@@ -570,15 +577,18 @@ static int64_t pounds(int64_t pence) {
     return (pence + 50) / 100;
 }
 
-static const int SUSPENSION_ACTIONS[] = {REVIEW_SUSPEND, REVIEW_REFER, REVIEW_CONTINUE, REVIEW_EXCEPTION};
-static const int REINSTATEMENT_ACTIONS[] = {REVIEW_REINSTATE, REVIEW_REFER, REVIEW_CONTINUE, REVIEW_EXCEPTION};
+static const int SUSPENSION_ACTIONS[] = {REVIEW_SUSPEND, REVIEW_REFER, REVIEW_CONTINUE,
+                                         REVIEW_EXCEPTION};
+static const int REINSTATEMENT_ACTIONS[] = {REVIEW_REINSTATE, REVIEW_REFER, REVIEW_CONTINUE,
+                                            REVIEW_EXCEPTION};
 
 static json_t *tally_part(const review_tally *t, review_kind kind, int values) {
     const int *actions = kind == REVIEW_REINSTATEMENT ? REINSTATEMENT_ACTIONS : SUSPENSION_ACTIONS;
     json_t *j = json_object();
     for (int i = 0; i < 4; i++)
-        json_object_set_new(j, review_action_name(actions[i]),
-                            json_integer(values ? pounds(t->value_pence[actions[i]]) : t->licences[actions[i]]));
+        json_object_set_new(
+            j, review_action_name(actions[i]),
+            json_integer(values ? pounds(t->value_pence[actions[i]]) : t->licences[actions[i]]));
     return j;
 }
 
@@ -626,7 +636,8 @@ json_t *review_summary_json(const review_summary *s, review_kind kind) {
     json_object_set_new(j, "licences_considered", json_integer(s->considered));
     json_object_set_new(j, "licences", json_integer(s->in_scope));
     for (int i = 0; i < 4; i++)
-        json_object_set_new(j, review_action_name(actions[i]), json_integer(s->total.licences[actions[i]]));
+        json_object_set_new(j, review_action_name(actions[i]),
+                            json_integer(s->total.licences[actions[i]]));
     json_object_set_new(j, "value_gbp", tally_part(&s->total, kind, 1));
     json_object_set_new(j, "total_value_gbp", json_integer(pounds(tally_total(&s->total, 1))));
     json_object_set_new(j, "by_rating", breakdown_json(&s->by_rating, kind));

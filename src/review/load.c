@@ -70,11 +70,12 @@ int review_licences_load(store *db, const review_def *d, review_licence_set **ou
     *out = NULL;
     ph_buf sql;
     ph_buf_init(&sql);
-    ph_buf_puts(&sql, "SELECT l.id, l.reference, l.type, l.destination, l.end_user, l.end_user_type, "
-                      "l.end_use, l.status, l.issued_on, l.tags, ll.rating, ll.goods_summary, "
-                      "ll.quantity, ll.value_pence "
-                      "FROM licence l LEFT JOIN licence_line ll ON ll.licence_id = l.id "
-                      "WHERE l.destination IN (");
+    ph_buf_puts(&sql,
+                "SELECT l.id, l.reference, l.type, l.destination, l.end_user, l.end_user_type, "
+                "l.end_use, l.status, l.issued_on, l.tags, ll.rating, ll.goods_summary, "
+                "ll.quantity, ll.value_pence "
+                "FROM licence l LEFT JOIN licence_line ll ON ll.licence_id = l.id "
+                "WHERE l.destination IN (");
     placeholders(&sql, d->scope.destinations.n);
     ph_buf_puts(&sql, ") AND l.status IN (");
     placeholders(&sql, d->scope.statuses.n);

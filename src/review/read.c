@@ -29,17 +29,21 @@ json_t *review_split_list(const char *s) {
 
 /* ---- results ---- */
 
-int review_results_each(store *db, int64_t review, int64_t run_id, review_result_fn fn, void *ctx, ph_err *err) {
+int review_results_each(store *db, int64_t review, int64_t run_id, review_result_fn fn, void *ctx,
+                        ph_err *err) {
     store_stmt *st;
-    if (store_prepare(db,
-                      "SELECT r.position, r.reference, r.status, r.action, r.proposed, r.criteria, r.rules, r.reason, "
-                      "r.exception, r.end_user, r.end_user_type, r.ratings, r.capabilities, r.goods, r.value_pence, "
-                      "a.outcome, a.note, a.audit_seq, f.state, f.decision, f.decision_reason "
-                      "FROM review_result r "
-                      "LEFT JOIN review_action a ON a.review_id = ? AND a.licence_id = r.licence_id "
-                      "LEFT JOIN review_referral f ON f.review_id = ? AND f.licence_id = r.licence_id "
-                      "WHERE r.run_id = ? ORDER BY r.position",
-                      &st, err))
+    if (store_prepare(
+            db,
+            "SELECT r.position, r.reference, r.status, r.action, r.proposed, r.criteria, r.rules, "
+            "r.reason, "
+            "r.exception, r.end_user, r.end_user_type, r.ratings, r.capabilities, r.goods, "
+            "r.value_pence, "
+            "a.outcome, a.note, a.audit_seq, f.state, f.decision, f.decision_reason "
+            "FROM review_result r "
+            "LEFT JOIN review_action a ON a.review_id = ? AND a.licence_id = r.licence_id "
+            "LEFT JOIN review_referral f ON f.review_id = ? AND f.licence_id = r.licence_id "
+            "WHERE r.run_id = ? ORDER BY r.position",
+            &st, err))
         return err->rc;
     store_bind_int(st, 1, review);
     store_bind_int(st, 2, review);
@@ -50,7 +54,8 @@ int review_results_each(store *db, int64_t review, int64_t run_id, review_result
         for (int i = 0; i < REVIEW_RESULT_FIELDS; i++)
             r.fields[i] = store_col_text(st, i);
         r.value_pence = store_col_int(st, RF_VALUE);
-        r.exception = store_col_is_null(st, RF_EXCEPTION) ? 0 : (int)store_col_int(st, RF_EXCEPTION);
+        r.exception =
+            store_col_is_null(st, RF_EXCEPTION) ? 0 : (int)store_col_int(st, RF_EXCEPTION);
         r.applied = store_col_text(st, 15);
         r.applied_note = store_col_text(st, 16);
         r.audit_seq = store_col_is_null(st, 17) ? -1 : store_col_int(st, 17);
@@ -75,7 +80,8 @@ json_t *review_result_json(const review_result_row *r, const review_def *d) {
         json_t *x = json_object();
         json_object_set_new(x, "number", json_integer(r->exception));
         if (d && (size_t)r->exception <= d->nexceptions) {
-            json_object_set_new(x, "authority", json_string(d->exceptions[r->exception - 1].authority));
+            json_object_set_new(x, "authority",
+                                json_string(d->exceptions[r->exception - 1].authority));
             json_object_set_new(x, "reason", json_string(d->exceptions[r->exception - 1].reason));
         }
         json_object_set_new(j, "exception", x);
@@ -91,7 +97,8 @@ json_t *review_result_json(const review_result_row *r, const review_def *d) {
         json_t *a = json_object();
         json_object_set_new(a, "outcome", json_string(r->applied));
         json_object_set_new(a, "note", text_or_null(r->applied_note));
-        json_object_set_new(a, "audit_sequence", r->audit_seq >= 0 ? json_integer(r->audit_seq) : json_null());
+        json_object_set_new(a, "audit_sequence",
+                            r->audit_seq >= 0 ? json_integer(r->audit_seq) : json_null());
         json_object_set_new(j, "applied", a);
     }
     if (r->referral) {
@@ -104,12 +111,15 @@ json_t *review_result_json(const review_result_row *r, const review_def *d) {
     return j;
 }
 
-int review_run_header_json(store *db, int64_t review, int number, int64_t *run_id, json_t **out, ph_err *err) {
+int review_run_header_json(store *db, int64_t review, int number, int64_t *run_id, json_t **out,
+                           ph_err *err) {
     *out = NULL;
     store_stmt *st;
     if (store_prepare(db,
-                      "SELECT id, number, as_of, policy_id, policy_version, policy_sha256, capabilities_sha256, "
-                      "evidence_sha256, evidence_in_force, licences_considered, licences, summary, results_sha256, "
+                      "SELECT id, number, as_of, policy_id, policy_version, policy_sha256, "
+                      "capabilities_sha256, "
+                      "evidence_sha256, evidence_in_force, licences_considered, licences, summary, "
+                      "results_sha256, "
                       "run_by, run_at FROM review_run WHERE review_id = ? AND number = ?",
                       &st, err))
         return err->rc;
@@ -121,8 +131,9 @@ int review_run_header_json(store *db, int64_t review, int number, int64_t *run_i
         json_t *j = json_object();
         json_object_set_new(j, "run", json_integer(store_col_int(st, 1)));
         json_object_set_new(j, "as_of", json_string(store_col_text(st, 2)));
-        json_object_set_new(j, "policy", json_pack("{s:s, s:s, s:s}", "id", store_col_text(st, 3), "version",
-                                                   store_col_text(st, 4), "sha256", store_col_text(st, 5)));
+        json_object_set_new(j, "policy",
+                            json_pack("{s:s, s:s, s:s}", "id", store_col_text(st, 3), "version",
+                                      store_col_text(st, 4), "sha256", store_col_text(st, 5)));
         json_object_set_new(j, "capabilities_sha256", json_string(store_col_text(st, 6)));
         json_object_set_new(j, "evidence_sha256", json_string(store_col_text(st, 7)));
         json_object_set_new(j, "evidence_in_force", review_split_list(store_col_text(st, 8)));
@@ -196,7 +207,8 @@ int review_list_json(store *db, json_t **out, ph_err *err) {
     *out = NULL;
     store_stmt *st;
     if (store_prepare(db,
-                      "SELECT id, kind, title, status, criteria, created_by, created_at, approved_by, approved_at, "
+                      "SELECT id, kind, title, status, criteria, created_by, created_at, "
+                      "approved_by, approved_at, "
                       "applied_at, (SELECT count(*) FROM review_run WHERE review_id = review.id) "
                       "FROM review ORDER BY id DESC",
                       &st, err))
@@ -252,24 +264,27 @@ int review_show_json(store *db, int64_t id, json_t **out, ph_err *err) {
     json_object_set_new(j, "definition_sha256", json_string(row.definition_sha256));
     json_t *runs = json_array();
     store_stmt *st;
-    if (store_prepare(db,
-                      "SELECT number, as_of, policy_id, policy_version, licences, summary, run_by, run_at "
-                      "FROM review_run WHERE review_id = ? ORDER BY number",
-                      &st, err) == PH_OK) {
+    if (store_prepare(
+            db,
+            "SELECT number, as_of, policy_id, policy_version, licences, summary, run_by, run_at "
+            "FROM review_run WHERE review_id = ? ORDER BY number",
+            &st, err) == PH_OK) {
         store_bind_int(st, 1, id);
         while ((rc = store_step(st, err)) == STORE_ROW) {
             json_t *r = json_object();
             json_object_set_new(r, "run", json_integer(store_col_int(st, 0)));
             json_object_set_new(r, "as_of", json_string(store_col_text(st, 1)));
-            json_object_set_new(r, "policy", json_pack("{s:s, s:s}", "id", store_col_text(st, 2), "version",
-                                                       store_col_text(st, 3)));
+            json_object_set_new(r, "policy",
+                                json_pack("{s:s, s:s}", "id", store_col_text(st, 2), "version",
+                                          store_col_text(st, 3)));
             json_object_set_new(r, "licences", json_integer(store_col_int(st, 4)));
             json_t *summary = json_loads(store_col_text(st, 5), 0, NULL);
             json_t *counts = json_object();
             const char *key;
             json_t *v;
             json_object_foreach(summary, key, v) {
-                if (json_is_integer(v) && review_action_parse(key) >= 0) json_object_set(counts, key, v);
+                if (json_is_integer(v) && review_action_parse(key) >= 0)
+                    json_object_set(counts, key, v);
             }
             json_decref(summary);
             json_object_set_new(r, "actions", counts);
@@ -284,24 +299,37 @@ int review_show_json(store *db, int64_t id, json_t **out, ph_err *err) {
     }
     json_object_set_new(j, "runs", runs);
     if (row.approved_run)
-        json_object_set_new(j, "approval", json_pack("{s:i, s:s, s:s, s:o}", "run", row.approved_run, "by",
-                                                     row.approved_by, "at", row.approved_at, "note",
-                                                     text_or_null(row.approval_note)));
+        json_object_set_new(j, "approval",
+                            json_pack("{s:i, s:s, s:s, s:o}", "run", row.approved_run, "by",
+                                      row.approved_by, "at", row.approved_at, "note",
+                                      text_or_null(row.approval_note)));
     else
         json_object_set_new(j, "approval", json_null());
     int64_t done = 0, skipped = 0, open = 0, resolved = 0, notes = 0;
-    if (!rc) rc = count(db, &done, err, "SELECT count(*) FROM review_action WHERE review_id = ? AND outcome = 'done'", id);
     if (!rc)
-        rc = count(db, &skipped, err, "SELECT count(*) FROM review_action WHERE review_id = ? AND outcome = 'skipped'", id);
-    if (!rc) rc = count(db, &open, err, "SELECT count(*) FROM review_referral WHERE review_id = ? AND state = 'open'", id);
-    if (!rc)
-        rc = count(db, &resolved, err, "SELECT count(*) FROM review_referral WHERE review_id = ? AND state = 'resolved'",
+        rc = count(db, &done, err,
+                   "SELECT count(*) FROM review_action WHERE review_id = ? AND outcome = 'done'",
                    id);
-    if (!rc) rc = count(db, &notes, err, "SELECT count(*) FROM customs_notification WHERE review_id = ?", id);
+    if (!rc)
+        rc = count(db, &skipped, err,
+                   "SELECT count(*) FROM review_action WHERE review_id = ? AND outcome = 'skipped'",
+                   id);
+    if (!rc)
+        rc = count(db, &open, err,
+                   "SELECT count(*) FROM review_referral WHERE review_id = ? AND state = 'open'",
+                   id);
+    if (!rc)
+        rc = count(
+            db, &resolved, err,
+            "SELECT count(*) FROM review_referral WHERE review_id = ? AND state = 'resolved'", id);
+    if (!rc)
+        rc = count(db, &notes, err, "SELECT count(*) FROM customs_notification WHERE review_id = ?",
+                   id);
     json_t *app = json_object();
     json_object_set_new(app, "applied_by", text_or_null(row.applied_by));
     json_object_set_new(app, "applied_at", text_or_null(row.applied_at));
-    json_object_set_new(app, row.kind == REVIEW_REINSTATEMENT ? "reinstated" : "suspended", json_integer(done));
+    json_object_set_new(app, row.kind == REVIEW_REINSTATEMENT ? "reinstated" : "suspended",
+                        json_integer(done));
     json_object_set_new(app, "skipped", json_integer(skipped));
     json_object_set_new(app, "referrals_open", json_integer(open));
     json_object_set_new(app, "referrals_resolved", json_integer(resolved));
@@ -322,9 +350,11 @@ int review_queue_json(store *db, int64_t id, json_t **out, ph_err *err) {
     *out = NULL;
     store_stmt *st;
     if (store_prepare(db,
-                      "SELECT f.review_id, l.reference, l.status, l.end_user, f.criteria, f.reason, f.created_at "
+                      "SELECT f.review_id, l.reference, l.status, l.end_user, f.criteria, "
+                      "f.reason, f.created_at "
                       "FROM review_referral f JOIN licence l ON l.id = f.licence_id "
-                      "WHERE f.state = 'open' AND (? = 0 OR f.review_id = ?) ORDER BY f.review_id, l.reference",
+                      "WHERE f.state = 'open' AND (? = 0 OR f.review_id = ?) ORDER BY f.review_id, "
+                      "l.reference",
                       &st, err))
         return err->rc;
     store_bind_int(st, 1, id);
@@ -357,7 +387,8 @@ int review_outbox_json(store *db, json_t **out, ph_err *err) {
     *out = NULL;
     store_stmt *st;
     if (store_prepare(db,
-                      "SELECT id, licence_reference, event, review_id, criteria, effective_at, state, sent_at "
+                      "SELECT id, licence_reference, event, review_id, criteria, effective_at, "
+                      "state, sent_at "
                       "FROM customs_notification ORDER BY state = 'sent', id",
                       &st, err))
         return err->rc;

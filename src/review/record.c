@@ -47,20 +47,22 @@ void review_row_free(review_row *r) {
 int review_row_load(store *db, int64_t id, review_row *r, ph_err *err) {
     memset(r, 0, sizeof *r);
     store_stmt *st;
-    if (store_prepare(db,
-                      "SELECT id, kind, title, reason, criteria, definition, definition_sha256, status, "
-                      "created_by, created_at, approved_run, approved_by, approved_at, approval_note, "
-                      "applied_by, applied_at, "
-                      "(SELECT max(number) FROM review_run WHERE review_id = review.id) "
-                      "FROM review WHERE id = ?",
-                      &st, err))
+    if (store_prepare(
+            db,
+            "SELECT id, kind, title, reason, criteria, definition, definition_sha256, status, "
+            "created_by, created_at, approved_run, approved_by, approved_at, approval_note, "
+            "applied_by, applied_at, "
+            "(SELECT max(number) FROM review_run WHERE review_id = review.id) "
+            "FROM review WHERE id = ?",
+            &st, err))
         return err->rc;
     store_bind_int(st, 1, id);
     int rc = store_step(st, err);
     if (rc == STORE_ROW) {
         r->id = store_col_int(st, 0);
         review_ref(r->id, r->ref);
-        r->kind = ph_streq(store_col_text(st, 1), "reinstatement") ? REVIEW_REINSTATEMENT : REVIEW_SUSPENSION;
+        r->kind = ph_streq(store_col_text(st, 1), "reinstatement") ? REVIEW_REINSTATEMENT
+                                                                   : REVIEW_SUSPENSION;
         r->title = dup_col(st, 2);
         r->reason = dup_col(st, 3);
         r->criteria = dup_col(st, 4);
@@ -93,7 +95,8 @@ int review_row_def(const review_row *r, review_def *d, ph_err *err) {
 }
 
 int review_run_id(store *db, int64_t review, int number, int64_t *run_id, ph_err *err) {
-    int rc = store_one_int(db, run_id, err, "SELECT id FROM review_run WHERE review_id = ? AND number = ?", "ii",
+    int rc = store_one_int(db, run_id, err,
+                           "SELECT id FROM review_run WHERE review_id = ? AND number = ?", "ii",
                            review, (int64_t)number);
     if (rc == PH_ENOTFOUND) {
         char ref[REVIEW_REF_MAX];
@@ -112,8 +115,8 @@ static int need_actor(const review_actor *who, ph_err *err) {
     return PH_OK;
 }
 
-static int audit_review(store *db, const char *actor, const char *action, int64_t id, const char *when,
-                        ph_err *err) {
+static int audit_review(store *db, const char *actor, const char *action, int64_t id,
+                        const char *when, ph_err *err) {
     char ref[REVIEW_REF_MAX];
     review_ref(id, ref);
     ph_buf state;
@@ -136,7 +139,8 @@ static int audit_review(store *db, const char *actor, const char *action, int64_
 int review_state(store *db, const char *object_id, ph_buf *out, ph_err *err) {
     ph_buf_reset(out);
     int64_t id, found;
-    if (review_parse_ref(object_id, &id)) return ph_fail(err, PH_ENOTFOUND, "no review '%s'", object_id);
+    if (review_parse_ref(object_id, &id))
+        return ph_fail(err, PH_ENOTFOUND, "no review '%s'", object_id);
     int rc = store_one_int(db, &found, err, "SELECT id FROM review WHERE id = ?", "i", id);
     if (rc == PH_ENOTFOUND) return ph_fail(err, PH_ENOTFOUND, "no review '%s'", object_id);
     if (rc) return rc;
@@ -144,29 +148,34 @@ int review_state(store *db, const char *object_id, ph_buf *out, ph_err *err) {
      * column does not change the state of every review. A run's results are
      * covered by its results_sha256 (they can never change: triggers). */
     audit_canon_text(out, "penholder/state/review/v1");
-    if (audit_canon_rows(db, out, err,
-                         "SELECT id, kind, title, reason, criteria, definition, definition_sha256, status, "
-                         "created_by, created_at, approved_run, approved_by, approved_at, approval_note, "
-                         "applied_by, applied_at FROM review WHERE id = ?",
-                         "i", id) ||
-        audit_canon_rows(db, out, err,
-                         "SELECT evidence_id FROM review_evidence WHERE review_id = ? ORDER BY evidence_id", "i",
-                         id) ||
-        audit_canon_rows(db, out, err,
-                         "SELECT number, as_of, policy_id, policy_version, policy_sha256, capabilities_sha256, "
-                         "evidence_sha256, evidence_in_force, licences_considered, licences, summary, "
-                         "results_sha256, run_by, run_at FROM review_run WHERE review_id = ? ORDER BY number",
-                         "i", id) ||
-        audit_canon_rows(db, out, err,
-                         "SELECT l.reference, a.event, a.outcome, a.note, a.audit_seq, a.actor, a.done_at "
-                         "FROM review_action a JOIN licence l ON l.id = a.licence_id WHERE a.review_id = ? "
-                         "ORDER BY l.reference",
-                         "i", id) ||
-        audit_canon_rows(db, out, err,
-                         "SELECT l.reference, r.criteria, r.reason, r.state, r.created_at, r.decision, "
-                         "r.decision_reason, r.resolved_by, r.resolved_at FROM review_referral r "
-                         "JOIN licence l ON l.id = r.licence_id WHERE r.review_id = ? ORDER BY l.reference",
-                         "i", id))
+    if (audit_canon_rows(
+            db, out, err,
+            "SELECT id, kind, title, reason, criteria, definition, definition_sha256, status, "
+            "created_by, created_at, approved_run, approved_by, approved_at, approval_note, "
+            "applied_by, applied_at FROM review WHERE id = ?",
+            "i", id) ||
+        audit_canon_rows(
+            db, out, err,
+            "SELECT evidence_id FROM review_evidence WHERE review_id = ? ORDER BY evidence_id", "i",
+            id) ||
+        audit_canon_rows(
+            db, out, err,
+            "SELECT number, as_of, policy_id, policy_version, policy_sha256, capabilities_sha256, "
+            "evidence_sha256, evidence_in_force, licences_considered, licences, summary, "
+            "results_sha256, run_by, run_at FROM review_run WHERE review_id = ? ORDER BY number",
+            "i", id) ||
+        audit_canon_rows(
+            db, out, err,
+            "SELECT l.reference, a.event, a.outcome, a.note, a.audit_seq, a.actor, a.done_at "
+            "FROM review_action a JOIN licence l ON l.id = a.licence_id WHERE a.review_id = ? "
+            "ORDER BY l.reference",
+            "i", id) ||
+        audit_canon_rows(
+            db, out, err,
+            "SELECT l.reference, r.criteria, r.reason, r.state, r.created_at, r.decision, "
+            "r.decision_reason, r.resolved_by, r.resolved_at FROM review_referral r "
+            "JOIN licence l ON l.id = r.licence_id WHERE r.review_id = ? ORDER BY l.reference",
+            "i", id))
         return err->rc;
     return PH_OK;
 }
@@ -180,10 +189,11 @@ int review_register_audit(void) {
 /* The criteria version in force on a date. */
 static int criteria_version_on(store *db, const char *date, char *out, size_t size, ph_err *err) {
     store_stmt *st;
-    if (store_prepare(db,
-                      "SELECT id FROM criteria_version WHERE valid_from <= ? AND (valid_to IS NULL OR "
-                      "valid_to >= ?) ORDER BY valid_from DESC LIMIT 1",
-                      &st, err))
+    if (store_prepare(
+            db,
+            "SELECT id FROM criteria_version WHERE valid_from <= ? AND (valid_to IS NULL OR "
+            "valid_to >= ?) ORDER BY valid_from DESC LIMIT 1",
+            &st, err))
         return err->rc;
     store_bind_text(st, 1, date);
     store_bind_text(st, 2, date);
@@ -192,15 +202,17 @@ static int criteria_version_on(store *db, const char *date, char *out, size_t si
         ph_strlcpy(out, store_col_text(st, 0), size);
         rc = PH_OK;
     } else if (rc == STORE_DONE) {
-        rc = ph_fail(err, PH_EUSAGE, "no licensing criteria are in force on %s; run `penholder init`", date);
+        rc = ph_fail(err, PH_EUSAGE,
+                     "no licensing criteria are in force on %s; run `penholder init`", date);
     }
     store_finalize(st);
     return rc;
 }
 
-static int fail_path(char *path, size_t size, const char *at, ph_err *err, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-static int fail_path(char *path, size_t size, const char *at, ph_err *err, int rc, const char *fmt, ...) {
+static int fail_path(char *path, size_t size, const char *at, ph_err *err, int rc, const char *fmt,
+                     ...) __attribute__((format(printf, 6, 7)));
+static int fail_path(char *path, size_t size, const char *at, ph_err *err, int rc, const char *fmt,
+                     ...) {
     if (path && size) ph_strlcpy(path, at, size);
     char msg[PH_ERR_MAX];
     va_list ap;
@@ -211,12 +223,14 @@ static int fail_path(char *path, size_t size, const char *at, ph_err *err, int r
 }
 
 /* Ratings as the control list writes them; unknown ones are errors. */
-static int check_ratings(store *db, review_list *l, const char *at, char *path, size_t size, ph_err *err) {
+static int check_ratings(store *db, review_list *l, const char *at, char *path, size_t size,
+                         ph_err *err) {
     for (size_t i = 0; i < l->n; i++) {
         char key[CONTROL_RATING_MAX], item_at[128];
         control_rating_key(l->items[i], key, sizeof key);
         store_stmt *st;
-        if (store_prepare(db, "SELECT rating FROM control_entry WHERE rating_key = ?", &st, err)) return err->rc;
+        if (store_prepare(db, "SELECT rating FROM control_entry WHERE rating_key = ?", &st, err))
+            return err->rc;
         store_bind_text(st, 1, key);
         int rc = store_step(st, err);
         if (rc == STORE_ROW) {
@@ -227,8 +241,8 @@ static int check_ratings(store *db, review_list *l, const char *at, char *path, 
         store_finalize(st);
         snprintf(item_at, sizeof item_at, "%s[%zu]", at, i);
         if (rc == STORE_DONE)
-            return fail_path(path, size, item_at, err, PH_EUSAGE, "'%s' is not a rating of the control list",
-                             l->items[i]);
+            return fail_path(path, size, item_at, err, PH_EUSAGE,
+                             "'%s' is not a rating of the control list", l->items[i]);
         if (rc) return rc;
     }
     return PH_OK;
@@ -243,7 +257,8 @@ static int check_against_record(store *db, review_def *d, const char *today, int
         ph_err e2 = {0};
         int rc = refdata_resolve_destination(db, d->scope.destinations.items[i], code, &e2);
         if (rc == PH_ENOTFOUND)
-            return fail_path(path, size, at, err, PH_EUSAGE, "'%s' is not a destination penholder knows",
+            return fail_path(path, size, at, err, PH_EUSAGE,
+                             "'%s' is not a destination penholder knows",
                              d->scope.destinations.items[i]);
         if (rc) return ph_fail(err, rc, "%s", e2.msg);
         free(d->scope.destinations.items[i]);
@@ -266,11 +281,12 @@ static int check_against_record(store *db, review_def *d, const char *today, int
         int64_t one;
         char at[64];
         snprintf(at, sizeof at, "criteria[%zu]", i);
-        rc = store_one_int(db, &one, err, "SELECT 1 FROM criterion WHERE version = ? AND id = ?", "tt", version,
-                           d->criteria.items[i]);
+        rc = store_one_int(db, &one, err, "SELECT 1 FROM criterion WHERE version = ? AND id = ?",
+                           "tt", version, d->criteria.items[i]);
         if (rc == PH_ENOTFOUND)
-            return fail_path(path, size, at, err, PH_EUSAGE, "'%s' is not a criterion of %s (in force on %s)",
-                             d->criteria.items[i], version, date);
+            return fail_path(path, size, at, err, PH_EUSAGE,
+                             "'%s' is not a criterion of %s (in force on %s)", d->criteria.items[i],
+                             version, date);
         if (rc) return rc;
     }
     for (size_t i = 0; i < d->evidence.n; i++) {
@@ -279,29 +295,32 @@ static int check_against_record(store *db, review_def *d, const char *today, int
         int64_t id;
         assess_evidence_parse_ref(d->evidence.items[i], &id);
         store_stmt *st;
-        if (store_prepare(db, "SELECT destination FROM evidence WHERE id = ?", &st, err)) return err->rc;
+        if (store_prepare(db, "SELECT destination FROM evidence WHERE id = ?", &st, err))
+            return err->rc;
         store_bind_int(st, 1, id);
         int step = store_step(st, err);
         char dest[REFDATA_CODE_MAX] = "";
         if (step == STORE_ROW) ph_strlcpy(dest, store_col_text(st, 0), sizeof dest);
         store_finalize(st);
         if (step == STORE_DONE)
-            return fail_path(path, size, at, err, PH_EUSAGE, "%s: no such evidence", d->evidence.items[i]);
+            return fail_path(path, size, at, err, PH_EUSAGE, "%s: no such evidence",
+                             d->evidence.items[i]);
         if (step != STORE_ROW) return step;
         int in_scope = 0;
         for (size_t k = 0; k < d->scope.destinations.n; k++)
             in_scope |= strcmp(d->scope.destinations.items[k], dest) == 0;
         if (!in_scope)
             return fail_path(path, size, at, err, PH_EUSAGE,
-                             "%s is evidence about %s, which is not in scope.destinations", d->evidence.items[i],
-                             dest);
+                             "%s is evidence about %s, which is not in scope.destinations",
+                             d->evidence.items[i], dest);
         evidence_ids[i] = id;
     }
     if ((rc = check_ratings(db, &d->scope.ratings, "scope.ratings", path, size, err))) return rc;
     for (size_t i = 0; i < d->nexceptions; i++) {
         char at[64];
         snprintf(at, sizeof at, "exceptions[%zu].select.ratings", i);
-        if ((rc = check_ratings(db, &d->exceptions[i].select.ratings, at, path, size, err))) return rc;
+        if ((rc = check_ratings(db, &d->exceptions[i].select.ratings, at, path, size, err)))
+            return rc;
     }
     if (d->scope.capabilities.n) {
         assess_context *ctx;
@@ -309,11 +328,13 @@ static int check_against_record(store *db, review_def *d, const char *today, int
         for (size_t i = 0; i < d->scope.capabilities.n && !rc; i++) {
             int known = 0;
             for (size_t k = 0; k < assess_capability_count(ctx); k++)
-                known |= strcmp(assess_capability_name(ctx, k), d->scope.capabilities.items[i]) == 0;
+                known |=
+                    strcmp(assess_capability_name(ctx, k), d->scope.capabilities.items[i]) == 0;
             if (!known) {
                 char at[64];
                 snprintf(at, sizeof at, "scope.capabilities[%zu]", i);
-                rc = fail_path(path, size, at, err, PH_EUSAGE, "unknown capability '%s' (the names are those of %s)",
+                rc = fail_path(path, size, at, err, PH_EUSAGE,
+                               "unknown capability '%s' (the names are those of %s)",
                                d->scope.capabilities.items[i], ASSESS_CAPABILITIES_FILE);
             }
         }
@@ -322,14 +343,15 @@ static int check_against_record(store *db, review_def *d, const char *today, int
     return rc;
 }
 
-int review_create_json(store *db, const review_actor *who, const json_t *doc, int64_t *id, char *path,
-                       size_t path_size, ph_err *err) {
+int review_create_json(store *db, const review_actor *who, const json_t *doc, int64_t *id,
+                       char *path, size_t path_size, ph_err *err) {
     *id = 0;
     if (path && path_size) path[0] = '\0';
     int rc = need_actor(who, err);
     if (rc) return rc;
     if (!is_role(who, "case_officer") && !is_role(who, "decision_maker"))
-        return ph_fail(err, PH_EFORBIDDEN, "only a case officer or a decision maker may create a review (%s is %s)",
+        return ph_fail(err, PH_EFORBIDDEN,
+                       "only a case officer or a decision maker may create a review (%s is %s)",
                        who->name, who->role ? who->role : "no account");
     review_def d;
     if ((rc = review_def_from_json(doc, &d, path, path_size, err))) return rc;
@@ -354,10 +376,11 @@ int review_create_json(store *db, const review_actor *who, const json_t *doc, in
         rc = store_begin(db, err);
         if (!rc) {
             rc = store_run(db, err,
-                           "INSERT INTO review(kind, title, reason, criteria, definition, definition_sha256, status, "
+                           "INSERT INTO review(kind, title, reason, criteria, definition, "
+                           "definition_sha256, status, "
                            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?)",
-                           "tttttttt", review_kind_name(d.kind), d.title, d.reason, criteria, definition, sha,
-                           who->name, when);
+                           "tttttttt", review_kind_name(d.kind), d.title, d.reason, criteria,
+                           definition, sha, who->name, when);
             if (!rc) *id = store_last_id(db);
             for (size_t i = 0; i < d.evidence.n && !rc; i++)
                 rc = store_run(db, err,
@@ -379,10 +402,11 @@ int review_create_json(store *db, const review_actor *who, const json_t *doc, in
     return rc;
 }
 
-int review_create(store *db, const review_actor *who, const char *name, const char *text, size_t len,
-                  int64_t *id, ph_err *err) {
+int review_create(store *db, const review_actor *who, const char *name, const char *text,
+                  size_t len, int64_t *id, ph_err *err) {
     *id = 0;
-    if (len > REVIEW_MAX_FILE) return ph_fail(err, PH_EUSAGE, "%s: larger than %u bytes", name, REVIEW_MAX_FILE);
+    if (len > REVIEW_MAX_FILE)
+        return ph_fail(err, PH_EUSAGE, "%s: larger than %u bytes", name, REVIEW_MAX_FILE);
     json_error_t je;
     json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (!j) return ph_fail(err, PH_EUSAGE, "%s:%d:%d: %s", name, je.line, je.column, je.text);
@@ -480,10 +504,11 @@ int review_run(store *db, const review_actor *who, int64_t id, review_run_info *
     review_row row;
     if ((rc = review_row_load(db, id, &row, err))) return rc;
     if (!ph_streq(row.status, "draft") && !ph_streq(row.status, "assessed")) {
-        rc = ph_fail(err, PH_ECONFLICT,
-                     "review %s is %s: its approved run %d is what it applies, and it is not run again "
-                     "(create a new review for new facts)",
-                     row.ref, row.status, row.approved_run);
+        rc = ph_fail(
+            err, PH_ECONFLICT,
+            "review %s is %s: its approved run %d is what it applies, and it is not run again "
+            "(create a new review for new facts)",
+            row.ref, row.status, row.approved_run);
         review_row_free(&row);
         return rc;
     }
@@ -521,19 +546,22 @@ int review_run(store *db, const review_actor *who, int64_t id, review_run_info *
     int number = row.latest_run + 1;
     if (!rc)
         rc = store_run(db, err,
-                       "INSERT INTO review_run(review_id, number, as_of, policy_id, policy_version, policy_sha256, "
-                       "capabilities_sha256, evidence_sha256, evidence_in_force, licences_considered, licences, "
+                       "INSERT INTO review_run(review_id, number, as_of, policy_id, "
+                       "policy_version, policy_sha256, "
+                       "capabilities_sha256, evidence_sha256, evidence_in_force, "
+                       "licences_considered, licences, "
                        "summary, results_sha256, run_by, run_at) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, '', '', 0, 0, '{}', '', ?, ?)",
-                       "iittttttt", id, (int64_t)number, as_of, policy_id(p), policy_version(p), policy_sha256(p),
-                       assess_capabilities_sha256(ctx), who->name, when);
+                       "iittttttt", id, (int64_t)number, as_of, policy_id(p), policy_version(p),
+                       policy_sha256(p), assess_capabilities_sha256(ctx), who->name, when);
     if (!rc) {
         w.run_id = store_last_id(db);
-        rc = store_batch_open(db,
-                              "INSERT INTO review_result(run_id, position, licence_id, reference, status, action, "
-                              "proposed, criteria, rules, reason, exception, end_user, end_user_type, ratings, "
-                              "capabilities, goods, value_pence)",
-                              17, NULL, 64, NULL, NULL, &w.batch, err);
+        rc = store_batch_open(
+            db,
+            "INSERT INTO review_result(run_id, position, licence_id, reference, status, action, "
+            "proposed, criteria, rules, reason, exception, end_user, end_user_type, ratings, "
+            "capabilities, goods, value_pence)",
+            17, NULL, 64, NULL, NULL, &w.batch, err);
     }
     if (!rc) rc = review_evaluate(engine, snap, set->v, set->n, write_result, &w, err);
     if (!rc) rc = store_batch_flush(w.batch, err);
@@ -548,10 +576,11 @@ int review_run(store *db, const review_actor *who, int64_t id, review_run_info *
         char *summary = json_dumps(sj, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(sj);
         rc = store_run(db, err,
-                       "UPDATE review_run SET evidence_sha256 = ?, evidence_in_force = ?, licences_considered = ?, "
+                       "UPDATE review_run SET evidence_sha256 = ?, evidence_in_force = ?, "
+                       "licences_considered = ?, "
                        "licences = ?, summary = ?, results_sha256 = ? WHERE id = ?",
-                       "ttiitti", s->evidence_sha256, s->evidence_in_force, s->considered, s->in_scope, summary, hex,
-                       w.run_id);
+                       "ttiitti", s->evidence_sha256, s->evidence_in_force, s->considered,
+                       s->in_scope, summary, hex, w.run_id);
         free(summary);
         out->number = number;
         out->licences = s->in_scope;
@@ -583,25 +612,30 @@ int review_run(store *db, const review_actor *who, int64_t id, review_run_info *
 
 /* ---- approve ---- */
 
-int review_approve(store *db, const review_actor *who, int64_t id, int run, const char *note, ph_err *err) {
+int review_approve(store *db, const review_actor *who, int64_t id, int run, const char *note,
+                   ph_err *err) {
     int rc = need_actor(who, err);
     if (rc) return rc;
     review_row row;
     if ((rc = review_row_load(db, id, &row, err))) return rc;
     if (!is_role(who, "decision_maker"))
-        rc = ph_fail(err, PH_EFORBIDDEN, "only a decision maker may approve a review (%s is %s)", who->name,
-                     who->role ? who->role : "no account");
+        rc = ph_fail(err, PH_EFORBIDDEN, "only a decision maker may approve a review (%s is %s)",
+                     who->name, who->role ? who->role : "no account");
     else if (ph_streq(who->name, row.created_by))
-        rc = ph_fail(err, PH_EFORBIDDEN, "%s created review %s: another decision maker must approve it", who->name,
+        rc = ph_fail(err, PH_EFORBIDDEN,
+                     "%s created review %s: another decision maker must approve it", who->name,
                      row.ref);
     else if (ph_streq(row.status, "draft"))
-        rc = ph_fail(err, PH_ECONFLICT, "review %s has not been run: run it and read the results before approving",
+        rc = ph_fail(err, PH_ECONFLICT,
+                     "review %s has not been run: run it and read the results before approving",
                      row.ref);
     else if (!ph_streq(row.status, "assessed"))
-        rc = ph_fail(err, PH_ECONFLICT, "review %s is already approved (run %d, by %s on %s)", row.ref,
-                     row.approved_run, row.approved_by ? row.approved_by : "?", row.approved_at ? row.approved_at : "?");
+        rc = ph_fail(err, PH_ECONFLICT, "review %s is already approved (run %d, by %s on %s)",
+                     row.ref, row.approved_run, row.approved_by ? row.approved_by : "?",
+                     row.approved_at ? row.approved_at : "?");
     else if (run && run != row.latest_run)
-        rc = ph_fail(err, PH_ECONFLICT, "run %d of review %s is not its newest (run %d): read the newest first", run,
+        rc = ph_fail(err, PH_ECONFLICT,
+                     "run %d of review %s is not its newest (run %d): read the newest first", run,
                      row.ref, row.latest_run);
     char when[AUDIT_TIME_LEN];
     if (!rc) rc = review_now(when, NULL, err);
@@ -609,9 +643,11 @@ int review_approve(store *db, const review_actor *who, int64_t id, int run, cons
         rc = ph_fail(err, PH_EUSAGE, "the note is longer than %d bytes", REVIEW_MAX_TEXT);
     if (!rc && !(rc = store_begin(db, err))) {
         rc = store_run(db, err,
-                       "UPDATE review SET status = 'approved', approved_run = ?, approved_by = ?, approved_at = ?, "
+                       "UPDATE review SET status = 'approved', approved_run = ?, approved_by = ?, "
+                       "approved_at = ?, "
                        "approval_note = ? WHERE id = ? AND status = 'assessed'",
-                       "ittti", (int64_t)row.latest_run, who->name, when, note && *note ? note : NULL, id);
+                       "ittti", (int64_t)row.latest_run, who->name, when,
+                       note && *note ? note : NULL, id);
         if (!rc) rc = audit_review(db, who->name, "review.approve", id, when, err);
         if (!rc)
             rc = store_commit(db, err);
@@ -653,17 +689,20 @@ static void pending_free(pending *v, size_t n) {
     free(v);
 }
 
-static int next_batch(store *db, int64_t review, int64_t run_id, int64_t after, int limit, pending **out,
-                      size_t *n, ph_err *err) {
+static int next_batch(store *db, int64_t review, int64_t run_id, int64_t after, int limit,
+                      pending **out, size_t *n, ph_err *err) {
     *out = NULL;
     *n = 0;
     store_stmt *st;
-    if (store_prepare(db,
-                      "SELECT r.licence_id, r.reference, r.status, r.action, r.criteria, r.reason, r.position "
-                      "FROM review_result r WHERE r.run_id = ? AND r.position > ? "
-                      "AND r.action IN ('suspend', 'reinstate') AND NOT EXISTS (SELECT 1 FROM review_action a "
-                      "WHERE a.review_id = ? AND a.licence_id = r.licence_id) ORDER BY r.position LIMIT ?",
-                      &st, err))
+    if (store_prepare(
+            db,
+            "SELECT r.licence_id, r.reference, r.status, r.action, r.criteria, r.reason, "
+            "r.position "
+            "FROM review_result r WHERE r.run_id = ? AND r.position > ? "
+            "AND r.action IN ('suspend', 'reinstate') AND NOT EXISTS (SELECT 1 FROM review_action "
+            "a "
+            "WHERE a.review_id = ? AND a.licence_id = r.licence_id) ORDER BY r.position LIMIT ?",
+            &st, err))
         return err->rc;
     store_bind_int(st, 1, run_id);
     store_bind_int(st, 2, after);
@@ -694,10 +733,11 @@ static int next_batch(store *db, int64_t review, int64_t run_id, int64_t after, 
 
 int review_notify_customs(store *db, const char *reference, const char *event, int64_t review,
                           const char *criteria, const char *reason, const char *when, ph_err *err) {
-    return store_run(db, err,
-                     "INSERT INTO customs_notification(licence_reference, event, review_id, criteria, reason, "
-                     "effective_at, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-                     "ttitttt", reference, event, review, criteria, reason, when, when);
+    return store_run(
+        db, err,
+        "INSERT INTO customs_notification(licence_reference, event, review_id, criteria, reason, "
+        "effective_at, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+        "ttitttt", reference, event, review, criteria, reason, when, when);
 }
 
 /* Changes one licence as the review found, or records why not. */
@@ -713,18 +753,20 @@ static int apply_one(store *db, const review_actor *who, const review_row *row, 
     if (rc != STORE_ROW && rc != STORE_DONE) return rc;
     if (!ph_streq(current, p->status)) {
         char note[256];
-        snprintf(note, sizeof note, "left as it is: the licence is %s now, and was %s when the review ran",
+        snprintf(note, sizeof note,
+                 "left as it is: the licence is %s now, and was %s when the review ran",
                  current[0] ? current : "gone", p->status);
         out->skipped++;
         return store_run(db, err,
-                         "INSERT INTO review_action(review_id, licence_id, event, outcome, note, audit_seq, actor, "
+                         "INSERT INTO review_action(review_id, licence_id, event, outcome, note, "
+                         "audit_seq, actor, "
                          "done_at) VALUES (?, ?, ?, 'skipped', ?, NULL, ?, ?)",
                          "iitttt", row->id, p->licence_id, p->action, note, who->name, when);
     }
     ph_buf reason;
     ph_buf_init(&reason);
-    ph_buf_printf(&reason, "Review %s (%s), run %d approved by %s: %s", row->ref, row->title, row->approved_run,
-                  row->approved_by ? row->approved_by : "?", p->reason);
+    ph_buf_printf(&reason, "Review %s (%s), run %d approved by %s: %s", row->ref, row->title,
+                  row->approved_run, row->approved_by ? row->approved_by : "?", p->reason);
     cap_reason(&reason);
     register_status_change ch = {.reference = p->reference,
                                  .event = p->action,
@@ -738,11 +780,15 @@ static int apply_one(store *db, const review_actor *who, const review_row *row, 
         char note[400];
         snprintf(note, sizeof note, "%s -> %s (criteria %s)", r.from, r.to, r.criteria);
         rc = store_run(db, err,
-                       "INSERT INTO review_action(review_id, licence_id, event, outcome, note, audit_seq, actor, "
+                       "INSERT INTO review_action(review_id, licence_id, event, outcome, note, "
+                       "audit_seq, actor, "
                        "done_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?)",
-                       "iittitt", row->id, p->licence_id, p->action, note, (int64_t)r.audit.seq, who->name, when);
+                       "iittitt", row->id, p->licence_id, p->action, note, (int64_t)r.audit.seq,
+                       who->name, when);
     }
-    if (!rc) rc = review_notify_customs(db, p->reference, p->action, row->id, r.criteria, reason.data, when, err);
+    if (!rc)
+        rc = review_notify_customs(db, p->reference, p->action, row->id, r.criteria, reason.data,
+                                   when, err);
     if (!rc) {
         out->done++;
         out->notifications++;
@@ -762,10 +808,11 @@ int review_apply(store *db, const review_actor *who, int64_t id, int batch,
     review_row row;
     if ((rc = review_row_load(db, id, &row, err))) return rc;
     if (!is_role(who, "decision_maker"))
-        rc = ph_fail(err, PH_EFORBIDDEN, "only a decision maker may apply a review (%s is %s)", who->name,
-                     who->role ? who->role : "no account");
+        rc = ph_fail(err, PH_EFORBIDDEN, "only a decision maker may apply a review (%s is %s)",
+                     who->name, who->role ? who->role : "no account");
     else if (ph_streq(row.status, "draft") || ph_streq(row.status, "assessed"))
-        rc = ph_fail(err, PH_ECONFLICT, "review %s is not approved: a decision maker must approve it first", row.ref);
+        rc = ph_fail(err, PH_ECONFLICT,
+                     "review %s is not approved: a decision maker must approve it first", row.ref);
     if (rc || ph_streq(row.status, "applied")) {
         out->already_applied = !rc;
         review_row_free(&row);
@@ -775,10 +822,12 @@ int review_apply(store *db, const review_actor *who, int64_t id, int batch,
     rc = review_run_id(db, id, row.approved_run, &run_id, err);
     if (!rc)
         rc = store_one_int(db, &total, err,
-                           "SELECT count(*) FROM review_result WHERE run_id = ? AND action IN ('suspend', 'reinstate')",
+                           "SELECT count(*) FROM review_result WHERE run_id = ? AND action IN "
+                           "('suspend', 'reinstate')",
                            "i", run_id);
     if (!rc)
-        rc = store_one_int(db, &done_before, err, "SELECT count(*) FROM review_action WHERE review_id = ?", "i", id);
+        rc = store_one_int(db, &done_before, err,
+                           "SELECT count(*) FROM review_action WHERE review_id = ?", "i", id);
     int64_t after = 0;
     int finished = 0;
     while (!rc && !finished) {
@@ -788,11 +837,13 @@ int review_apply(store *db, const review_actor *who, int64_t id, int batch,
         if ((rc = review_now(when, NULL, err)) || (rc = store_begin(db, err))) break;
         int referrals_now = ph_streq(row.status, "approved") && out->batches == 0;
         if (referrals_now) {
-            rc = store_run(db, err,
-                           "INSERT INTO review_referral(review_id, licence_id, criteria, reason, state, created_at) "
-                           "SELECT ?, licence_id, criteria, reason, 'open', ? FROM review_result "
-                           "WHERE run_id = ? AND action = 'refer' ORDER BY position ON CONFLICT DO NOTHING",
-                           "iti", id, when, run_id);
+            rc = store_run(
+                db, err,
+                "INSERT INTO review_referral(review_id, licence_id, criteria, reason, state, "
+                "created_at) "
+                "SELECT ?, licence_id, criteria, reason, 'open', ? FROM review_result "
+                "WHERE run_id = ? AND action = 'refer' ORDER BY position ON CONFLICT DO NOTHING",
+                "iti", id, when, run_id);
             if (!rc) out->referred = store_changes(db);
         }
         /* One row more than the batch tells whether this batch is the last. */
@@ -805,17 +856,23 @@ int review_apply(store *db, const review_actor *who, int64_t id, int batch,
         pending_free(v, n);
         if (!rc)
             rc = finished ? store_run(db, err,
-                                      "UPDATE review SET status = 'applied', applied_by = ?, applied_at = ? WHERE id = ?",
+                                      "UPDATE review SET status = 'applied', applied_by = ?, "
+                                      "applied_at = ? WHERE id = ?",
                                       "tti", who->name, when, id)
-                          : store_run(db, err, "UPDATE review SET status = 'applying' WHERE id = ?", "i", id);
-        if (!rc) rc = audit_review(db, who->name, finished ? "review.apply" : "review.apply_batch", id, when, err);
+                          : store_run(db, err, "UPDATE review SET status = 'applying' WHERE id = ?",
+                                      "i", id);
+        if (!rc)
+            rc = audit_review(db, who->name, finished ? "review.apply" : "review.apply_batch", id,
+                              when, err);
         if (!rc)
             rc = store_commit(db, err);
         else
             store_rollback(db);
         if (!rc) {
             out->batches++;
-            if (progress) progress(progress_ctx, (uint64_t)(done_before + out->done + out->skipped), (uint64_t)total);
+            if (progress)
+                progress(progress_ctx, (uint64_t)(done_before + out->done + out->skipped),
+                         (uint64_t)total);
         }
     }
     review_row_free(&row);
@@ -824,8 +881,8 @@ int review_apply(store *db, const review_actor *who, int64_t id, int batch,
 
 /* ---- the work queue ---- */
 
-int review_resolve(store *db, const review_actor *who, int64_t id, const char *reference, const char *decision,
-                   const char *reason, ph_err *err) {
+int review_resolve(store *db, const review_actor *who, int64_t id, const char *reference,
+                   const char *decision, const char *reason, ph_err *err) {
     int rc = need_actor(who, err);
     if (rc) return rc;
     review_row row;
@@ -833,8 +890,8 @@ int review_resolve(store *db, const review_actor *who, int64_t id, const char *r
     int64_t referral = 0;
     char state[16] = "", *criteria = NULL;
     if (!is_role(who, "decision_maker"))
-        rc = ph_fail(err, PH_EFORBIDDEN, "only a decision maker may resolve a referral (%s is %s)", who->name,
-                     who->role ? who->role : "no account");
+        rc = ph_fail(err, PH_EFORBIDDEN, "only a decision maker may resolve a referral (%s is %s)",
+                     who->name, who->role ? who->role : "no account");
     else if (!decision || (!ph_streq(decision, "continue") && !ph_streq(decision, "suspend") &&
                            !ph_streq(decision, "reinstate")))
         rc = ph_fail(err, PH_EUSAGE, "the decision must be continue, suspend or reinstate");
@@ -844,10 +901,11 @@ int review_resolve(store *db, const review_actor *who, int64_t id, const char *r
         rc = ph_fail(err, PH_EUSAGE, "the reason is longer than %d bytes", REVIEW_MAX_TEXT);
     if (!rc) {
         store_stmt *st;
-        if (store_prepare(db,
-                          "SELECT r.id, r.state, r.criteria FROM review_referral r "
-                          "JOIN licence l ON l.id = r.licence_id WHERE r.review_id = ? AND l.reference = ?",
-                          &st, err) == PH_OK) {
+        if (store_prepare(
+                db,
+                "SELECT r.id, r.state, r.criteria FROM review_referral r "
+                "JOIN licence l ON l.id = r.licence_id WHERE r.review_id = ? AND l.reference = ?",
+                &st, err) == PH_OK) {
             store_bind_int(st, 1, id);
             store_bind_text(st, 2, reference);
             int step = store_step(st, err);
@@ -856,7 +914,8 @@ int review_resolve(store *db, const review_actor *who, int64_t id, const char *r
                 ph_strlcpy(state, store_col_text(st, 1), sizeof state);
                 criteria = dup_col(st, 2);
             } else if (step == STORE_DONE) {
-                rc = ph_fail(err, PH_ENOTFOUND, "review %s referred no licence %s", row.ref, reference);
+                rc = ph_fail(err, PH_ENOTFOUND, "review %s referred no licence %s", row.ref,
+                             reference);
             } else {
                 rc = step;
             }
@@ -866,30 +925,36 @@ int review_resolve(store *db, const review_actor *who, int64_t id, const char *r
         }
     }
     if (!rc && !ph_streq(state, "open"))
-        rc = ph_fail(err, PH_ECONFLICT, "the referral of %s by review %s is already resolved", reference, row.ref);
+        rc = ph_fail(err, PH_ECONFLICT, "the referral of %s by review %s is already resolved",
+                     reference, row.ref);
     char when[AUDIT_TIME_LEN];
     if (!rc) rc = review_now(when, NULL, err);
     if (!rc && !(rc = store_begin(db, err))) {
         if (!ph_streq(decision, "continue")) {
             ph_buf text;
             ph_buf_init(&text);
-            ph_buf_printf(&text, "Review %s (%s), referral resolved by %s: %s", row.ref, row.title, who->name, reason);
+            ph_buf_printf(&text, "Review %s (%s), referral resolved by %s: %s", row.ref, row.title,
+                          who->name, reason);
             cap_reason(&text);
             register_status_change ch = {.reference = reference,
                                          .event = decision,
                                          .reason = text.data,
-                                         .criteria = criteria && *criteria ? criteria : row.criteria,
+                                         .criteria =
+                                             criteria && *criteria ? criteria : row.criteria,
                                          .actor = who->name};
             register_status_result r;
             rc = register_licence_change_status(db, &ch, &r, err);
-            if (!rc) rc = review_notify_customs(db, reference, decision, id, r.criteria, text.data, when, err);
+            if (!rc)
+                rc = review_notify_customs(db, reference, decision, id, r.criteria, text.data, when,
+                                           err);
             ph_buf_free(&text);
         }
         if (!rc)
-            rc = store_run(db, err,
-                           "UPDATE review_referral SET state = 'resolved', decision = ?, decision_reason = ?, "
-                           "resolved_by = ?, resolved_at = ? WHERE id = ?",
-                           "tttti", decision, reason, who->name, when, referral);
+            rc = store_run(
+                db, err,
+                "UPDATE review_referral SET state = 'resolved', decision = ?, decision_reason = ?, "
+                "resolved_by = ?, resolved_at = ? WHERE id = ?",
+                "tttti", decision, reason, who->name, when, referral);
         if (!rc) rc = audit_review(db, who->name, "review.resolve", id, when, err);
         if (!rc)
             rc = store_commit(db, err);

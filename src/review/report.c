@@ -17,13 +17,13 @@
 typedef struct report {
     review_row row;
     review_def def;
-    int run;           /* the run reported: the approved one, else the newest */
+    int run; /* the run reported: the approved one, else the newest */
     int64_t run_id;
-    json_t *show;      /* review_show_json */
-    json_t *head;      /* review_run_header_json */
-    json_t *evidence;  /* the review's evidence entries */
-    json_t *licences;  /* every result */
-    json_t *audit;     /* the review's audit entries */
+    json_t *show;     /* review_show_json */
+    json_t *head;     /* review_run_header_json */
+    json_t *evidence; /* the review's evidence entries */
+    json_t *licences; /* every result */
+    json_t *audit;    /* the review's audit entries */
     char recomputed[PH_SHA256_HEX];
     char generated[AUDIT_TIME_LEN];
 } report;
@@ -49,13 +49,15 @@ static json_t *text_or_null(const char *s) {
 
 static int load_evidence(store *db, report *r, ph_err *err) {
     store_stmt *st;
-    if (store_prepare(db,
-                      "SELECT e.id, e.destination, e.topic, e.severity, e.reliability, e.classification, e.summary, "
-                      "e.source, e.source_date, e.valid_from, e.valid_to, "
-                      "(SELECT s.id FROM evidence s WHERE s.supersedes = e.id) "
-                      "FROM review_evidence v JOIN evidence e ON e.id = v.evidence_id WHERE v.review_id = ? "
-                      "ORDER BY e.id",
-                      &st, err))
+    if (store_prepare(
+            db,
+            "SELECT e.id, e.destination, e.topic, e.severity, e.reliability, e.classification, "
+            "e.summary, "
+            "e.source, e.source_date, e.valid_from, e.valid_to, "
+            "(SELECT s.id FROM evidence s WHERE s.supersedes = e.id) "
+            "FROM review_evidence v JOIN evidence e ON e.id = v.evidence_id WHERE v.review_id = ? "
+            "ORDER BY e.id",
+            &st, err))
         return err->rc;
     store_bind_int(st, 1, r->row.id);
     r->evidence = json_array();
@@ -96,8 +98,9 @@ static int load_audit(store *db, report *r, ph_err *err) {
     r->audit = json_array();
     for (size_t i = 0; i < n; i++) {
         const audit_entry *e = &v[i].entry;
-        json_array_append_new(r->audit, json_pack("{s:I, s:s, s:s, s:s}", "sequence", (json_int_t)e->seq, "time",
-                                                  e->time, "actor", e->actor, "action", e->action));
+        json_array_append_new(r->audit,
+                              json_pack("{s:I, s:s, s:s, s:s}", "sequence", (json_int_t)e->seq,
+                                        "time", e->time, "actor", e->actor, "action", e->action));
     }
     audit_records_free(v, n);
     return PH_OK;
@@ -119,7 +122,8 @@ static int report_load(store *db, int64_t id, report *r, ph_err *err) {
     if (rc) return rc;
     r->run = r->row.approved_run ? r->row.approved_run : r->row.latest_run;
     if (!r->run)
-        rc = ph_fail(err, PH_ECONFLICT, "review %s has not been run: its report needs a run (penholder review run %s)",
+        rc = ph_fail(err, PH_ECONFLICT,
+                     "review %s has not been run: its report needs a run (penholder review run %s)",
                      r->row.ref, r->row.ref);
     if (!rc) rc = review_row_def(&r->row, &r->def, err);
     if (!rc) rc = review_show_json(db, id, &r->show, err);
@@ -167,8 +171,8 @@ int review_report_json(store *db, int64_t id, json_t **out, ph_err *err) {
     json_object_set(j, "evidence", r.evidence);
     json_object_set(j, "run", r.head);
     json_object_set_new(j, "results_sha256",
-                        json_pack("{s:s, s:s, s:b}", "recorded", jstr(r.head, "results_sha256"), "recomputed",
-                                  r.recomputed, "matches", digest_matches(&r)));
+                        json_pack("{s:s, s:s, s:b}", "recorded", jstr(r.head, "results_sha256"),
+                                  "recomputed", r.recomputed, "matches", digest_matches(&r)));
     json_t *ex = json_array();
     for (size_t i = 0; i < r.def.nexceptions; i++) {
         json_t *x = json_object();
@@ -176,7 +180,9 @@ int review_report_json(store *db, int64_t id, json_t **out, ph_err *err) {
         json_object_set_new(x, "authority", json_string(r.def.exceptions[i].authority));
         json_object_set_new(x, "reason", json_string(r.def.exceptions[i].reason));
         json_t *def = review_def_json(&r.def);
-        json_object_set(x, "select", json_object_get(json_array_get(json_object_get(def, "exceptions"), i), "select"));
+        json_object_set(
+            x, "select",
+            json_object_get(json_array_get(json_object_get(def, "exceptions"), i), "select"));
         json_decref(def);
         json_t *refs = json_array();
         size_t k;
@@ -233,10 +239,10 @@ int review_report_csv(store *db, int64_t id, ph_buf *out, ph_err *err) {
     report r;
     int rc = report_load(db, id, &r, err);
     if (rc) return rc;
-    static const char *const header[] = {"review", "run", "reference", "status", "action", "proposed",
-                                         "criteria", "rules", "exception", "authority", "end_user",
-                                         "end_user_type", "ratings", "capabilities", "goods", "value_gbp",
-                                         "reason", "applied", "applied_note", "referral", "decision"};
+    static const char *const header[] = {
+        "review", "run",       "reference", "status",   "action",        "proposed", "criteria",
+        "rules",  "exception", "authority", "end_user", "end_user_type", "ratings",  "capabilities",
+        "goods",  "value_gbp", "reason",    "applied",  "applied_note",  "referral", "decision"};
     csv_row(out, header, sizeof header / sizeof header[0]);
     char run[16];
     snprintf(run, sizeof run, "%d", r.run);
@@ -313,7 +319,8 @@ static void words(ph_buf *out, const char *s) {
 
 static void money(ph_buf *out, int64_t whole_pounds) {
     char digits[32];
-    int n = snprintf(digits, sizeof digits, "%lld", (long long)(whole_pounds < 0 ? -whole_pounds : whole_pounds));
+    int n = snprintf(digits, sizeof digits, "%lld",
+                     (long long)(whole_pounds < 0 ? -whole_pounds : whole_pounds));
     if (whole_pounds < 0) ph_buf_putc(out, '-');
     ph_buf_putc(out, '\xc2');
     ph_buf_putc(out, '\xa3'); /* the pound sign */
@@ -373,18 +380,24 @@ static const char FALLBACK_CSS[] =
     ".govuk-body,.govuk-body-l,.govuk-list{font-size:19px;margin:0 0 20px}"
     ".govuk-body-l{font-size:24px}.govuk-body-s{font-size:16px}"
     ".govuk-table{width:100%;border-collapse:collapse;font-size:16px;margin-bottom:30px}"
-    ".govuk-table__header,.govuk-table__cell{text-align:left;vertical-align:top;padding:10px 20px 10px 0;"
+    ".govuk-table__header,.govuk-table__cell{text-align:left;vertical-align:top;padding:10px 20px "
+    "10px 0;"
     "border-bottom:1px solid #b1b4b6}"
-    ".govuk-table__header{font-weight:700}.govuk-table__cell--numeric,.govuk-table__header--numeric{text-align:right}"
+    ".govuk-table__header{font-weight:700}.govuk-table__cell--numeric,.govuk-table__header--"
+    "numeric{text-align:right}"
     ".govuk-table__caption{font-weight:700;font-size:19px;text-align:left;margin-bottom:10px}"
     ".govuk-summary-list{margin:0 0 30px;font-size:19px}"
     ".govuk-summary-list__row{display:flex;border-bottom:1px solid #b1b4b6}"
     ".govuk-summary-list__key{flex:0 0 30%;font-weight:700;padding:10px 20px 10px 0;margin:0}"
     ".govuk-summary-list__value{flex:1;padding:10px 0;margin:0;overflow-wrap:anywhere}"
-    ".govuk-tag{display:inline-block;padding:2px 8px;font-size:16px;font-weight:700;background:#cce2d8;color:#005a30}"
-    ".govuk-tag--red{background:#f4cdc6;color:#942514}.govuk-tag--orange{background:#fcd6c3;color:#6e3619}"
-    ".govuk-tag--green{background:#cce2d8;color:#005a30}.govuk-tag--purple{background:#dbd5e9;color:#3d2375}"
-    ".govuk-tag--blue{background:#bbd4ea;color:#0c2d4a}.govuk-tag--grey{background:#e5e6e7;color:#0b0c0c}"
+    ".govuk-tag{display:inline-block;padding:2px "
+    "8px;font-size:16px;font-weight:700;background:#cce2d8;color:#005a30}"
+    ".govuk-tag--red{background:#f4cdc6;color:#942514}.govuk-tag--orange{background:#fcd6c3;color:#"
+    "6e3619}"
+    ".govuk-tag--green{background:#cce2d8;color:#005a30}.govuk-tag--purple{background:#dbd5e9;"
+    "color:#3d2375}"
+    ".govuk-tag--blue{background:#bbd4ea;color:#0c2d4a}.govuk-tag--grey{background:#e5e6e7;color:#"
+    "0b0c0c}"
     ".govuk-grid-row{display:flex;flex-wrap:wrap;margin:0 -15px}"
     ".govuk-grid-column-one-quarter{box-sizing:border-box;width:25%;padding:0 15px}"
     ".govuk-inset-text{border-left:10px solid #b1b4b6;padding:15px;margin:20px 0}"
@@ -434,11 +447,12 @@ static void chart_actions(ph_buf *o, const report *r, const json_t *summary) {
         if (jint(summary, s[i].action) > max) max = jint(summary, s[i].action);
     const int label_w = 190, bar_w = 520, row_h = 44, top = 10;
     int height = top + 4 * row_h + 10;
-    ph_buf_printf(o,
-                  "<svg class=\"review-chart\" id=\"chart-actions\" viewBox=\"0 0 900 %d\" role=\"img\" "
-                  "aria-labelledby=\"chart-actions-title\" xmlns=\"http://www.w3.org/2000/svg\">"
-                  "<title id=\"chart-actions-title\">Licences by action</title>\n",
-                  height);
+    ph_buf_printf(
+        o,
+        "<svg class=\"review-chart\" id=\"chart-actions\" viewBox=\"0 0 900 %d\" role=\"img\" "
+        "aria-labelledby=\"chart-actions-title\" xmlns=\"http://www.w3.org/2000/svg\">"
+        "<title id=\"chart-actions-title\">Licences by action</title>\n",
+        height);
     json_t *values = json_object_get(summary, "value_gbp");
     for (int i = 0; i < 4; i++) {
         int64_t n = jint(summary, s[i].action);
@@ -446,14 +460,16 @@ static void chart_actions(ph_buf *o, const report *r, const json_t *summary) {
         int w = (int)(n * bar_w / max);
         if (n && w < 2) w = 2;
         ph_buf_printf(o,
-                      "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"18\" font-family=\"arial,sans-serif\" "
+                      "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"18\" "
+                      "font-family=\"arial,sans-serif\" "
                       "fill=\"#0b0c0c\">",
                       label_w - 10, y + 24);
         esc(o, s[i].label);
-        ph_buf_printf(o, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"32\" fill=\"%s\"/>", label_w, y + 4, w,
-                      s[i].colour);
+        ph_buf_printf(o, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"32\" fill=\"%s\"/>",
+                      label_w, y + 4, w, s[i].colour);
         ph_buf_printf(o,
-                      "<text x=\"%d\" y=\"%d\" font-size=\"18\" font-weight=\"bold\" font-family=\"arial,sans-serif\" "
+                      "<text x=\"%d\" y=\"%d\" font-size=\"18\" font-weight=\"bold\" "
+                      "font-family=\"arial,sans-serif\" "
                       "fill=\"#0b0c0c\">",
                       label_w + w + 8, y + 26);
         number(o, n);
@@ -480,7 +496,8 @@ static int by_affected(const void *a, const void *b) {
 
 /* Stacked bars: licences by capability, coloured by action; the keys the
  * review acted on come first. */
-static void chart_breakdown(ph_buf *o, const report *r, const json_t *all, const char *id, const char *title) {
+static void chart_breakdown(ph_buf *o, const report *r, const json_t *all, const char *id,
+                            const char *title) {
     const action_style *s = styles_of(r);
     size_t total = json_array_size(all);
     const json_t **sorted = ph_calloc(total ? total : 1, sizeof *sorted);
@@ -498,19 +515,24 @@ static void chart_breakdown(ph_buf *o, const report *r, const json_t *all, const
     }
     int64_t max = 1;
     for (size_t i = 0; i < n; i++)
-        if (jint(json_array_get(rows, i), "total") > max) max = jint(json_array_get(rows, i), "total");
+        if (jint(json_array_get(rows, i), "total") > max)
+            max = jint(json_array_get(rows, i), "total");
     const int label_w = 230, bar_w = 560, row_h = 30, top = 40;
     int height = top + (int)n * row_h + 10;
-    ph_buf_printf(o,
-                  "<svg class=\"review-chart\" id=\"%s\" viewBox=\"0 0 900 %d\" role=\"img\" "
-                  "aria-labelledby=\"%s-title\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"%s-title\">",
-                  id, height, id, id);
+    ph_buf_printf(
+        o,
+        "<svg class=\"review-chart\" id=\"%s\" viewBox=\"0 0 900 %d\" role=\"img\" "
+        "aria-labelledby=\"%s-title\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"%s-title\">",
+        id, height, id, id);
     esc(o, title);
     ph_buf_puts(o, "</title>\n");
     int x = label_w;
     for (int a = 0; a < 4; a++) {
-        ph_buf_printf(o, "<rect x=\"%d\" y=\"8\" width=\"14\" height=\"14\" fill=\"%s\"/>", x, s[a].colour);
-        ph_buf_printf(o, "<text x=\"%d\" y=\"20\" font-size=\"15\" font-family=\"arial,sans-serif\" fill=\"#0b0c0c\">",
+        ph_buf_printf(o, "<rect x=\"%d\" y=\"8\" width=\"14\" height=\"14\" fill=\"%s\"/>", x,
+                      s[a].colour);
+        ph_buf_printf(o,
+                      "<text x=\"%d\" y=\"20\" font-size=\"15\" font-family=\"arial,sans-serif\" "
+                      "fill=\"#0b0c0c\">",
                       x + 20);
         esc(o, s[a].label);
         ph_buf_puts(o, "</text>");
@@ -522,7 +544,8 @@ static void chart_breakdown(ph_buf *o, const report *r, const json_t *all, const
         const json_t *counts = json_object_get(row, "licences");
         int y = top + (int)i * row_h;
         ph_buf_printf(o,
-                      "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"15\" font-family=\"arial,sans-serif\" "
+                      "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"15\" "
+                      "font-family=\"arial,sans-serif\" "
                       "fill=\"#0b0c0c\">",
                       label_w - 10, y + 18);
         esc(o, jstr(row, "key"));
@@ -532,11 +555,14 @@ static void chart_breakdown(ph_buf *o, const report *r, const json_t *all, const
             int64_t c = jint(counts, s[a].action);
             int w = (int)(c * bar_w / max);
             if (c && w < 2) w = 2;
-            if (w) ph_buf_printf(o, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"22\" fill=\"%s\"/>", at, y + 2, w, s[a].colour);
+            if (w)
+                ph_buf_printf(o, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"22\" fill=\"%s\"/>",
+                              at, y + 2, w, s[a].colour);
             at += w;
         }
         ph_buf_printf(o,
-                      "<text x=\"%d\" y=\"%d\" font-size=\"15\" font-family=\"arial,sans-serif\" fill=\"#0b0c0c\">",
+                      "<text x=\"%d\" y=\"%d\" font-size=\"15\" font-family=\"arial,sans-serif\" "
+                      "fill=\"#0b0c0c\">",
                       at + 6, y + 18);
         number(o, jint(row, "total"));
         ph_buf_puts(o, "</text>\n");
@@ -545,26 +571,32 @@ static void chart_breakdown(ph_buf *o, const report *r, const json_t *all, const
     json_decref(rows);
 }
 
-static void breakdown_table(ph_buf *o, const report *r, const json_t *rows, const char *caption, const char *key) {
+static void breakdown_table(ph_buf *o, const report *r, const json_t *rows, const char *caption,
+                            const char *key) {
     const action_style *s = styles_of(r);
-    ph_buf_puts(o, "<table class=\"govuk-table\"><caption class=\"govuk-table__caption govuk-table__caption--m\">");
+    ph_buf_puts(o, "<table class=\"govuk-table\"><caption class=\"govuk-table__caption "
+                   "govuk-table__caption--m\">");
     esc(o, caption);
     ph_buf_puts(o, "</caption><thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\">"
                    "<th scope=\"col\" class=\"govuk-table__header\">");
     esc(o, key);
     ph_buf_puts(o, "</th>");
     for (int a = 0; a < 4; a++) {
-        ph_buf_puts(o, "<th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">");
+        ph_buf_puts(
+            o, "<th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">");
         esc(o, s[a].label);
         ph_buf_puts(o, "</th>");
     }
-    ph_buf_puts(o, "<th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">All</th></tr></thead>"
+    ph_buf_puts(o, "<th scope=\"col\" class=\"govuk-table__header "
+                   "govuk-table__header--numeric\">All</th></tr></thead>"
                    "<tbody class=\"govuk-table__body\">\n");
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row) {
-        const json_t *counts = json_object_get(row, "licences"), *values = json_object_get(row, "value_gbp");
-        ph_buf_puts(o, "<tr class=\"govuk-table__row\"><th scope=\"row\" class=\"govuk-table__header\">");
+        const json_t *counts = json_object_get(row, "licences"),
+                     *values = json_object_get(row, "value_gbp");
+        ph_buf_puts(
+            o, "<tr class=\"govuk-table__row\"><th scope=\"row\" class=\"govuk-table__header\">");
         words(o, jstr(row, "key"));
         ph_buf_puts(o, "</th>");
         for (int a = 0; a < 4; a++) {
@@ -602,19 +634,22 @@ static void licences_table(ph_buf *o, const report *r, const action_style *s) {
         ph_buf_puts(o, "<p class=\"govuk-body\">None.</p>\n");
         return;
     }
-    ph_buf_puts(o, "<table class=\"govuk-table review-licences\"><thead class=\"govuk-table__head\">"
-                   "<tr class=\"govuk-table__row\">"
-                   "<th scope=\"col\" class=\"govuk-table__header\">Licence</th>"
-                   "<th scope=\"col\" class=\"govuk-table__header\">End user</th>"
-                   "<th scope=\"col\" class=\"govuk-table__header\">Goods</th>"
-                   "<th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Value</th>"
-                   "<th scope=\"col\" class=\"govuk-table__header\">Decision and reason</th>"
-                   "</tr></thead><tbody class=\"govuk-table__body\">\n");
+    ph_buf_puts(
+        o, "<table class=\"govuk-table review-licences\"><thead class=\"govuk-table__head\">"
+           "<tr class=\"govuk-table__row\">"
+           "<th scope=\"col\" class=\"govuk-table__header\">Licence</th>"
+           "<th scope=\"col\" class=\"govuk-table__header\">End user</th>"
+           "<th scope=\"col\" class=\"govuk-table__header\">Goods</th>"
+           "<th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Value</th>"
+           "<th scope=\"col\" class=\"govuk-table__header\">Decision and reason</th>"
+           "</tr></thead><tbody class=\"govuk-table__body\">\n");
     ph_buf tmp;
     ph_buf_init(&tmp);
     json_array_foreach(r->licences, i, l) {
         if (strcmp(jstr(l, "action"), s->action) != 0) continue;
-        ph_buf_puts(o, "<tr class=\"govuk-table__row\"><td class=\"govuk-table__cell review-nowrap\"><code>");
+        ph_buf_puts(
+            o,
+            "<tr class=\"govuk-table__row\"><td class=\"govuk-table__cell review-nowrap\"><code>");
         esc(o, jstr(l, "reference"));
         ph_buf_puts(o, "</code></td><td class=\"govuk-table__cell\">");
         esc(o, jstr(l, "end_user"));
@@ -630,7 +665,9 @@ static void licences_table(ph_buf *o, const report *r, const action_style *s) {
         esc(o, jstr(l, "goods"));
         ph_buf_puts(o, "</span></td><td class=\"govuk-table__cell govuk-table__cell--numeric\">");
         money(o, jint(l, "value_gbp"));
-        ph_buf_printf(o, "</td><td class=\"govuk-table__cell review-reason\"><strong class=\"govuk-tag %s\">", s->tag);
+        ph_buf_printf(
+            o, "</td><td class=\"govuk-table__cell review-reason\"><strong class=\"govuk-tag %s\">",
+            s->tag);
         esc(o, s->label);
         ph_buf_puts(o, "</strong> ");
         join_array(json_object_get(l, "criteria"), &tmp);
@@ -716,26 +753,34 @@ int review_report_html(store *db, int64_t id, ph_buf *o, ph_err *err) {
     ph_buf v;
     ph_buf_init(&v);
 
-    ph_buf_puts(o, "<!DOCTYPE html>\n<html lang=\"en\" class=\"govuk-template\">\n<head>\n<meta charset=\"utf-8\">\n"
-                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+    ph_buf_puts(
+        o, "<!DOCTYPE html>\n<html lang=\"en\" class=\"govuk-template\">\n<head>\n<meta "
+           "charset=\"utf-8\">\n"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
     esc(o, r.row.ref);
     ph_buf_puts(o, ": ");
     esc(o, r.row.title);
     ph_buf_puts(o, " &ndash; review of extant licences</title>\n<style>");
     ph_buf_puts(o, FALLBACK_CSS);
-    ph_buf_puts(o, "</style>\n<link rel=\"stylesheet\" href=\"/govuk/govuk-frontend.min.css\">\n</head>\n"
-                   "<body class=\"govuk-template__body\">\n"
-                   "<header class=\"govuk-header\"><div class=\"govuk-header__container govuk-width-container\">"
-                   "<span class=\"govuk-header__link govuk-header__service-name\">penholder &ndash; export licensing"
-                   "</span></div></header>\n"
-                   "<div class=\"govuk-width-container\"><main class=\"govuk-main-wrapper\" id=\"main-content\">\n");
+    ph_buf_puts(
+        o, "</style>\n<link rel=\"stylesheet\" href=\"/govuk/govuk-frontend.min.css\">\n</head>\n"
+           "<body class=\"govuk-template__body\">\n"
+           "<header class=\"govuk-header\"><div class=\"govuk-header__container "
+           "govuk-width-container\">"
+           "<span class=\"govuk-header__link govuk-header__service-name\">penholder &ndash; export "
+           "licensing"
+           "</span></div></header>\n"
+           "<div class=\"govuk-width-container\"><main class=\"govuk-main-wrapper\" "
+           "id=\"main-content\">\n");
 
     /* What this is, and the headline. */
     ph_buf_puts(o, "<span class=\"govuk-caption-l\">Review of extant licences ");
     esc(o, r.row.ref);
-    ph_buf_printf(o, " &middot; %s review</span>\n<h1 class=\"govuk-heading-xl\">", review_kind_name(r.row.kind));
+    ph_buf_printf(o, " &middot; %s review</span>\n<h1 class=\"govuk-heading-xl\">",
+                  review_kind_name(r.row.kind));
     esc(o, r.row.title);
-    ph_buf_puts(o, "</h1>\n<p class=\"govuk-body\"><strong class=\"govuk-tag\" id=\"review-status\">");
+    ph_buf_puts(o,
+                "</h1>\n<p class=\"govuk-body\"><strong class=\"govuk-tag\" id=\"review-status\">");
     esc(o, r.row.status);
     ph_buf_puts(o, "</strong></p>\n<p class=\"govuk-body-l\">");
     esc(o, r.row.reason);
@@ -750,7 +795,8 @@ int review_report_html(store *db, int64_t id, ph_buf *o, ph_err *err) {
     ph_buf_puts(o, ".</p>\n<div class=\"govuk-grid-row\" id=\"figures\">\n");
     for (int a = 0; a < 4; a++) {
         ph_buf_printf(o,
-                      "<div class=\"govuk-grid-column-one-quarter\"><div class=\"review-figure\" id=\"figure-%s\">"
+                      "<div class=\"govuk-grid-column-one-quarter\"><div class=\"review-figure\" "
+                      "id=\"figure-%s\">"
                       "<span class=\"review-figure__number\">",
                       styles[a].action);
         number(o, jint(summary, styles[a].action));
@@ -766,16 +812,21 @@ int review_report_html(store *db, int64_t id, ph_buf *o, ph_err *err) {
     ph_buf_puts(o, "<h2 class=\"govuk-heading-l\" id=\"impact\">Impact</h2>\n"
                    "<h3 class=\"govuk-heading-s\">Licences and their value by action</h3>\n");
     chart_actions(o, &r, summary);
-    ph_buf_puts(o, "<h3 class=\"govuk-heading-s\">Licences by capability of their goods, those acted on first</h3>\n");
+    ph_buf_puts(o, "<h3 class=\"govuk-heading-s\">Licences by capability of their goods, those "
+                   "acted on first</h3>\n");
     chart_breakdown(o, &r, json_object_get(summary, "by_capability"), "chart-capabilities",
                     "Licences by capability of their goods");
-    breakdown_table(o, &r, json_object_get(summary, "by_end_user_type"), "By end-user type", "End-user type");
-    breakdown_table(o, &r, json_object_get(summary, "by_capability"), "By capability of the goods", "Capability");
-    breakdown_table(o, &r, json_object_get(summary, "by_rating"), "By control-list rating", "Rating");
+    breakdown_table(o, &r, json_object_get(summary, "by_end_user_type"), "By end-user type",
+                    "End-user type");
+    breakdown_table(o, &r, json_object_get(summary, "by_capability"), "By capability of the goods",
+                    "Capability");
+    breakdown_table(o, &r, json_object_get(summary, "by_rating"), "By control-list rating",
+                    "Rating");
 
     /* What was reviewed, and on what. */
-    ph_buf_puts(o, "<h2 class=\"govuk-heading-l\" id=\"basis\">What was reviewed, and on what basis</h2>\n"
-                   "<dl class=\"govuk-summary-list\">\n");
+    ph_buf_puts(
+        o, "<h2 class=\"govuk-heading-l\" id=\"basis\">What was reviewed, and on what basis</h2>\n"
+           "<dl class=\"govuk-summary-list\">\n");
     summary_text(o, "Criteria", r.row.criteria);
     html_scope(o, &r.def);
     ph_buf_reset(&v);
@@ -818,24 +869,29 @@ int review_report_html(store *db, int64_t id, ph_buf *o, ph_err *err) {
     ph_buf_puts(&tmp, "<code>");
     esc(&tmp, jstr(r.head, "results_sha256"));
     ph_buf_puts(&tmp, "</code><br>");
-    ph_buf_puts(&tmp, digest_matches(&r) ? "Recomputed from the stored results when this report was made: it matches."
-                                         : "<strong>Recomputed from the stored results: it does not match "
-                                           "(run penholder audit verify).</strong>");
+    ph_buf_puts(&tmp,
+                digest_matches(&r)
+                    ? "Recomputed from the stored results when this report was made: it matches."
+                    : "<strong>Recomputed from the stored results: it does not match "
+                      "(run penholder audit verify).</strong>");
     summary_row(o, "Results (SHA-256)", tmp.data);
     ph_buf_puts(o, "</dl>\n");
 
     /* Evidence. */
-    ph_buf_puts(o, "<h2 class=\"govuk-heading-l\" id=\"evidence\">Evidence that triggered the review</h2>\n"
-                   "<table class=\"govuk-table\"><thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\">"
-                   "<th scope=\"col\" class=\"govuk-table__header\">Id</th>"
-                   "<th scope=\"col\" class=\"govuk-table__header\">Topic and severity</th>"
-                   "<th scope=\"col\" class=\"govuk-table__header\">Source</th>"
-                   "<th scope=\"col\" class=\"govuk-table__header\">Summary</th></tr></thead>"
-                   "<tbody class=\"govuk-table__body\">\n");
+    ph_buf_puts(
+        o, "<h2 class=\"govuk-heading-l\" id=\"evidence\">Evidence that triggered the review</h2>\n"
+           "<table class=\"govuk-table\"><thead class=\"govuk-table__head\"><tr "
+           "class=\"govuk-table__row\">"
+           "<th scope=\"col\" class=\"govuk-table__header\">Id</th>"
+           "<th scope=\"col\" class=\"govuk-table__header\">Topic and severity</th>"
+           "<th scope=\"col\" class=\"govuk-table__header\">Source</th>"
+           "<th scope=\"col\" class=\"govuk-table__header\">Summary</th></tr></thead>"
+           "<tbody class=\"govuk-table__body\">\n");
     size_t i;
     json_t *e;
     json_array_foreach(r.evidence, i, e) {
-        ph_buf_puts(o, "<tr class=\"govuk-table__row\"><td class=\"govuk-table__cell review-nowrap\">");
+        ph_buf_puts(
+            o, "<tr class=\"govuk-table__row\"><td class=\"govuk-table__cell review-nowrap\">");
         esc(o, jstr(e, "id"));
         ph_buf_puts(o, "<br><span class=\"govuk-body-s\">");
         esc(o, jstr(e, "destination"));
@@ -862,8 +918,10 @@ int review_report_html(store *db, int64_t id, ph_buf *o, ph_err *err) {
     ph_buf_puts(o, "</tbody></table>\n");
 
     /* Exceptions. */
-    ph_buf_puts(o, "<h2 class=\"govuk-heading-l\" id=\"exceptions\">Exceptions and their authority</h2>\n");
-    if (!r.def.nexceptions) ph_buf_puts(o, "<p class=\"govuk-body\">The review made no exceptions.</p>\n");
+    ph_buf_puts(
+        o, "<h2 class=\"govuk-heading-l\" id=\"exceptions\">Exceptions and their authority</h2>\n");
+    if (!r.def.nexceptions)
+        ph_buf_puts(o, "<p class=\"govuk-body\">The review made no exceptions.</p>\n");
     for (size_t k = 0; k < r.def.nexceptions; k++) {
         const review_exception *x = &r.def.exceptions[k];
         size_t covered = 0;
@@ -872,7 +930,8 @@ int review_report_html(store *db, int64_t id, ph_buf *o, ph_err *err) {
             json_t *xe = json_object_get(l, "exception");
             covered += xe && jint(xe, "number") == (int64_t)k + 1;
         }
-        ph_buf_printf(o, "<h3 class=\"govuk-heading-m\" id=\"exception-%zu\">Exception %zu: ", k + 1, k + 1);
+        ph_buf_printf(
+            o, "<h3 class=\"govuk-heading-m\" id=\"exception-%zu\">Exception %zu: ", k + 1, k + 1);
         esc(o, x->authority);
         ph_buf_puts(o, "</h3>\n<div class=\"govuk-inset-text\">");
         esc(o, x->reason);
@@ -890,7 +949,8 @@ int review_report_html(store *db, int64_t id, ph_buf *o, ph_err *err) {
         }
         ph_buf_puts(o, ". It withheld the action from ");
         number(o, (int64_t)covered);
-        ph_buf_printf(o, " licence%s that would otherwise have been %s.</p>\n", covered == 1 ? "" : "s",
+        ph_buf_printf(o, " licence%s that would otherwise have been %s.</p>\n",
+                      covered == 1 ? "" : "s",
                       r.row.kind == REVIEW_REINSTATEMENT ? "reinstated" : "suspended");
     }
 
@@ -914,7 +974,8 @@ int review_report_html(store *db, int64_t id, ph_buf *o, ph_err *err) {
             esc(&tmp, r.row.approval_note);
         }
     } else {
-        ph_buf_puts(&tmp, "Not approved: the results below are a dry run and nothing has been changed.");
+        ph_buf_puts(&tmp,
+                    "Not approved: the results below are a dry run and nothing has been changed.");
     }
     summary_row(o, "Approval", tmp.data);
     ph_buf_reset(&tmp);
@@ -930,8 +991,10 @@ int review_report_html(store *db, int64_t id, ph_buf *o, ph_err *err) {
         ph_buf_puts(&tmp, "Not applied.<br>");
     }
     number(&tmp, jint(app, r.row.kind == REVIEW_REINSTATEMENT ? "reinstated" : "suspended"));
-    ph_buf_printf(&tmp, " licences %s through the licence workflow, each with its own reason and audit entry; ",
-                  r.row.kind == REVIEW_REINSTATEMENT ? "reinstated" : "suspended");
+    ph_buf_printf(
+        &tmp,
+        " licences %s through the licence workflow, each with its own reason and audit entry; ",
+        r.row.kind == REVIEW_REINSTATEMENT ? "reinstated" : "suspended");
     number(&tmp, jint(app, "skipped"));
     ph_buf_puts(&tmp, " left as they were because their status had changed since the run; ");
     number(&tmp, jint(app, "customs_notifications"));
@@ -944,21 +1007,26 @@ int review_report_html(store *db, int64_t id, ph_buf *o, ph_err *err) {
     ph_buf_puts(o, "</dl>\n");
 
     /* Licence by licence. */
-    ph_buf_puts(o, "<h2 class=\"govuk-heading-l\" id=\"licences\">What was decided for each licence, and why</h2>\n");
+    ph_buf_puts(o, "<h2 class=\"govuk-heading-l\" id=\"licences\">What was decided for each "
+                   "licence, and why</h2>\n");
     for (int a = 0; a < 4; a++)
         licences_table(o, &r, &styles[a]);
 
     /* The audit trail of the review. */
-    ph_buf_puts(o, "<h2 class=\"govuk-heading-l\" id=\"audit\">Audit trail of the review</h2>\n"
-                   "<table class=\"govuk-table\"><thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\">"
-                   "<th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Entry</th>"
-                   "<th scope=\"col\" class=\"govuk-table__header\">Time</th>"
-                   "<th scope=\"col\" class=\"govuk-table__header\">Who</th>"
-                   "<th scope=\"col\" class=\"govuk-table__header\">What</th></tr></thead>"
-                   "<tbody class=\"govuk-table__body\">\n");
+    ph_buf_puts(
+        o, "<h2 class=\"govuk-heading-l\" id=\"audit\">Audit trail of the review</h2>\n"
+           "<table class=\"govuk-table\"><thead class=\"govuk-table__head\"><tr "
+           "class=\"govuk-table__row\">"
+           "<th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Entry</th>"
+           "<th scope=\"col\" class=\"govuk-table__header\">Time</th>"
+           "<th scope=\"col\" class=\"govuk-table__header\">Who</th>"
+           "<th scope=\"col\" class=\"govuk-table__header\">What</th></tr></thead>"
+           "<tbody class=\"govuk-table__body\">\n");
     json_array_foreach(r.audit, i, e) {
-        ph_buf_printf(o, "<tr class=\"govuk-table__row\"><td class=\"govuk-table__cell govuk-table__cell--numeric\">%lld</td>"
-                         "<td class=\"govuk-table__cell\">",
+        ph_buf_printf(o,
+                      "<tr class=\"govuk-table__row\"><td class=\"govuk-table__cell "
+                      "govuk-table__cell--numeric\">%lld</td>"
+                      "<td class=\"govuk-table__cell\">",
                       (long long)jint(e, "sequence"));
         esc(o, jstr(e, "time"));
         ph_buf_puts(o, "</td><td class=\"govuk-table__cell\">");
@@ -967,11 +1035,14 @@ int review_report_html(store *db, int64_t id, ph_buf *o, ph_err *err) {
         esc(o, jstr(e, "action"));
         ph_buf_puts(o, "</td></tr>\n");
     }
-    ph_buf_puts(o, "</tbody></table>\n<p class=\"govuk-body-s\">Each licence's own suspension or reinstatement is an "
-                   "entry of the audit log on that licence; <code>penholder audit verify</code> checks them all.</p>\n");
+    ph_buf_puts(o, "</tbody></table>\n<p class=\"govuk-body-s\">Each licence's own suspension or "
+                   "reinstatement is an "
+                   "entry of the audit log on that licence; <code>penholder audit verify</code> "
+                   "checks them all.</p>\n");
 
-    ph_buf_puts(o, "</main></div>\n<footer class=\"govuk-footer\"><div class=\"govuk-width-container\">"
-                   "<p class=\"govuk-body-s\">Made by penholder from the record at ");
+    ph_buf_puts(
+        o, "</main></div>\n<footer class=\"govuk-footer\"><div class=\"govuk-width-container\">"
+           "<p class=\"govuk-body-s\">Made by penholder from the record at ");
     esc(o, r.generated);
     ph_buf_puts(o, ". Results SHA-256 <code>");
     esc(o, r.recomputed);

@@ -44,11 +44,11 @@
 #define REVIEW_REF_MAX 24
 
 /* Caps on a review file (a review is a reasoned decision, not a data set). */
-#define REVIEW_MAX_FILE (1u << 20)   /* bytes */
-#define REVIEW_MAX_TITLE 200         /* bytes */
-#define REVIEW_MAX_TEXT 4000         /* bytes of a reason */
-#define REVIEW_MAX_WORD 200          /* bytes of one list item */
-#define REVIEW_MAX_LIST 10000        /* items in one list (references) */
+#define REVIEW_MAX_FILE (1u << 20) /* bytes */
+#define REVIEW_MAX_TITLE 200       /* bytes */
+#define REVIEW_MAX_TEXT 4000       /* bytes of a reason */
+#define REVIEW_MAX_WORD 200        /* bytes of one list item */
+#define REVIEW_MAX_LIST 10000      /* items in one list (references) */
 #define REVIEW_MAX_EXCEPTIONS 64
 #define REVIEW_MAX_CRITERIA 16
 /* Licences changed in one transaction by review_apply, unless told. */
@@ -168,9 +168,9 @@ void review_engine_free(review_engine *e);
 typedef struct review_outcome {
     size_t index; /* of the licence in the array given to review_evaluate */
     const review_licence *licence;
-    int action;    /* review_action */
-    int proposed;  /* the action before exceptions */
-    int exception; /* index into the definition's exceptions, or -1 */
+    int action;            /* review_action */
+    int proposed;          /* the action before exceptions */
+    int exception;         /* index into the definition's exceptions, or -1 */
     uint64_t criteria;     /* cited: bit i is the policy's considered criterion i */
     uint64_t capabilities; /* of all goods lines together */
     int64_t value_pence;   /* goods lines with a value, summed */

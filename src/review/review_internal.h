@@ -38,7 +38,8 @@ int review_notify_customs(store *db, const char *reference, const char *event, i
  * capabilities, goods, value_pence; each as text. */
 #define REVIEW_RESULT_FIELDS 15
 #define REVIEW_RESULT_COLUMNS                                                                      \
-    "position, reference, status, action, proposed, criteria, rules, reason, exception, end_user, " \
+    "position, reference, status, action, proposed, criteria, rules, reason, exception, "          \
+    "end_user, "                                                                                   \
     "end_user_type, ratings, capabilities, goods, value_pence"
 /* The canonical bytes of one result (out is reset first). */
 void review_result_canon(ph_buf *out, const char *const *fields, size_t n);
@@ -69,9 +70,9 @@ enum {
 typedef struct review_result_row {
     const char *fields[REVIEW_RESULT_FIELDS]; /* RF_*: the text forms hashed */
     int64_t value_pence;
-    int exception;                            /* from 1; 0 when none */
-    const char *applied, *applied_note;       /* NULL when not acted on */
-    int64_t audit_seq;                        /* -1 when none */
+    int exception;                                     /* from 1; 0 when none */
+    const char *applied, *applied_note;                /* NULL when not acted on */
+    int64_t audit_seq;                                 /* -1 when none */
     const char *referral, *decision, *decision_reason; /* NULL when not referred */
 } review_result_row;
 

@@ -94,14 +94,18 @@ typedef struct recipient {
 } recipient;
 
 static const recipient MILITARY_RECIPIENTS[] = {
-    {"Negev Avionics Ltd", "commercial", "Incorporation into avionics for export to the United States"},
-    {"Carmel Electro-Optics Ltd", "commercial", "Incorporation into electro-optical systems for export"},
-    {"Galilee Aerostructures Ltd", "commercial", "Incorporation into aircraft assemblies for export"},
+    {"Negev Avionics Ltd", "commercial",
+     "Incorporation into avionics for export to the United States"},
+    {"Carmel Electro-Optics Ltd", "commercial",
+     "Incorporation into electro-optical systems for export"},
+    {"Galilee Aerostructures Ltd", "commercial",
+     "Incorporation into aircraft assemblies for export"},
     {"Ashdod Marine Systems Ltd", "commercial", "Incorporation into naval systems for export"},
     {"Arava Defence Electronics Ltd", "commercial", "Incorporation into products for re-export"},
 };
 static const recipient CIVIL_RECIPIENTS[] = {
-    {"Sharon Secure Networks Ltd", "commercial", "Secure communications products for civil customers"},
+    {"Sharon Secure Networks Ltd", "commercial",
+     "Secure communications products for civil customers"},
     {"Jezreel Telecom Ltd", "commercial", "Civil telecommunications network"},
     {"Haifa Process Chemicals Ltd", "commercial", "Civil chemical production"},
     {"Rehovot Materials Research Institute", "other", "Research and development"},
@@ -122,16 +126,17 @@ static const pattern PATTERNS[] = {
     /* For use by the armed forces, with combat capability. */
     {8, "ML10.a", "components for F-16 combat aircraft", "Israeli Air Force", "armed_forces",
      "Maintenance and repair of the F-16 fleet", "", 50000, 2000000},
-    {5, "ML10.a", "components for military helicopters (AH-64 Apache)", "Israeli Air Force", "armed_forces",
-     "Spares for attack helicopters", "", 20000, 800000},
+    {5, "ML10.a", "components for military helicopters (AH-64 Apache)", "Israeli Air Force",
+     "armed_forces", "Spares for attack helicopters", "", 20000, 800000},
     {6, "ML10.c", "parts for unmanned aerial vehicles", "Israel Defense Forces", "armed_forces",
      "Spares for military drones", "", 10000, 600000},
-    {4, "ML5.b", "target acquisition and designation equipment components", "Israel Defense Forces Ground Forces",
-     "armed_forces", "Fire control for ground forces", "", 10000, 500000},
-    {2, "ML15.d", "thermal imaging targeting pods and components", "Israeli Air Force", "armed_forces",
-     "Targeting for combat aircraft", "", 100000, 1500000},
-    {2, "ML9", "components for naval combat systems", "Israeli Navy", "armed_forces", "Spares for naval vessels",
-     "", 20000, 400000},
+    {4, "ML5.b", "target acquisition and designation equipment components",
+     "Israel Defense Forces Ground Forces", "armed_forces", "Fire control for ground forces", "",
+     10000, 500000},
+    {2, "ML15.d", "thermal imaging targeting pods and components", "Israeli Air Force",
+     "armed_forces", "Targeting for combat aircraft", "", 100000, 1500000},
+    {2, "ML9", "components for naval combat systems", "Israeli Navy", "armed_forces",
+     "Spares for naval vessels", "", 20000, 400000},
     {3, "ML10.a", "components for F-35 combat aircraft", "Israeli Air Force", "armed_forces",
      "Support of the F-35I fleet in Israel", "", 100000, 3000000},
     /* Components for the global F-35 programme (spares pool, production). */
@@ -139,19 +144,20 @@ static const pattern PATTERNS[] = {
      "F-35 Global Support Solution (users include the Israeli Air Force)", "armed_forces",
      "F-35 global spares pool and common production line", "f35-global-programme", 200000, 5000000},
     /* For the armed forces, without combat capability of their own. */
-    {6, "ML10.a", "components for military training aircraft (M-346)", "Israeli Air Force", "armed_forces",
-     "Pilot training", "", 10000, 400000},
+    {6, "ML10.a", "components for military training aircraft (M-346)", "Israeli Air Force",
+     "armed_forces", "Pilot training", "", 10000, 400000},
     {4, "ML10.g", "aircrew life support and safety equipment", "Israeli Air Force", "armed_forces",
      "Aircrew safety", "", 5000, 200000},
-    {3, "ML13", "body armour and helmets", "Israel Defense Forces", "armed_forces", "Personal protection", "",
-     5000, 300000},
-    {3, "ML7.f", "protective equipment against chemical agents", "Israel Defense Forces", "armed_forces",
-     "Civil defence and personal protection", "", 5000, 200000},
-    {4, "ML11.a", "military communications equipment components", "Israel Defense Forces", "armed_forces",
-     "Communications", "", 10000, 300000},
+    {3, "ML13", "body armour and helmets", "Israel Defense Forces", "armed_forces",
+     "Personal protection", "", 5000, 300000},
+    {3, "ML7.f", "protective equipment against chemical agents", "Israel Defense Forces",
+     "armed_forces", "Civil defence and personal protection", "", 5000, 200000},
+    {4, "ML11.a", "military communications equipment components", "Israel Defense Forces",
+     "armed_forces", "Communications", "", 10000, 300000},
     {2, "ML22", "technology for the maintenance of military vehicles", "Israel Ministry of Defence",
      "armed_forces", "Maintenance", "", 5000, 100000},
-    {2, "ML14", "training simulators", "Israel Defense Forces", "armed_forces", "Training", "", 20000, 500000},
+    {2, "ML14", "training simulators", "Israel Defense Forces", "armed_forces", "Training", "",
+     20000, 500000},
 };
 #define NPATTERNS (sizeof PATTERNS / sizeof PATTERNS[0])
 
@@ -217,13 +223,14 @@ static long scaled(int per_base, long licences) {
     return lround((double)per_base * (double)licences / SCENARIO_BASE);
 }
 
-static void write_line(FILE *out, const char *const *licence, const char *rating, const char *goods, int64_t qty,
-                       int64_t pounds, const char *status, const char *tags) {
+static void write_line(FILE *out, const char *const *licence, const char *rating, const char *goods,
+                       int64_t qty, int64_t pounds, const char *status, const char *tags) {
     char q[24], v[24];
     snprintf(q, sizeof q, "%lld", (long long)qty);
     snprintf(v, sizeof v, "%lld", (long long)pounds);
-    const char *fields[] = {licence[0], licence[1], licence[2], licence[3], licence[4], licence[5], licence[6],
-                            licence[7], rating,     goods,      q,          v,          status,     tags};
+    const char *fields[] = {licence[0], licence[1], licence[2], licence[3], licence[4],
+                            licence[5], licence[6], licence[7], rating,     goods,
+                            q,          v,          status,     tags};
     csv_write_row(out, fields, 14);
 }
 
@@ -241,7 +248,8 @@ int review_scenario_write(FILE *out, const review_scenario_options *o, ph_err *e
     for (size_t k = 0; k < NPATTERNS; k++)
         structured += scaled(PATTERNS[k].per_base, n);
     if (structured > n) structured = n;
-    long extra = scaled(EXPIRED_PER_BASE, n) + scaled(REVOKED_PER_BASE, n) + scaled(ELSEWHERE_PER_BASE, n);
+    long extra =
+        scaled(EXPIRED_PER_BASE, n) + scaled(REVOKED_PER_BASE, n) + scaled(ELSEWHERE_PER_BASE, n);
     size_t total = (size_t)(n + extra);
     planned *plan = ph_calloc(total, sizeof *plan);
     uint64_t rng = seed;
@@ -261,13 +269,15 @@ int review_scenario_write(FILE *out, const review_scenario_options *o, ph_err *e
         plan[i].seed = next(&rng);
         uint64_t s = plan[i].seed;
         if (plan[i].kind == KIND_EXPIRED)
-            plan[i].issued = first - 1200 + (int32_t)below(&s, 400); /* 2019-2020: expired by 2024 */
+            plan[i].issued =
+                first - 1200 + (int32_t)below(&s, 400); /* 2019-2020: expired by 2024 */
         else
             plan[i].issued = first + (int32_t)below(&s, (uint64_t)(last - first + 1));
     }
     qsort(plan, total, sizeof *plan, by_issue_date);
 
-    fputs("reference,type,issued_on,expires_on,destination,end_user,end_user_type,end_use,rating,goods_summary,"
+    fputs("reference,type,issued_on,expires_on,destination,end_user,end_user_type,end_use,rating,"
+          "goods_summary,"
           "quantity,value_gbp,status,tags\n",
           out);
     for (size_t i = 0; i < total; i++) {
@@ -277,22 +287,26 @@ int review_scenario_write(FILE *out, const review_scenario_options *o, ph_err *e
         int y, m, d;
         ph_date_to_ymd(p->issued, &y, &m, &d);
         char reference[40], issued[11], expires[11];
-        snprintf(reference, sizeof reference, "GB%s/%d/%07zu/P", oiel ? "OIEL" : "SIEL", y, 1000 + i);
+        snprintf(reference, sizeof reference, "GB%s/%d/%07zu/P", oiel ? "OIEL" : "SIEL", y,
+                 1000 + i);
         ph_date_format(p->issued, issued);
         ph_date_format(p->issued + (oiel ? OIEL_DAYS : SIEL_DAYS), expires);
         const char *destination = SCENARIO_DESTINATION, *status = "issued";
         if (p->kind == KIND_EXPIRED) status = "expired";
         if (p->kind == KIND_REVOKED) status = "revoked";
-        if (p->kind == KIND_ELSEWHERE) destination = ELSEWHERE[below(&s, sizeof ELSEWHERE / sizeof ELSEWHERE[0])];
+        if (p->kind == KIND_ELSEWHERE)
+            destination = ELSEWHERE[below(&s, sizeof ELSEWHERE / sizeof ELSEWHERE[0])];
         if (p->kind >= 0) {
             const pattern *pt = &PATTERNS[p->kind];
-            const char *licence[] = {reference, "SIEL", issued, expires, destination, pt->end_user,
+            const char *licence[] = {reference,         "SIEL",      issued,
+                                     expires,           destination, pt->end_user,
                                      pt->end_user_type, pt->end_use};
             write_line(out, licence, pt->rating, pt->goods, 1 + (int64_t)below(&s, 200),
                        value_between(&s, pt->min_pounds, pt->max_pounds), status, pt->tags);
             /* Some also carry the technology to maintain what they supply. */
             if (below(&s, 4) == 0 && strcmp(pt->rating, "ML22") != 0)
-                write_line(out, licence, "ML22", "technology for the maintenance of the goods above", 1,
+                write_line(out, licence, "ML22",
+                           "technology for the maintenance of the goods above", 1,
                            value_between(&s, 2000, 50000), status, pt->tags);
             continue;
         }
@@ -312,16 +326,19 @@ int review_scenario_write(FILE *out, const review_scenario_options *o, ph_err *e
             lines[k] = r;
         }
         const recipient *who =
-            lines[0]->military
-                ? &MILITARY_RECIPIENTS[below(&s, sizeof MILITARY_RECIPIENTS / sizeof MILITARY_RECIPIENTS[0])]
-                : &CIVIL_RECIPIENTS[below(&s, sizeof CIVIL_RECIPIENTS / sizeof CIVIL_RECIPIENTS[0])];
-        const char *licence[] = {reference, oiel ? "OIEL" : "SIEL", issued, expires, destination, who->name,
-                                 who->type, who->end_use};
+            lines[0]->military ? &MILITARY_RECIPIENTS[below(&s, sizeof MILITARY_RECIPIENTS /
+                                                                    sizeof MILITARY_RECIPIENTS[0])]
+                               : &CIVIL_RECIPIENTS[below(&s, sizeof CIVIL_RECIPIENTS /
+                                                                 sizeof CIVIL_RECIPIENTS[0])];
+        const char *licence[] = {
+            reference,   oiel ? "OIEL" : "SIEL", issued, expires, destination, who->name, who->type,
+            who->end_use};
         for (size_t k = 0; k < nlines; k++)
             write_line(out, licence, lines[k]->rating, lines[k]->goods, 1 + (int64_t)below(&s, 500),
                        value_between(&s, 2000, 750000), status, "");
     }
     free(plan);
-    if (fflush(out) || ferror(out)) return ph_fail(err, PH_ERR, "could not write the scenario register");
+    if (fflush(out) || ferror(out))
+        return ph_fail(err, PH_ERR, "could not write the scenario register");
     return PH_OK;
 }

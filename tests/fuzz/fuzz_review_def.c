@@ -28,8 +28,9 @@ static void init_once(void) {
     store *db;
     int applied;
     refdata_load_report rep;
-    if (store_open(":memory:", STORE_CREATE | STORE_ANY_VERSION, &db, &err) || store_migrate(db, &applied, &err) ||
-        refdata_load(db, &rep, &err) || assess_context_load(db, "2024-09-02", &ctx, &err) ||
+    if (store_open(":memory:", STORE_CREATE | STORE_ANY_VERSION, &db, &err) ||
+        store_migrate(db, &applied, &err) || refdata_load(db, &rep, &err) ||
+        assess_context_load(db, "2024-09-02", &ctx, &err) ||
         assess_policy_in_force(db, ctx, "2024-09-02", &shipped, &err)) {
         fprintf(stderr, "fuzz_review_def: %s\n", err.msg);
         abort();
@@ -55,7 +56,10 @@ static void init_once(void) {
         l->status = statuses[i];
         l->issued_on = "2024-01-01";
         l->tags = tags[i];
-        l->licence.reference = i == 0 ? "GBSIEL/2024/0000001/P" : i == 1 ? "L/2" : i == 2 ? "L/3" : "L/4";
+        l->licence.reference = i == 0   ? "GBSIEL/2024/0000001/P"
+                               : i == 1 ? "L/2"
+                               : i == 2 ? "L/3"
+                                        : "L/4";
         l->licence.type = i == 3 ? "OIEL" : "SIEL";
         l->licence.destination = i == 3 ? "US" : "IL";
         l->licence.end_user = "Israel Defense Forces";

@@ -53,7 +53,8 @@ static int teardown(void **state) {
 /* ---- the review file ---- */
 
 static const char good[] =
-    "{\"title\": \"Israel: IHL\", \"reason\": \"Clear risk for certain items.\", \"criteria\": [\"2C\"],"
+    "{\"title\": \"Israel: IHL\", \"reason\": \"Clear risk for certain items.\", \"criteria\": "
+    "[\"2C\"],"
     " \"evidence\": [\"1\"], \"as_of\": \"2024-09-02\","
     " \"scope\": {\"destinations\": [\"IL\"], \"ratings\": [], \"end_user_types\": []},"
     " \"exceptions\": [{\"select\": {\"references\": [], \"tags\": [\"F35-Global-Programme\"]},"
@@ -87,8 +88,9 @@ static void test_def_reads_and_writes_back(void **state) {
     review_def_free(&again);
     review_def_free(&d);
 
-    const char *reinstate = "{\"kind\": \"reinstatement\", \"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"],"
-                            " \"evidence\": [\"EV-0002\"], \"scope\": {\"destinations\": [\"IL\"]}}";
+    const char *reinstate =
+        "{\"kind\": \"reinstatement\", \"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"],"
+        " \"evidence\": [\"EV-0002\"], \"scope\": {\"destinations\": [\"IL\"]}}";
     assert_int_equal(review_def_parse("r.json", reinstate, strlen(reinstate), &d, &err), PH_OK);
     assert_int_equal(d.scope.statuses.n, 1);
     assert_string_equal(d.scope.statuses.items[0], "suspended");
@@ -103,13 +105,15 @@ static void test_def_errors_name_the_path(void **state) {
         {"{\"title\": ", "r.json:1:"},
         {"[]", "r.json: a review is a JSON object"},
         {"{\"reason\": \"r\"}", "r.json: title: required"},
-        {"{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [], \"evidence\": [\"EV-1\"], \"scope\": {}}",
+        {"{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [], \"evidence\": [\"EV-1\"], "
+         "\"scope\": {}}",
          "r.json: criteria: needs at least one item"},
         {"{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c!\"], \"evidence\": [\"1\"]}",
          "r.json: criteria[0]: '2c!' is not a criterion"},
         {"{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"EV-X\"]}",
          "r.json: evidence[0]: 'EV-X' is not an evidence id"},
-        {"{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"1\"], \"as_of\": \"2024-02-30\"}",
+        {"{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"1\"], "
+         "\"as_of\": \"2024-02-30\"}",
          "r.json: as_of: '2024-02-30' is not a date"},
         {"{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"1\"]}",
          "r.json: scope: required"},
@@ -118,25 +122,32 @@ static void test_def_errors_name_the_path(void **state) {
          "r.json: scope.destination: unknown field (expected destinations, statuses"},
         {"{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"1\"],"
          " \"scope\": {\"destinations\": [\"IL\"], \"statuses\": [\"issued\", \"expired\"]}}",
-         "r.json: scope.statuses[1]: a suspension review covers licences that can be suspended: issued or "
+         "r.json: scope.statuses[1]: a suspension review covers licences that can be suspended: "
+         "issued or "
          "reinstated, not 'expired'"},
-        {"{\"kind\": \"reinstatement\", \"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"1\"],"
+        {"{\"kind\": \"reinstatement\", \"title\": \"t\", \"reason\": \"r\", \"criteria\": "
+         "[\"2c\"], \"evidence\": [\"1\"],"
          " \"scope\": {\"destinations\": [\"IL\"], \"statuses\": [\"issued\"]}}",
-         "r.json: scope.statuses[0]: a reinstatement review covers licences that can be reinstated: suspended"},
+         "r.json: scope.statuses[0]: a reinstatement review covers licences that can be "
+         "reinstated: suspended"},
         {"{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"1\"],"
          " \"scope\": {\"destinations\": [\"IL\"], \"end_user_types\": [\"army\"]}}",
          "r.json: scope.end_user_types[0]: 'army' is not an end-user type"},
         {"{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"1\"],"
-         " \"scope\": {\"destinations\": [\"IL\"], \"issued_from\": \"2024-02-01\", \"issued_to\": \"2024-01-01\"}}",
+         " \"scope\": {\"destinations\": [\"IL\"], \"issued_from\": \"2024-02-01\", \"issued_to\": "
+         "\"2024-01-01\"}}",
          "r.json: scope.issued_to: 2024-01-01 is before issued_from 2024-02-01"},
         {"{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"1\"],"
-         " \"scope\": {\"destinations\": [\"IL\"]}, \"exceptions\": [{\"select\": {\"tags\": []}, \"reason\": \"r\","
+         " \"scope\": {\"destinations\": [\"IL\"]}, \"exceptions\": [{\"select\": {\"tags\": []}, "
+         "\"reason\": \"r\","
          " \"authority\": \"a\"}]}",
          "r.json: exceptions[0].select: an exception must select licences"},
         {"{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"1\"],"
-         " \"scope\": {\"destinations\": [\"IL\"]}, \"exceptions\": [{\"select\": {\"tags\": [\"x\"]}, \"reason\": \"r\"}]}",
+         " \"scope\": {\"destinations\": [\"IL\"]}, \"exceptions\": [{\"select\": {\"tags\": "
+         "[\"x\"]}, \"reason\": \"r\"}]}",
          "r.json: exceptions[0].authority: required"},
-        {"{\"title\": \"a\\nb\", \"reason\": \"r\"}", "r.json: title: control characters are not allowed"},
+        {"{\"title\": \"a\\nb\", \"reason\": \"r\"}",
+         "r.json: title: control characters are not allowed"},
         {"{\"title\": \"t\", \"title\": \"u\"}", "r.json:1:"},
         {"{\"kind\": \"embargo\"}", "r.json: kind: expected suspension or reinstatement"},
     };
@@ -179,20 +190,27 @@ static uint64_t line_capabilities(const char *rating, const char *description) {
 static void test_capabilities_of_the_2024_pattern(void **state) {
     (void)state;
     /* HCWS64 writes "unmanned aerial vehicles". */
-    assert_int_equal(line_capabilities("ML10.a", "parts for unmanned aerial vehicles"), capability("uav"));
-    assert_int_equal(line_capabilities("ML10.a", "components for unmanned air vehicles"), capability("uav"));
+    assert_int_equal(line_capabilities("ML10.a", "parts for unmanned aerial vehicles"),
+                     capability("uav"));
+    assert_int_equal(line_capabilities("ML10.a", "components for unmanned air vehicles"),
+                     capability("uav"));
     /* Targeting equipment facilitates ground targeting whatever its rating. */
     assert_int_equal(line_capabilities("ML15.d", "thermal imaging targeting pods"),
                      capability("ground-targeting") | capability("surveillance"));
-    assert_int_equal(line_capabilities("ML15.d", "thermal imaging cameras"), capability("surveillance"));
+    assert_int_equal(line_capabilities("ML15.d", "thermal imaging cameras"),
+                     capability("surveillance"));
     assert_int_equal(line_capabilities("ML11.a", "electronics for targeting systems"),
                      capability("ground-targeting") | capability("military-electronics"));
-    assert_int_equal(line_capabilities("ML11.a", "military radios"), capability("military-electronics"));
+    assert_int_equal(line_capabilities("ML11.a", "military radios"),
+                     capability("military-electronics"));
     /* And the rows that were there already. */
-    assert_int_equal(line_capabilities("ML10.a", "components for F-16 combat aircraft"), capability("combat-aircraft"));
-    assert_int_equal(line_capabilities("ML10.a", "components for military training aircraft (M-346)"),
-                     capability("trainer-aircraft"));
-    assert_int_equal(line_capabilities("ML5.a", "components for weapon sights"), capability("ground-targeting"));
+    assert_int_equal(line_capabilities("ML10.a", "components for F-16 combat aircraft"),
+                     capability("combat-aircraft"));
+    assert_int_equal(
+        line_capabilities("ML10.a", "components for military training aircraft (M-346)"),
+        capability("trainer-aircraft"));
+    assert_int_equal(line_capabilities("ML5.a", "components for weapon sights"),
+                     capability("ground-targeting"));
 }
 
 /* ---- the evaluation ---- */
@@ -224,26 +242,28 @@ static int collect(void *arg, const review_outcome *o, ph_err *err) {
     return PH_OK;
 }
 
-#define LINE(r, d, v) {r, d, 1, (v)*100}
+#define LINE(r, d, v)                                                                              \
+    { r, d, 1, (v)*100 }
 static assess_licence_line lines[] = {
-    LINE("ML10.a", "components for F-16 combat aircraft", 1000),                     /* 0 */
-    LINE("ML10.a", "components for military training aircraft (M-346)", 200),        /* 1 */
+    LINE("ML10.a", "components for F-16 combat aircraft", 1000),                            /* 0 */
+    LINE("ML10.a", "components for military training aircraft (M-346)", 200),               /* 1 */
     LINE("ML10.a", "components for F-35 combat aircraft for the global spares pool", 5000), /* 2 */
-    LINE("ML10.a", "components for F-35 combat aircraft", 3000),                     /* 3 */
-    LINE("ML10.c", "parts for unmanned aerial vehicles", 400),                       /* 4 */
-    LINE("ML15.d", "thermal imaging targeting pods", 700),                           /* 5 */
-    LINE("5A002", "information security equipment", 50),                            /* 6 */
-    LINE("ML10.a", "components for military aircraft", 80),                          /* 7 */
-    LINE("ML22", "technology for the maintenance of the goods above", 10),           /* 8 */
+    LINE("ML10.a", "components for F-35 combat aircraft", 3000),                            /* 3 */
+    LINE("ML10.c", "parts for unmanned aerial vehicles", 400),                              /* 4 */
+    LINE("ML15.d", "thermal imaging targeting pods", 700),                                  /* 5 */
+    LINE("5A002", "information security equipment", 50),                                    /* 6 */
+    LINE("ML10.a", "components for military aircraft", 80),                                 /* 7 */
+    LINE("ML22", "technology for the maintenance of the goods above", 10),                  /* 8 */
 };
 
-static review_licence licence(int64_t id, const char *ref, const char *dest, const char *eu_type, const char *status,
-                              const char *tags, size_t line, size_t nlines) {
+static review_licence licence(int64_t id, const char *ref, const char *dest, const char *eu_type,
+                              const char *status, const char *tags, size_t line, size_t nlines) {
     review_licence l = {.id = id, .status = status, .issued_on = "2024-01-10", .tags = tags};
     l.licence.reference = ref;
     l.licence.type = "SIEL";
     l.licence.destination = dest;
-    l.licence.end_user = strcmp(eu_type, "armed_forces") == 0 ? "Israel Defense Forces" : "Negev Avionics Ltd";
+    l.licence.end_user =
+        strcmp(eu_type, "armed_forces") == 0 ? "Israel Defense Forces" : "Negev Avionics Ltd";
     l.licence.end_user_type = eu_type;
     l.licence.lines = &lines[line];
     l.licence.nlines = nlines;
@@ -269,11 +289,13 @@ static assess_evidence_snapshot *ihl_evidence(const char *severity) {
 static const char *def_text =
     "{\"title\": \"Israel: IHL\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"1\"],"
     " \"scope\": {\"destinations\": [\"IL\"]},"
-    " \"exceptions\": [{\"select\": {\"tags\": [\"f35-global-programme\"]}, \"reason\": \"Global programme.\","
+    " \"exceptions\": [{\"select\": {\"tags\": [\"f35-global-programme\"]}, \"reason\": \"Global "
+    "programme.\","
     "   \"authority\": \"HCWS64\"}]}";
 
-static const review_summary *evaluate(const char *text, const review_licence *v, size_t n, const char *severity,
-                                      collected *c, review_engine **out, review_def *d) {
+static const review_summary *evaluate(const char *text, const review_licence *v, size_t n,
+                                      const char *severity, collected *c, review_engine **out,
+                                      review_def *d) {
     ph_err err = {0};
     assert_int_equal(review_def_parse("r.json", text, strlen(text), d, &err), PH_OK);
     assert_int_equal(review_engine_new(d, ctx, shipped, out, &err), PH_OK);
@@ -290,17 +312,18 @@ static const review_summary *evaluate(const char *text, const review_licence *v,
 static void test_evaluation_follows_the_2024_pattern(void **state) {
     (void)state;
     review_licence v[] = {
-        licence(1, "L/01", "IL", "armed_forces", "issued", "", 0, 2),                       /* F-16 + technology */
-        licence(2, "L/02", "IL", "armed_forces", "issued", "", 1, 1),                       /* trainer */
-        licence(3, "L/03", "IL", "armed_forces", "reinstated", "f35-global-programme", 2, 1), /* F-35 pool */
-        licence(4, "L/04", "IL", "armed_forces", "issued", "", 3, 1),                       /* direct F-35 */
-        licence(5, "L/05", "IL", "armed_forces", "issued", "", 4, 1),                       /* UAV */
-        licence(6, "L/06", "IL", "armed_forces", "issued", "", 5, 1),                       /* targeting pods */
-        licence(7, "L/07", "IL", "commercial", "issued", "", 6, 1),                         /* not military */
-        licence(8, "L/08", "IL", "commercial", "issued", "", 7, 1),                         /* incorporation */
-        licence(9, "L/09", "US", "armed_forces", "issued", "", 0, 1),                       /* elsewhere */
-        licence(10, "L/10", "IL", "armed_forces", "expired", "", 0, 1),                     /* not extant */
-        licence(11, "L/11", "IL", "armed_forces", "suspended", "", 0, 1),                   /* already suspended */
+        licence(1, "L/01", "IL", "armed_forces", "issued", "", 0, 2), /* F-16 + technology */
+        licence(2, "L/02", "IL", "armed_forces", "issued", "", 1, 1), /* trainer */
+        licence(3, "L/03", "IL", "armed_forces", "reinstated", "f35-global-programme", 2,
+                1),                                                       /* F-35 pool */
+        licence(4, "L/04", "IL", "armed_forces", "issued", "", 3, 1),     /* direct F-35 */
+        licence(5, "L/05", "IL", "armed_forces", "issued", "", 4, 1),     /* UAV */
+        licence(6, "L/06", "IL", "armed_forces", "issued", "", 5, 1),     /* targeting pods */
+        licence(7, "L/07", "IL", "commercial", "issued", "", 6, 1),       /* not military */
+        licence(8, "L/08", "IL", "commercial", "issued", "", 7, 1),       /* incorporation */
+        licence(9, "L/09", "US", "armed_forces", "issued", "", 0, 1),     /* elsewhere */
+        licence(10, "L/10", "IL", "armed_forces", "expired", "", 0, 1),   /* not extant */
+        licence(11, "L/11", "IL", "armed_forces", "suspended", "", 0, 1), /* already suspended */
     };
     collected c;
     review_engine *e;
@@ -310,13 +333,16 @@ static void test_evaluation_follows_the_2024_pattern(void **state) {
     assert_int_equal(s->in_scope, 8);
     assert_int_equal(c.action[0], REVIEW_SUSPEND);
     assert_string_equal(c.criteria[0], "2c");
-    assert_non_null(strstr(c.reason[0], "2c: Clear risk that the items might be used to commit or facilitate"));
+    assert_non_null(
+        strstr(c.reason[0], "2c: Clear risk that the items might be used to commit or facilitate"));
     assert_non_null(strstr(c.reason[0], "components for F-16 combat aircraft"));
     assert_int_equal(c.action[1], REVIEW_REFER);
     assert_non_null(strstr(c.reason[1], "goods without combat capability"));
     assert_int_equal(c.action[2], REVIEW_EXCEPTION);
     assert_int_equal(c.exception[2], 0);
-    assert_non_null(strstr(c.reason[2], "Exception 1 (HCWS64): Global programme. Without it the licence would be suspended"));
+    assert_non_null(strstr(
+        c.reason[2],
+        "Exception 1 (HCWS64): Global programme. Without it the licence would be suspended"));
     assert_int_equal(c.action[3], REVIEW_SUSPEND); /* direct F-35 exports are not excepted */
     assert_int_equal(c.action[4], REVIEW_SUSPEND);
     assert_int_equal(c.action[5], REVIEW_SUSPEND);
@@ -344,8 +370,12 @@ static void test_evaluation_follows_the_2024_pattern(void **state) {
             seen = 1;
             /* F-16, trainer, F-35 pool, F-35 direct and the commercial one: once each. */
             assert_int_equal(json_integer_value(json_object_get(row, "total")), 5);
-            assert_int_equal(json_integer_value(json_object_get(json_object_get(row, "licences"), "suspend")), 2);
-            assert_int_equal(json_integer_value(json_object_get(json_object_get(row, "value_gbp"), "suspend")), 4200);
+            assert_int_equal(
+                json_integer_value(json_object_get(json_object_get(row, "licences"), "suspend")),
+                2);
+            assert_int_equal(
+                json_integer_value(json_object_get(json_object_get(row, "value_gbp"), "suspend")),
+                4200);
         }
     }
     assert_true(seen);
@@ -385,7 +415,7 @@ static void test_scope_narrows(void **state) {
         const char *scope;
         int64_t in_scope;
     } cases[] = {
-        {"\"ratings\": [\"ML10\"]", 3},            /* ML10.a and ML10.c lie under ML10 */
+        {"\"ratings\": [\"ML10\"]", 3}, /* ML10.a and ML10.c lie under ML10 */
         {"\"ratings\": [\"ML22\"]", 1},
         {"\"capabilities\": [\"uav\", \"trainer-aircraft\"]", 2},
         {"\"end_user_types\": [\"commercial\"]", 1},
@@ -395,10 +425,11 @@ static void test_scope_narrows(void **state) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[512];
-        snprintf(text, sizeof text,
-                 "{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2\"], \"evidence\": [\"1\"],"
-                 " \"scope\": {\"destinations\": [\"IL\"], %s}}",
-                 cases[i].scope);
+        snprintf(
+            text, sizeof text,
+            "{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2\"], \"evidence\": [\"1\"],"
+            " \"scope\": {\"destinations\": [\"IL\"], %s}}",
+            cases[i].scope);
         collected c;
         review_engine *e;
         review_def d;
@@ -420,12 +451,14 @@ static void test_scope_narrows(void **state) {
     review_engine_free(e);
     review_def_free(&d);
     /* A criterion the policy does not consider is refused, by name. */
-    const char *bad = "{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"9z\"], \"evidence\": [\"1\"],"
-                      " \"scope\": {\"destinations\": [\"IL\"]}}";
+    const char *bad =
+        "{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"9z\"], \"evidence\": [\"1\"],"
+        " \"scope\": {\"destinations\": [\"IL\"]}}";
     ph_err err = {0};
     assert_int_equal(review_def_parse("r.json", bad, strlen(bad), &d, &err), PH_OK);
     assert_int_equal(review_engine_new(&d, ctx, shipped, &e, &err), PH_EUSAGE);
-    assert_non_null(strstr(err.msg, "criteria[0]: criterion '9z' is not considered by policy uk-selc-2021"));
+    assert_non_null(
+        strstr(err.msg, "criteria[0]: criterion '9z' is not considered by policy uk-selc-2021"));
     review_def_free(&d);
 }
 
@@ -436,10 +469,11 @@ static void test_reinstatement_evaluation(void **state) {
         licence(2, "L/02", "IL", "armed_forces", "suspended", "", 4, 1),
         licence(3, "L/03", "IL", "armed_forces", "issued", "", 4, 1),
     };
-    const char *text = "{\"kind\": \"reinstatement\", \"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"],"
-                       " \"evidence\": [\"2\"], \"scope\": {\"destinations\": [\"IL\"]},"
-                       " \"exceptions\": [{\"select\": {\"references\": [\"l/02\"]}, \"reason\": \"Not yet.\","
-                       "   \"authority\": \"Ministerial decision 1 May 2025\"}]}";
+    const char *text =
+        "{\"kind\": \"reinstatement\", \"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"],"
+        " \"evidence\": [\"2\"], \"scope\": {\"destinations\": [\"IL\"]},"
+        " \"exceptions\": [{\"select\": {\"references\": [\"l/02\"]}, \"reason\": \"Not yet.\","
+        "   \"authority\": \"Ministerial decision 1 May 2025\"}]}";
     collected c;
     review_engine *e;
     review_def d;
@@ -483,8 +517,8 @@ static size_t count(const char *text, const char *needle) {
 static void test_scenario_is_deterministic(void **state) {
     (void)state;
     size_t a_len, b_len, c_len, d_len;
-    char *a = scenario(0, 0, &a_len), *b = scenario(350, 2024, &b_len), *c = scenario(350, 7, &c_len),
-         *d = scenario(700, 0, &d_len);
+    char *a = scenario(0, 0, &a_len), *b = scenario(350, 2024, &b_len),
+         *c = scenario(350, 7, &c_len), *d = scenario(700, 0, &d_len);
     assert_int_equal(a_len, b_len);
     assert_memory_equal(a, b, a_len);
     assert_true(c_len != a_len || memcmp(a, c, a_len) != 0);
@@ -492,13 +526,18 @@ static void test_scenario_is_deterministic(void **state) {
     assert_int_equal(count(d, "components for F-16 combat aircraft,"), 16);
     assert_int_equal(count(a, "for the global spares pool,"), 8);
     assert_true(count(a, "f35-global-programme\n") >= 8); /* with their technology lines */
-    assert_true(strncmp(a, "reference,type,issued_on,expires_on,destination,end_user,end_user_type,end_use,rating,"
-                           "goods_summary,quantity,value_gbp,status,tags\n",
-                        100) == 0);
+    assert_true(
+        strncmp(
+            a,
+            "reference,type,issued_on,expires_on,destination,end_user,end_user_type,end_use,rating,"
+            "goods_summary,quantity,value_gbp,status,tags\n",
+            100) == 0);
     /* Some licences lie outside a review of extant licences to Israel. */
     assert_true(count(a, ",expired,") > 0);
     assert_true(count(a, ",revoked,") > 0);
-    assert_true(count(a, ",US,") + count(a, ",DE,") + count(a, ",IN,") + count(a, ",AU,") + count(a, ",FR,") > 0);
+    assert_true(count(a, ",US,") + count(a, ",DE,") + count(a, ",IN,") + count(a, ",AU,") +
+                    count(a, ",FR,") >
+                0);
     free(a);
     free(b);
     free(c);
@@ -519,8 +558,12 @@ static void import_scenario(long n) {
     register_import_report rep;
     assert_int_equal(register_import(db, path, &io, &rep, &err), PH_OK);
     register_import_report_free(&rep);
-    assess_evidence_input in = {.destination = "IL", .topic = "ihl", .severity = "serious",
-                                .summary = "Possible breaches of IHL", .source = "FCDO", .date = "2024-09-02",
+    assess_evidence_input in = {.destination = "IL",
+                                .topic = "ihl",
+                                .severity = "serious",
+                                .summary = "Possible breaches of IHL",
+                                .source = "FCDO",
+                                .date = "2024-09-02",
                                 .reliability = "high"};
     int64_t id;
     assert_int_equal(assess_evidence_add(db, &in, &id, &err), PH_OK);
@@ -529,7 +572,9 @@ static void import_scenario(long n) {
 static int64_t status_count(const char *status) {
     int64_t n;
     ph_err err = {0};
-    assert_int_equal(store_one_int(db, &n, &err, "SELECT count(*) FROM licence WHERE status = ?", "t", status), PH_OK);
+    assert_int_equal(
+        store_one_int(db, &n, &err, "SELECT count(*) FROM licence WHERE status = ?", "t", status),
+        PH_OK);
     return n;
 }
 
@@ -542,27 +587,40 @@ static void test_record_create_run_approve_apply(void **state) {
     int64_t id;
     char path[160];
     json_t *doc = json_loads(good, 0, NULL);
-    assert_int_equal(review_create_json(db, &adviser, doc, &id, path, sizeof path, &err), PH_EFORBIDDEN);
+    assert_int_equal(review_create_json(db, &adviser, doc, &id, path, sizeof path, &err),
+                     PH_EFORBIDDEN);
     assert_int_equal(review_create_json(db, &officer, doc, &id, path, sizeof path, &err), PH_OK);
     json_decref(doc);
     /* Names the database must know are checked with their path. */
-    const char *unknown = "{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"1\"],"
-                          " \"scope\": {\"destinations\": [\"Israel\", \"Narnia\"]}}";
+    const char *unknown =
+        "{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"1\"],"
+        " \"scope\": {\"destinations\": [\"Israel\", \"Narnia\"]}}";
     int64_t other;
-    assert_int_equal(review_create(db, &officer, "r.json", unknown, strlen(unknown), &other, &err), PH_EUSAGE);
-    assert_string_equal(err.msg, "r.json: scope.destinations[1]: 'Narnia' is not a destination penholder knows");
-    const char *no_ev = "{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"EV-0042\"],"
-                        " \"scope\": {\"destinations\": [\"Israel\"]}}";
-    assert_int_equal(review_create(db, &officer, "r.json", no_ev, strlen(no_ev), &other, &err), PH_EUSAGE);
+    assert_int_equal(review_create(db, &officer, "r.json", unknown, strlen(unknown), &other, &err),
+                     PH_EUSAGE);
+    assert_string_equal(
+        err.msg, "r.json: scope.destinations[1]: 'Narnia' is not a destination penholder knows");
+    const char *no_ev =
+        "{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"EV-0042\"],"
+        " \"scope\": {\"destinations\": [\"Israel\"]}}";
+    assert_int_equal(review_create(db, &officer, "r.json", no_ev, strlen(no_ev), &other, &err),
+                     PH_EUSAGE);
     assert_string_equal(err.msg, "r.json: evidence[0]: EV-0042: no such evidence");
-    const char *no_rating = "{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"1\"],"
-                            " \"scope\": {\"destinations\": [\"IL\"], \"ratings\": [\"ML99\"]}}";
-    assert_int_equal(review_create(db, &officer, "r.json", no_rating, strlen(no_rating), &other, &err), PH_EUSAGE);
-    assert_string_equal(err.msg, "r.json: scope.ratings[0]: 'ML99' is not a rating of the control list");
-    const char *no_crit = "{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2d\"], \"evidence\": [\"1\"],"
-                          " \"scope\": {\"destinations\": [\"IL\"]}}";
-    assert_int_equal(review_create(db, &officer, "r.json", no_crit, strlen(no_crit), &other, &err), PH_EUSAGE);
-    assert_non_null(strstr(err.msg, "r.json: criteria[0]: '2d' is not a criterion of uk-selc-2021"));
+    const char *no_rating =
+        "{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2c\"], \"evidence\": [\"1\"],"
+        " \"scope\": {\"destinations\": [\"IL\"], \"ratings\": [\"ML99\"]}}";
+    assert_int_equal(
+        review_create(db, &officer, "r.json", no_rating, strlen(no_rating), &other, &err),
+        PH_EUSAGE);
+    assert_string_equal(err.msg,
+                        "r.json: scope.ratings[0]: 'ML99' is not a rating of the control list");
+    const char *no_crit =
+        "{\"title\": \"t\", \"reason\": \"r\", \"criteria\": [\"2d\"], \"evidence\": [\"1\"],"
+        " \"scope\": {\"destinations\": [\"IL\"]}}";
+    assert_int_equal(review_create(db, &officer, "r.json", no_crit, strlen(no_crit), &other, &err),
+                     PH_EUSAGE);
+    assert_non_null(
+        strstr(err.msg, "r.json: criteria[0]: '2d' is not a criterion of uk-selc-2021"));
 
     /* Approval needs a run, a decision maker, and not the creator. */
     assert_int_equal(review_approve(db, &dm, id, 0, NULL, &err), PH_ECONFLICT);
@@ -580,9 +638,11 @@ static void test_record_create_run_approve_apply(void **state) {
     assert_int_equal(json_array_size(json_object_get(run, "licences")), 350);
     json_decref(run);
     assert_int_equal(review_approve(db, &officer, id, 0, NULL, &err), PH_EFORBIDDEN);
-    assert_int_equal(review_apply(db, &dm, id, 0, NULL, NULL, &(review_apply_report){0}, &err), PH_ECONFLICT);
+    assert_int_equal(review_apply(db, &dm, id, 0, NULL, NULL, &(review_apply_report){0}, &err),
+                     PH_ECONFLICT);
     assert_int_equal(review_run(db, &officer, id, &info, &err), PH_OK);
-    assert_int_equal(review_approve(db, &dm, id, 1, NULL, &err), PH_ECONFLICT); /* run 2 is the newest */
+    assert_int_equal(review_approve(db, &dm, id, 1, NULL, &err),
+                     PH_ECONFLICT); /* run 2 is the newest */
     assert_int_equal(review_approve(db, &dm, id, 2, "agreed", &err), PH_OK);
     assert_int_equal(review_approve(db, &dm2, id, 0, NULL, &err), PH_ECONFLICT);
     assert_int_equal(review_run(db, &officer, id, &info, &err), PH_ECONFLICT);
@@ -590,11 +650,13 @@ static void test_record_create_run_approve_apply(void **state) {
     /* A licence suspended by hand since the run is left as it is. */
     char skipped[64];
     store_stmt *st;
-    assert_int_equal(store_prepare(db,
-                                   "SELECT reference FROM review_result WHERE action = 'suspend' ORDER BY position "
-                                   "LIMIT 1 OFFSET 3",
-                                   &st, &err),
-                     PH_OK);
+    assert_int_equal(
+        store_prepare(
+            db,
+            "SELECT reference FROM review_result WHERE action = 'suspend' ORDER BY position "
+            "LIMIT 1 OFFSET 3",
+            &st, &err),
+        PH_OK);
     assert_int_equal(store_step(st, &err), STORE_ROW);
     ph_strlcpy(skipped, store_col_text(st, 0), sizeof skipped);
     store_finalize(st);
@@ -606,19 +668,21 @@ static void test_record_create_run_approve_apply(void **state) {
 
     /* A failure in the middle of applying leaves whole batches only. The
      * trigger stands for anything that fails half-way (a full disk, a kill). */
-    assert_int_equal(store_exec(db,
-                                "CREATE TEMP TRIGGER fail_once BEFORE INSERT ON customs_notification "
-                                "WHEN (SELECT count(*) FROM customs_notification) >= 12 "
-                                "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END",
-                                &err),
-                     PH_OK);
+    assert_int_equal(
+        store_exec(db,
+                   "CREATE TEMP TRIGGER fail_once BEFORE INSERT ON customs_notification "
+                   "WHEN (SELECT count(*) FROM customs_notification) >= 12 "
+                   "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END",
+                   &err),
+        PH_OK);
     review_apply_report rep;
     assert_int_not_equal(review_apply(db, &adviser, id, 5, NULL, NULL, &rep, &err), PH_OK);
     assert_int_equal(err.rc, PH_EFORBIDDEN);
     assert_int_not_equal(review_apply(db, &dm, id, 5, NULL, NULL, &rep, &err), PH_OK);
     assert_non_null(strstr(err.msg, "the disk is full"));
     int64_t n;
-    assert_int_equal(store_one_int(db, &n, &err, "SELECT count(*) FROM customs_notification", "", NULL), PH_OK);
+    assert_int_equal(
+        store_one_int(db, &n, &err, "SELECT count(*) FROM customs_notification", "", NULL), PH_OK);
     assert_int_equal(n, 9); /* two whole batches of five, one licence of them skipped */
     assert_int_equal(status_count("suspended"), 10);
     json_t *show;
@@ -630,44 +694,57 @@ static void test_record_create_run_approve_apply(void **state) {
     /* Applying again carries on; then there is nothing left to do. */
     assert_int_equal(review_apply(db, &dm2, id, 5, NULL, NULL, &rep, &err), PH_OK);
     assert_int_equal(rep.done, 20);
-    assert_int_equal(rep.skipped, 0); /* recorded by the first batch */
+    assert_int_equal(rep.skipped, 0);  /* recorded by the first batch */
     assert_int_equal(rep.referred, 0); /* the first batch queued them */
     assert_int_equal(status_count("suspended"), 30);
     assert_int_equal(review_apply(db, &dm2, id, 5, NULL, NULL, &rep, &err), PH_OK);
     assert_true(rep.already_applied);
     assert_int_equal(rep.done, 0);
-    assert_int_equal(store_one_int(db, &n, &err, "SELECT count(*) FROM customs_notification", "", NULL), PH_OK);
+    assert_int_equal(
+        store_one_int(db, &n, &err, "SELECT count(*) FROM customs_notification", "", NULL), PH_OK);
     assert_int_equal(n, 29);
-    assert_int_equal(store_one_int(db, &n, &err, "SELECT count(*) FROM review_referral WHERE state = 'open'", "", NULL),
+    assert_int_equal(store_one_int(db, &n, &err,
+                                   "SELECT count(*) FROM review_referral WHERE state = 'open'", "",
+                                   NULL),
                      PH_OK);
     assert_int_equal(n, 24);
     /* Each suspension cites the review, its criteria and its own reason. */
-    assert_int_equal(store_one_int(db, &n, &err,
-                                   "SELECT count(*) FROM licence_status_change WHERE criteria = '2c' AND "
-                                   "reason LIKE 'Review RV-0001 (Israel: IHL), run 2 approved by dm: 2c: Clear risk%'",
-                                   "", NULL),
-                     PH_OK);
+    assert_int_equal(
+        store_one_int(
+            db, &n, &err,
+            "SELECT count(*) FROM licence_status_change WHERE criteria = '2c' AND "
+            "reason LIKE 'Review RV-0001 (Israel: IHL), run 2 approved by dm: 2c: Clear risk%'",
+            "", NULL),
+        PH_OK);
     assert_int_equal(n, 29);
 
     /* A referral is resolved once, by a decision maker. */
-    assert_int_equal(store_prepare(db,
-                                   "SELECT l.reference FROM review_referral f JOIN licence l ON l.id = f.licence_id "
-                                   "ORDER BY l.reference LIMIT 1",
-                                   &st, &err),
-                     PH_OK);
+    assert_int_equal(
+        store_prepare(
+            db,
+            "SELECT l.reference FROM review_referral f JOIN licence l ON l.id = f.licence_id "
+            "ORDER BY l.reference LIMIT 1",
+            &st, &err),
+        PH_OK);
     assert_int_equal(store_step(st, &err), STORE_ROW);
     char referred[64];
     ph_strlcpy(referred, store_col_text(st, 0), sizeof referred);
     store_finalize(st);
-    assert_int_equal(review_resolve(db, &officer, id, referred, "continue", "trainer parts", &err), PH_EFORBIDDEN);
+    assert_int_equal(review_resolve(db, &officer, id, referred, "continue", "trainer parts", &err),
+                     PH_EFORBIDDEN);
     assert_int_equal(review_resolve(db, &dm, id, referred, "suspend", "", &err), PH_EUSAGE);
-    assert_int_equal(review_resolve(db, &dm, id, referred, "suspend", "Used in operations after all.", &err), PH_OK);
-    assert_int_equal(review_resolve(db, &dm, id, referred, "continue", "again", &err), PH_ECONFLICT);
-    assert_int_equal(review_resolve(db, &dm, id, "GBSIEL/1999/0000001/P", "continue", "x", &err), PH_ENOTFOUND);
+    assert_int_equal(
+        review_resolve(db, &dm, id, referred, "suspend", "Used in operations after all.", &err),
+        PH_OK);
+    assert_int_equal(review_resolve(db, &dm, id, referred, "continue", "again", &err),
+                     PH_ECONFLICT);
+    assert_int_equal(review_resolve(db, &dm, id, "GBSIEL/1999/0000001/P", "continue", "x", &err),
+                     PH_ENOTFOUND);
     assert_int_equal(status_count("suspended"), 31);
 
     /* The record cannot be edited, and the audit log checks out. */
-    assert_int_not_equal(store_exec(db, "UPDATE review_result SET action = 'continue'", &err), PH_OK);
+    assert_int_not_equal(store_exec(db, "UPDATE review_result SET action = 'continue'", &err),
+                         PH_OK);
     assert_non_null(strstr(err.msg, "never edited"));
     assert_int_not_equal(store_exec(db, "UPDATE review_run SET summary = '{}'", &err), PH_OK);
     assert_int_not_equal(store_exec(db, "DELETE FROM review_action", &err), PH_OK);
@@ -681,7 +758,8 @@ static void test_record_create_run_approve_apply(void **state) {
     /* The report recomputes the results' SHA-256 and finds it matches. */
     json_t *report;
     assert_int_equal(review_report_json(db, id, &report, &err), PH_OK);
-    assert_true(json_is_true(json_object_get(json_object_get(report, "results_sha256"), "matches")));
+    assert_true(
+        json_is_true(json_object_get(json_object_get(report, "results_sha256"), "matches")));
     json_t *ex = json_array_get(json_object_get(report, "exceptions"), 0);
     assert_string_equal(json_string_value(json_object_get(ex, "authority")), "HCWS64");
     assert_int_equal(json_array_size(json_object_get(ex, "licences")), 8);
