@@ -233,16 +233,22 @@ static int resolve_referral(http_ctx *ctx) {
     int rc = path_id(ctx, &id);
     if (rc) return rc;
     if ((rc = http_body_check(ctx, &resolve_schema))) return rc;
-    /* The licence reference with dashes for slashes, as for applications. */
+    /* The licence reference with dashes for slashes, as for applications;
+     * a reference with dashes of its own (CAAT-000123) is tried as it is first. */
+    const char *decision = json_string_value(json_object_get(ctx->body, "decision"));
+    const char *reason = json_string_value(json_object_get(ctx->body, "reason"));
     char reference[80];
     ph_strlcpy(reference, http_param(ctx, "ref"), sizeof reference);
-    for (char *p = reference; *p; p++)
-        if (*p == '-') *p = '/';
     review_actor a = actor(ctx);
     ph_err err = {0};
-    if (review_resolve(ctx->db, &a, id, reference,
-                       json_string_value(json_object_get(ctx->body, "decision")),
-                       json_string_value(json_object_get(ctx->body, "reason")), &err)) {
+    rc = review_resolve(ctx->db, &a, id, reference, decision, reason, &err);
+    if (rc == PH_ENOTFOUND && strchr(reference, '-')) {
+        for (char *p = reference; *p; p++)
+            if (*p == '-') *p = '/';
+        ph_err_clear(&err);
+        rc = review_resolve(ctx->db, &a, id, reference, decision, reason, &err);
+    }
+    if (rc) {
         if (err.rc == PH_ECONFLICT) return http_problem(ctx, 409, "conflict", "%s", err.msg);
         return http_problem_from_err(ctx, &err);
     }

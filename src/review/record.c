@@ -528,9 +528,7 @@ int review_run(store *db, const review_actor *who, int64_t id, review_run_info *
     ph_strlcpy(out->as_of, as_of, sizeof out->as_of);
     if (!rc) rc = assess_context_load(db, as_of, &ctx, err);
     if (!rc) rc = assess_policy_in_force(db, ctx, as_of, &p, err);
-    if (!rc) rc = assess_evidence_snapshot_load(db, as_of, &snap, err);
     if (!rc) rc = review_engine_new(&d, ctx, p, &engine, err);
-    if (!rc) rc = review_licences_load(db, &d, &set, err);
     int begun = 0;
     run_writer w = {.engine = engine};
     ph_buf_init(&w.canon);
@@ -543,7 +541,21 @@ int review_run(store *db, const review_actor *who, int64_t id, review_run_info *
     crypto_hash_sha256_init(&w.sha);
     if (!rc) rc = store_begin(db, err);
     if (!rc) begun = 1;
-    int number = row.latest_run + 1;
+    /* Inside the transaction: the state (an approval may have come in the
+     * meantime), the run's number, and the evidence and licences as they are. */
+    int64_t number = 0, still_open = 0;
+    if (!rc)
+        rc = store_one_int(db, &still_open, err,
+                           "SELECT count(*) FROM review WHERE id = ? AND status IN ('draft', 'assessed')",
+                           "i", id);
+    if (!rc && !still_open)
+        rc = ph_fail(err, PH_ECONFLICT, "review %s was approved while it was being run", row.ref);
+    if (!rc)
+        rc = store_one_int(db, &number, err,
+                           "SELECT coalesce(max(number), 0) + 1 FROM review_run WHERE review_id = ?",
+                           "i", id);
+    if (!rc) rc = assess_evidence_snapshot_load(db, as_of, &snap, err);
+    if (!rc) rc = review_licences_load(db, &d, &set, err);
     if (!rc)
         rc = store_run(db, err,
                        "INSERT INTO review_run(review_id, number, as_of, policy_id, "
@@ -552,7 +564,7 @@ int review_run(store *db, const review_actor *who, int64_t id, review_run_info *
                        "licences_considered, licences, "
                        "summary, results_sha256, run_by, run_at) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, '', '', 0, 0, '{}', '', ?, ?)",
-                       "iittttttt", id, (int64_t)number, as_of, policy_id(p), policy_version(p),
+                       "iittttttt", id, number, as_of, policy_id(p), policy_version(p),
                        policy_sha256(p), assess_capabilities_sha256(ctx), who->name, when);
     if (!rc) {
         w.run_id = store_last_id(db);
@@ -582,7 +594,7 @@ int review_run(store *db, const review_actor *who, int64_t id, review_run_info *
                        "ttiitti", s->evidence_sha256, s->evidence_in_force, s->considered,
                        s->in_scope, summary, hex, w.run_id);
         free(summary);
-        out->number = number;
+        out->number = (int)number;
         out->licences = s->in_scope;
     }
     if (!rc) rc = store_run(db, err, "UPDATE review SET status = 'assessed' WHERE id = ?", "i", id);
@@ -616,8 +628,16 @@ int review_approve(store *db, const review_actor *who, int64_t id, int run, cons
                    ph_err *err) {
     int rc = need_actor(who, err);
     if (rc) return rc;
+    if (note && strlen(note) > REVIEW_MAX_TEXT)
+        return ph_fail(err, PH_EUSAGE, "the note is longer than %d bytes", REVIEW_MAX_TEXT);
+    char when[AUDIT_TIME_LEN];
+    if ((rc = review_now(when, NULL, err)) || (rc = store_begin(db, err))) return rc;
+    /* Checked inside the transaction, so that two approvals cannot both pass. */
     review_row row;
-    if ((rc = review_row_load(db, id, &row, err))) return rc;
+    if ((rc = review_row_load(db, id, &row, err))) {
+        store_rollback(db);
+        return rc;
+    }
     if (!is_role(who, "decision_maker"))
         rc = ph_fail(err, PH_EFORBIDDEN, "only a decision maker may approve a review (%s is %s)",
                      who->name, who->role ? who->role : "no account");
@@ -637,23 +657,17 @@ int review_approve(store *db, const review_actor *who, int64_t id, int run, cons
         rc = ph_fail(err, PH_ECONFLICT,
                      "run %d of review %s is not its newest (run %d): read the newest first", run,
                      row.ref, row.latest_run);
-    char when[AUDIT_TIME_LEN];
-    if (!rc) rc = review_now(when, NULL, err);
-    if (!rc && note && strlen(note) > REVIEW_MAX_TEXT)
-        rc = ph_fail(err, PH_EUSAGE, "the note is longer than %d bytes", REVIEW_MAX_TEXT);
-    if (!rc && !(rc = store_begin(db, err))) {
+    if (!rc)
         rc = store_run(db, err,
                        "UPDATE review SET status = 'approved', approved_run = ?, approved_by = ?, "
-                       "approved_at = ?, "
-                       "approval_note = ? WHERE id = ? AND status = 'assessed'",
+                       "approved_at = ?, approval_note = ? WHERE id = ?",
                        "ittti", (int64_t)row.latest_run, who->name, when,
                        note && *note ? note : NULL, id);
-        if (!rc) rc = audit_review(db, who->name, "review.approve", id, when, err);
-        if (!rc)
-            rc = store_commit(db, err);
-        else
-            store_rollback(db);
-    }
+    if (!rc) rc = audit_review(db, who->name, "review.approve", id, when, err);
+    if (!rc)
+        rc = store_commit(db, err);
+    else
+        store_rollback(db);
     review_row_free(&row);
     return rc;
 }
@@ -930,7 +944,16 @@ int review_resolve(store *db, const review_actor *who, int64_t id, const char *r
     char when[AUDIT_TIME_LEN];
     if (!rc) rc = review_now(when, NULL, err);
     if (!rc && !(rc = store_begin(db, err))) {
-        if (!ph_streq(decision, "continue")) {
+        /* Only an open referral is resolved, once: checked where it is changed. */
+        rc = store_run(db, err,
+                       "UPDATE review_referral SET state = 'resolved', decision = ?, "
+                       "decision_reason = ?, resolved_by = ?, resolved_at = ? "
+                       "WHERE id = ? AND state = 'open'",
+                       "tttti", decision, reason, who->name, when, referral);
+        if (!rc && store_changes(db) != 1)
+            rc = ph_fail(err, PH_ECONFLICT, "the referral of %s by review %s is already resolved",
+                         reference, row.ref);
+        if (!rc && !ph_streq(decision, "continue")) {
             ph_buf text;
             ph_buf_init(&text);
             ph_buf_printf(&text, "Review %s (%s), referral resolved by %s: %s", row.ref, row.title,
@@ -949,12 +972,6 @@ int review_resolve(store *db, const review_actor *who, int64_t id, const char *r
                                            err);
             ph_buf_free(&text);
         }
-        if (!rc)
-            rc = store_run(
-                db, err,
-                "UPDATE review_referral SET state = 'resolved', decision = ?, decision_reason = ?, "
-                "resolved_by = ?, resolved_at = ? WHERE id = ?",
-                "tttti", decision, reason, who->name, when, referral);
         if (!rc) rc = audit_review(db, who->name, "review.resolve", id, when, err);
         if (!rc)
             rc = store_commit(db, err);

@@ -206,8 +206,24 @@ int review_report_json(store *db, int64_t id, json_t **out, ph_err *err) {
 
 /* ---- CSV ---- */
 
+/* A field a spreadsheet would read as a formula gets a leading apostrophe
+ * (a register's goods summaries are text written by others). */
+static int formula_like(const char *s) {
+    return *s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r';
+}
+
 static void csv_field_buf(ph_buf *out, const char *s) {
     s = s ? s : "";
+    if (formula_like(s)) {
+        ph_buf_putc(out, '"');
+        ph_buf_putc(out, '\'');
+        for (; *s; s++) {
+            if (*s == '"') ph_buf_putc(out, '"');
+            ph_buf_putc(out, *s);
+        }
+        ph_buf_putc(out, '"');
+        return;
+    }
     if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!*s || s[strlen(s) - 1] != ' ')) {
         ph_buf_puts(out, s);
         return;

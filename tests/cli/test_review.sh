@@ -168,4 +168,37 @@ expect_ok "applied" review apply RV-0002 --actor dm2
 expect_eq "$(sql "SELECT count(*) FROM licence WHERE status = 'reinstated'")" 30 "reinstated through the licence workflow"
 expect_eq "$(sql "SELECT count(*) FROM customs_notification WHERE event = 'reinstate'")" 30 "customs are told"
 expect_ok "audit verify after both reviews" audit verify
+
+# ---- a report is safe to open in a spreadsheet ----
+cat >"$TMP/fr.csv" <<'CSV'
+reference,type,issued_on,expires_on,destination,end_user,end_user_type,end_use,rating,goods_summary,quantity,value_gbp,status,tags
+GBSIEL/2025/0900001/P,SIEL,2025-01-10,2027-01-10,FR,"=HYPERLINK(""http://x"")",commercial,Testing,ML22,=1+1,1,100,issued,
+CSV
+expect_ok "a licence with formula-like text" import licences "$TMP/fr.csv" --format penholder-csv
+expect_ok "evidence about France" evidence add --destination FR --topic diversion --severity low --summary s --source s --date 2025-03-01
+jq '.scope.destinations = ["FR"] | .evidence = ["EV-0003"] | .exceptions = [] | .as_of = null' \
+    "$ROOT/tests/review/israel-2024.json" >"$TMP/fr.json"
+expect_ok "a review of it" review create "$TMP/fr.json" --actor officer
+expect_ok "run" review run RV-0003 --actor officer
+expect_ok "its CSV report" review report RV-0003 --format csv
+expect_out ",\"'=HYPERLINK(\"\"http://x\"\")\",commercial," "a formula-like end user is written as text"
+expect_out ",\"'=1+1\"," "so are formula-like goods"
+
+# ---- the built-in rating mix against the published register ----
+CAAT="${PENHOLDER_REF_DATA:-}/register/caat_values_2008_2015.csv"
+if [ -n "${PENHOLDER_REF_DATA:-}" ] && [ -f "$CAAT" ]; then
+    tr -d '\r' <"$CAAT" | grep ',Israel,0$' | cut -d, -f3 | sort | uniq -c | sort -rn >"$TMP/caat-mix"
+    total=$(awk '{n += $1} END {print n}' "$TMP/caat-mix")
+    "$PH" review scenario --mix | tail -n +2 | head -10 >"$TMP/baked-mix"
+    off=0
+    while IFS=, read -r rating per_mille goods; do
+        top=${rating%%.*}
+        real=$(awk -v r="$top" -v t="$total" '$2 == r {printf "%d", ($1 * 1000 / t) + 0.5}' "$TMP/caat-mix")
+        diff=$((${real:-0} - per_mille))
+        [ "${diff#-}" -le 1 ] || { off=$((off + 1)); echo "    $rating: built in $per_mille, published ${real:-0} per mille"; }
+    done <"$TMP/baked-mix"
+    expect_eq "$off" 0 "the built-in mix is the published 2008-2015 Israel mix (ten commonest ratings, within 1 per mille)"
+else
+    echo "SKIP test_review.sh rating mix: PENHOLDER_REF_DATA is not set (CAAT register)"
+fi
 finish
