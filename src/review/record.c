@@ -19,6 +19,22 @@ static char *dup_col(store_stmt *st, int i) {
     return s ? ph_strdup(s) : NULL;
 }
 
+/* As store_run, with the statement kept by the connection: for the
+ * statements applying runs once per licence. `sql` must be a constant. */
+static int run_kept(store *db, ph_err *err, const char *sql, const char *types, ...) {
+    store_stmt *st;
+    if (store_prepare_cached(db, sql, &st, err)) return err->rc;
+    va_list ap;
+    va_start(ap, types);
+    store_bind_va(st, types, ap);
+    va_end(ap);
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+    }
+    store_finalize(st);
+    return rc == STORE_DONE ? PH_OK : rc;
+}
+
 int review_now(char when[AUDIT_TIME_LEN], char date[11], ph_err *err) {
     if (audit_clock(when, err)) return err->rc;
     if (date) {
@@ -146,7 +162,8 @@ int review_state(store *db, const char *object_id, ph_buf *out, ph_err *err) {
     if (rc) return rc;
     /* Columns are listed one by one so that a later migration adding a
      * column does not change the state of every review. A run's results are
-     * covered by its results_sha256 (they can never change: triggers). */
+     * covered by its results_sha256 (they can never change: triggers), and
+     * so are the reasons the referrals copy from them. */
     audit_canon_text(out, "penholder/state/review/v1");
     if (audit_canon_rows(
             db, out, err,
@@ -172,7 +189,7 @@ int review_state(store *db, const char *object_id, ph_buf *out, ph_err *err) {
             "i", id) ||
         audit_canon_rows(
             db, out, err,
-            "SELECT l.reference, r.criteria, r.reason, r.state, r.created_at, r.decision, "
+            "SELECT l.reference, r.criteria, r.state, r.created_at, r.decision, "
             "r.decision_reason, r.resolved_by, r.resolved_at FROM review_referral r "
             "JOIN licence l ON l.id = r.licence_id WHERE r.review_id = ? ORDER BY l.reference",
             "i", id))
@@ -545,15 +562,16 @@ int review_run(store *db, const review_actor *who, int64_t id, review_run_info *
      * meantime), the run's number, and the evidence and licences as they are. */
     int64_t number = 0, still_open = 0;
     if (!rc)
-        rc = store_one_int(db, &still_open, err,
-                           "SELECT count(*) FROM review WHERE id = ? AND status IN ('draft', 'assessed')",
-                           "i", id);
+        rc = store_one_int(
+            db, &still_open, err,
+            "SELECT count(*) FROM review WHERE id = ? AND status IN ('draft', 'assessed')", "i",
+            id);
     if (!rc && !still_open)
         rc = ph_fail(err, PH_ECONFLICT, "review %s was approved while it was being run", row.ref);
     if (!rc)
-        rc = store_one_int(db, &number, err,
-                           "SELECT coalesce(max(number), 0) + 1 FROM review_run WHERE review_id = ?",
-                           "i", id);
+        rc = store_one_int(
+            db, &number, err,
+            "SELECT coalesce(max(number), 0) + 1 FROM review_run WHERE review_id = ?", "i", id);
     if (!rc) rc = assess_evidence_snapshot_load(db, as_of, &snap, err);
     if (!rc) rc = review_licences_load(db, &d, &set, err);
     if (!rc)
@@ -759,7 +777,8 @@ static int apply_one(store *db, const review_actor *who, const review_row *row, 
                      const char *when, review_apply_report *out, ph_err *err) {
     char current[32] = "";
     store_stmt *st;
-    if (store_prepare(db, "SELECT status FROM licence WHERE id = ?", &st, err)) return err->rc;
+    if (store_prepare_cached(db, "SELECT status FROM licence WHERE id = ?", &st, err))
+        return err->rc;
     store_bind_int(st, 1, p->licence_id);
     int rc = store_step(st, err);
     if (rc == STORE_ROW) ph_strlcpy(current, store_col_text(st, 0), sizeof current);
@@ -771,11 +790,11 @@ static int apply_one(store *db, const review_actor *who, const review_row *row, 
                  "left as it is: the licence is %s now, and was %s when the review ran",
                  current[0] ? current : "gone", p->status);
         out->skipped++;
-        return store_run(db, err,
-                         "INSERT INTO review_action(review_id, licence_id, event, outcome, note, "
-                         "audit_seq, actor, "
-                         "done_at) VALUES (?, ?, ?, 'skipped', ?, NULL, ?, ?)",
-                         "iitttt", row->id, p->licence_id, p->action, note, who->name, when);
+        return run_kept(db, err,
+                        "INSERT INTO review_action(review_id, licence_id, event, outcome, note, "
+                        "audit_seq, actor, "
+                        "done_at) VALUES (?, ?, ?, 'skipped', ?, NULL, ?, ?)",
+                        "iitttt", row->id, p->licence_id, p->action, note, who->name, when);
     }
     ph_buf reason;
     ph_buf_init(&reason);
@@ -793,12 +812,12 @@ static int apply_one(store *db, const review_actor *who, const review_row *row, 
     if (!rc) {
         char note[400];
         snprintf(note, sizeof note, "%s -> %s (criteria %s)", r.from, r.to, r.criteria);
-        rc = store_run(db, err,
-                       "INSERT INTO review_action(review_id, licence_id, event, outcome, note, "
-                       "audit_seq, actor, "
-                       "done_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?)",
-                       "iittitt", row->id, p->licence_id, p->action, note, (int64_t)r.audit.seq,
-                       who->name, when);
+        rc = run_kept(db, err,
+                      "INSERT INTO review_action(review_id, licence_id, event, outcome, note, "
+                      "audit_seq, actor, "
+                      "done_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?)",
+                      "iittitt", row->id, p->licence_id, p->action, note, (int64_t)r.audit.seq,
+                      who->name, when);
     }
     if (!rc)
         rc = review_notify_customs(db, p->reference, p->action, row->id, r.criteria, reason.data,
