@@ -304,7 +304,8 @@ int review_apply(store *db, const review_actor *who, int64_t id, int batch,
 int review_resolve(store *db, const review_actor *who, int64_t id, const char *reference,
                    const char *decision, const char *reason, ph_err *err);
 
-/* ---- reading ---- */
+/* ---- reading ----
+ * Each fills *out with a new JSON value the caller releases (json_decref). */
 
 /* Every review, newest first: [{id, kind, title, status, ...}]. */
 int review_list_json(store *db, json_t **out, ph_err *err);
@@ -322,7 +323,9 @@ int review_outbox_json(store *db, json_t **out, ph_err *err);
  * The record a minister or a parliamentary committee reads: what was
  * reviewed, on what evidence and policy, what was decided for each licence
  * and why, the exceptions and their authority, the approval and what was
- * applied, and the impact. Of the approved run, else the newest. */
+ * applied, and the impact. Of the approved run, else the newest; PH_ECONFLICT
+ * when the review has never been run. The caller releases *out (json_decref)
+ * or the buffer's text (ph_buf_free). */
 int review_report_json(store *db, int64_t id, json_t **out, ph_err *err);
 /* One row per licence (docs/reviews.md lists the columns). */
 int review_report_csv(store *db, int64_t id, ph_buf *out, ph_err *err);
