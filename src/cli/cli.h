@@ -98,5 +98,6 @@ int cmd_lists(int argc, char **argv);
 int cmd_concern(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
 int cmd_match(int argc, char **argv);
+int cmd_review(int argc, char **argv);
 
 #endif

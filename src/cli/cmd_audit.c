@@ -8,6 +8,7 @@
 #include "concern/concern.h"
 #include "cli/cli.h"
 #include "register/register.h"
+#include "review/review.h"
 
 /* A saved tree head is a small JSON object. */
 #define HEAD_FILE_MAX 65536
@@ -42,6 +43,7 @@ void cli_audit_register_types(void) {
     auth_audit_register(); /* account, api_token, organisation */
     cases_register_audit(); /* case */
     concern_audit_register(); /* concern, concern_key, concern_setting */
+    review_register_audit(); /* review */
 }
 
 static void print_hex_line(const char *label, const unsigned char *bytes, size_t n) {

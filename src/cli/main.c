@@ -32,6 +32,7 @@ static const command commands[] = {
     {"concern", cmd_concern, "raise, answer, follow and escalate formal concerns"},
     {"screen", cmd_screen, "screen party names against the loaded lists"},
     {"match", cmd_match, "score two names against each other, with the explanation"},
+    {"review", cmd_review, "review extant licences: dry run, impact, approval, suspension"},
 };
 
 static void usage(FILE *out) {

@@ -146,6 +146,7 @@ int http_core_routes(http_router *r, ph_err *err);
 int http_account_routes(http_router *r, ph_err *err);
 int http_case_routes(http_router *r, ph_err *err);
 int http_concern_routes(http_router *r, ph_err *err);
+int http_review_routes(http_router *r, ph_err *err);
 
 /* ---- parsers (pure: no socket, no database; fuzzed) ---- */
 
