@@ -9,9 +9,13 @@
 // screening; the licence register, the audit page, reviews and concerns
 // either work or say they are not available. Screenshots go to --out.
 //
+// A second application, refused (set up through the API), is appealed by the
+// exporter and the appeal dismissed by the decision maker through the pages.
+//
 // usage: node flow.mjs --url URL --db DB --out DIR --profile DIR --chromium PATH
-//                      --token OFFICER_TOKEN --password PASSWORD --bin PENHOLDER
+//                      --tokens FILE.json --password PASSWORD --bin PENHOLDER
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -20,7 +24,8 @@ const { chromium } = require('playwright-core');
 
 const args = {};
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
-const { url, db, out, profile, token, password, bin } = args;
+const { url, db, out, profile, password, bin } = args;
+const tokens = JSON.parse(readFileSync(args.tokens, 'utf8'));
 const started = Date.now();
 
 let checks = 0;
@@ -105,9 +110,34 @@ async function press(name, expected) {
   await banner(expected).waitFor();
 }
 
-async function api(path, options = {}) {
-  const r = await fetch(`${url}${path}`, { ...options, headers: { Authorization: `Bearer ${token}`, ...(options.headers || {}) } });
-  return { status: r.status, body: await r.json().catch(() => null) };
+/** An API call as NAME with their token (for setting up and checking, not for what the pages do). */
+async function as(name, method, path, body) {
+  const r = await fetch(`${url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { Authorization: `Bearer ${tokens[name]}`, 'Content-Type': 'application/json' } });
+  const json = await r.json().catch(() => null);
+  if (r.status >= 400) throw new Error(`${name} ${method} ${path}: HTTP ${r.status} ${JSON.stringify(json)}`);
+  return json;
+}
+const api = async (path) => ({ body: await as('officer', 'GET', path) });
+
+/** An application refused under Criterion 2c, every step through the API. */
+async function refusedCase() {
+  const c = await as('acme', 'POST', '/api/v1/applications', {
+    type: 'SIEL', destination: 'Israel', end_use: 'Ground targeting for the Israel Defense Forces', exporter: 'Acme Aerospace Ltd',
+    parties: [{ role: 'end_user', name: 'Israel Defense Forces', country: 'IL', type: 'armed_forces' }],
+    goods: [{ description: 'Targeting pod components', rating: 'ML5.b', quantity: 4, value_gbp: 52000 }],
+  });
+  const p = `/api/v1/applications/${c.reference.replace(/\//g, '-')}`;
+  await as('acme', 'POST', `${p}/submit`);
+  await as('officer', 'POST', `${p}/events`, { event: 'start_checks' });
+  await as('officer', 'POST', `${p}/events`, { event: 'send_to_technical' });
+  await as('tau', 'POST', `${p}/goods/1/rating`, { rating: 'ML5.b', report_summary: 'components for targeting equipment' });
+  await as('tau', 'POST', `${p}/events`, { event: 'complete_technical' });
+  const advised = await as('fcdo', 'POST', `${p}/advice`, { advice: 'refuse', text: 'Clear risk of use in ground targeting in Gaza.', criteria: ['2c'] });
+  await as('officer', 'POST', `${p}/events`, { event: 'consolidate' });
+  await as('signer', 'POST', `${p}/countersign`, { advice: advised.advice[0].id, accepted: true, reasons: 'The evidence supports it.' });
+  await as('dm', 'POST', `${p}/decision`, { decision: 'refuse', reason: 'Clear risk under Criterion 2c.', criteria: ['2c'] });
+  return c.reference;
 }
 
 async function routes() {
@@ -115,11 +145,33 @@ async function routes() {
   return new Set([...text.matchAll(/^ {2}(\/api\/v1\/\S+):\s*$/gm)].map((m) => m[1]));
 }
 
+/** Pages that a strict Content-Security-Policy can serve: no inline script, style or handler. */
+function inlineCode() {
+  const found = [];
+  const web = new URL('../../web/', import.meta.url);
+  for (const name of readdirSync(web).filter((n) => n.endsWith('.html'))) {
+    const html = readFileSync(new URL(name, web), 'utf8');
+    for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) if (!/\ssrc=/.test(m[1]) || m[2].trim()) found.push(`${name}: inline script`);
+    if (/<[^>]+\sstyle=/.test(html)) found.push(`${name}: style attribute`);
+    if (/<[^>]+\son[a-z]+=/.test(html)) found.push(`${name}: event handler attribute`);
+  }
+  for (const name of readdirSync(new URL('js/', web))) {
+    const js = readFileSync(new URL(`js/${name}`, web), 'utf8');
+    if (/\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|setAttribute\('style'/.test(js)) found.push(`js/${name}: builds markup from strings`);
+  }
+  return found;
+}
+
 try {
   const available = await routes();
+  const refused = await refusedCase();
+  const inline = inlineCode();
+  check(inline.length === 0, 'no page has inline script, style or handlers, and no script builds markup from strings', inline.join('; '));
 
   // ---- the exporter, with the keyboard only ----
-  await page.goto(`${url}/`);
+  const first = await page.goto(`${url}/`);
+  const csp = first.headers()['content-security-policy'] || '';
+  check(/default-src 'self'/.test(csp) && !/unsafe-inline|unsafe-eval/.test(csp), `the pages are served with a strict Content-Security-Policy (${csp})`);
   await page.waitForURL(/sign-in\.html/);
   check(true, 'a visitor without a session is sent to the sign-in page');
   await main().locator('h1').waitFor();
@@ -405,6 +457,28 @@ try {
   check(!(await main().locator('#advice, #screening, #assessment').count()), 'the exporter’s page has no advice, screening or assessment section');
   check(/EUU-2026-114/.test(exporterEnd), 'but sees their own answer to the request for information');
   await screenshot('exporter-outcome');
+
+  // The refused application: its criteria, and an appeal.
+  await page.goto(`${url}/application.html?ref=${refused.replace(/\//g, '-')}`);
+  await main().locator('h1', { hasText: refused }).waitFor();
+  const refusal = await main().locator('#outcome').innerText();
+  check(/refused/.test(refusal) && /Criterion 2c: Clear risk of use to commit or facilitate a serious violation of IHL/.test(refusal)
+    && /You can appeal until \d{1,2} \w+ \d{4}/.test(refusal), 'a refused exporter sees the criteria and until when to appeal');
+  check(!/Clear risk of use in ground targeting|Clear risk under Criterion 2c\./.test(await mainText()), 'but not the internal advice or the decision maker’s reason');
+  await main().locator('#appeal-form').getByLabel('Grounds for your appeal').fill('The pods are for training ranges in the Negev only; the end-user undertaking says so.');
+  await screenshot('exporter-refused');
+  await press('Lodge appeal', 'Your appeal is lodged');
+  check(/Under appeal/.test(await page.locator('#case-status').innerText()), 'the exporter lodges an appeal');
+  await signOut();
+  await signIn('dm');
+  await page.goto(`${url}/application.html?ref=${refused.replace(/\//g, '-')}`);
+  await main().locator('h1', { hasText: refused }).waitFor();
+  check(/training ranges in the Negev/.test(await main().locator('#decision').innerText()), 'the decision maker reads the grounds of the appeal');
+  await main().locator('#appeal-decision-form').getByLabel(/Dismiss the appeal/).check();
+  await main().locator('#appeal-decision-form').getByLabel(/^2c:/).check();
+  await main().locator('#appeal-decision-form').getByLabel('Reason').fill('The undertaking does not exclude use in operations; the clear risk stands.');
+  await press('Record the appeal decision', 'The appeal is dismissed');
+  check(/Refused/.test(await page.locator('#case-status').innerText()), 'the appeal is dismissed: the refusal stands');
   await signOut();
 
   // ---- other pages: they work, or say they are not available ----

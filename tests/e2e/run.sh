@@ -12,8 +12,10 @@
 # is missing.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PH="${PENHOLDER_BIN:-$ROOT/build/san/penholder}"
-[ -x "$PH" ] || PH="$ROOT/build/penholder"
+# The release build: these tests are about the pages, and the sanitizer
+# build already serves every route in tests/http (E2E_BIN overrides).
+PH="${E2E_BIN:-${PENHOLDER_RELEASE_BIN:-$ROOT/build/penholder}}"
+[ -x "$PH" ] || PH="${PENHOLDER_BIN:-$ROOT/build/san/penholder}"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 OUT_DIR="$ROOT/build/test-logs/e2e"
 
@@ -56,7 +58,15 @@ user auditor1 auditor
     --summary "UN Commission of Inquiry report on the conduct of hostilities" \
     --source "UN Human Rights Council A/HRC/56/26" --date 2024-06-12 >/dev/null ||
     { echo "evidence add failed"; exit 1; }
-OFFICER_TOKEN=$("$PH" tokens create officer | tail -n 1)
+# API tokens, to set up a second case (refused, for the appeal) without the pages.
+printf '{' >"$TMP/tokens.json"
+sep=""
+for n in acme officer tau fcdo signer dm; do
+    t=$("$PH" tokens create "$n" | tail -n 1) || { echo "tokens create $n failed"; exit 1; }
+    printf '%s"%s": "%s"' "$sep" "$n" "$t" >>"$TMP/tokens.json"
+    sep=", "
+done
+printf '}\n' >>"$TMP/tokens.json"
 
 # The in-browser audit verifier against the command line's own proofs
 # (needs only Node.js).
@@ -102,7 +112,7 @@ fi
 rm -rf "$OUT_DIR"
 mkdir -p "$OUT_DIR"
 node "$ROOT/tests/e2e/flow.mjs" --url "$URL" --db "$PENHOLDER_DB" --out "$OUT_DIR" --profile "$TMP/profile" \
-    --chromium "$CHROMIUM" --token "$OFFICER_TOKEN" --password "$PASSWORD" --bin "$PH" || status=1
+    --chromium "$CHROMIUM" --tokens "$TMP/tokens.json" --password "$PASSWORD" --bin "$PH" || status=1
 node "$ROOT/tests/e2e/areas.mjs" --url "$URL" --db "$PENHOLDER_DB" --out "$OUT_DIR" --profile "$TMP/profile-areas" \
     --chromium "$CHROMIUM" --password "$PASSWORD" --bin "$PH" || status=1
 

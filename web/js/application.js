@@ -73,7 +73,8 @@ class CasePage {
     this.accept(r);
     clearPageErrors();
     this.draw();
-    showBanner({ success: true, heading: typeof message === 'function' ? message(this.data) : message });
+    const m = typeof message === 'function' ? message(this.data) : message;
+    showBanner({ success: true, ...(typeof m === 'string' ? { heading: m } : m) });
   }
 
   write(suffix, body) {
@@ -528,6 +529,9 @@ class CasePage {
         if (v.decision === 'refuse') body.criteria = v.criteria;
         if (v.concerns_acknowledged) body.concerns_acknowledged = v.concerns_acknowledged;
         const message = { issue: 'The licence is issued', refuse: 'The application is refused', no_licence_required: 'No licence is required: the case is closed' }[v.decision];
+        if (v.decision === 'issue') {
+          return this.act(this.write('/decision', body), (d) => ({ heading: message, body: d.licence ? para('Licence ', link(fmt.licenceHref(d.licence), d.licence), ' is in the register.') : null }));
+        }
         return this.act(this.write('/decision', body), message);
       },
     });

@@ -29,6 +29,9 @@ const CHANGES = {
   revoke: [['issued', 'suspended', 'reinstated'], ['decision_maker'], true],
 };
 
+const CHANGED = { suspend: 'Suspended', reinstate: 'Reinstated', revoke: 'Revoked', surrender: 'Surrendered',
+  exhaust: 'Exhausted', expire: 'Expired' };
+
 /** A licence's lines, whichever name the API gives them. */
 const linesOf = (l) => l.lines || l.goods || [];
 const historyOf = (l) => l.history || l.status_changes || l.changes || [];
@@ -207,7 +210,7 @@ class LicenceView {
       heading(2, 'Status history', 'l'),
       history.length ? h('div', { class: 'app-table-wrap' }, table({
         head: ['Change', 'From', 'To', 'Reason', 'Criteria', 'By', 'When'],
-        rows: history.map((c) => [fmt.event(c.event), fmt.licenceStatus(c.from_status ?? c.from), fmt.licenceStatus(c.to_status ?? c.to),
+        rows: history.map((c) => [CHANGED[c.event] ?? fmt.event(c.event), fmt.licenceStatus(c.from_status ?? c.from), fmt.licenceStatus(c.to_status ?? c.to),
           cellText(c.reason), fmt.criteriaList(c.criteria).join(', '),
           c.actor ?? c.by ?? '', fmt.dateTime(c.changed_at ?? c.at)]),
       })) : para('The status has not changed since the decision.'),
