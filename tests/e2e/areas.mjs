@@ -8,11 +8,8 @@
 //
 // usage: node areas.mjs --url URL --db DB --out DIR --profile DIR --chromium PATH --password P --bin PENHOLDER
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
+import { accessibilityProblems, launch } from './lib.mjs';
 
 const args = {};
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
@@ -28,26 +25,13 @@ function check(ok, what, detail = '') {
 }
 const cli = (...a) => JSON.parse(execFileSync(bin, [...a, '--db', db], { encoding: 'utf8' }));
 
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: args.chromium || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync'],
-  viewport: { width: 1100, height: 900 },
-});
-context.setDefaultTimeout(15000);
-const page = context.pages()[0] || await context.newPage();
-const scriptErrors = [];
-page.on('pageerror', (e) => scriptErrors.push(`${page.url()}: ${e.message}`));
-page.on('console', (m) => {
-  if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|409|422)/.test(m.text())) {
-    scriptErrors.push(`${page.url()}: ${m.text()}`);
-  }
-});
+const { context, page, scriptErrors } = await launch({ chromiumPath: args.chromium, profile });
+const accessibility = [];
 const main = () => page.locator('#main-content');
 const banner = (text) => page.locator('.app-banner-slot .govuk-notification-banner__heading', { hasText: text });
 async function screenshot(name) {
   await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+  if (name !== 'area-failure') accessibility.push(...(await accessibilityProblems(page)).map((p) => `${name}: ${p}`));
 }
 async function signIn(name) {
   await context.clearCookies();
@@ -280,6 +264,7 @@ try {
   await screenshot('area-failure').catch(() => {});
 } finally {
   check(scriptErrors.length === 0, 'no script error on the pages of the areas still to come', scriptErrors.join('\n    '));
+  check(accessibility.length === 0, 'axe-core finds no WCAG 2.1 A or AA problem on them', accessibility.join('\n    '));
   await context.close();
 }
 console.log(`${checks} checks, ${failures} failed`);

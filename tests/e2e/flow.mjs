@@ -16,11 +16,8 @@
 //                      --tokens FILE.json --password PASSWORD --bin PENHOLDER
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
+import { accessibilityAvailable, accessibilityProblems, launch } from './lib.mjs';
 
 const args = {};
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
@@ -41,30 +38,15 @@ function check(ok, what, detail = '') {
   return ok;
 }
 
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: args.chromium || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync'],
-  viewport: { width: 1100, height: 900 },
-});
-context.setDefaultTimeout(15000);
-const page = context.pages()[0] || await context.newPage();
+const { context, page, scriptErrors } = await launch({ chromiumPath: args.chromium, profile });
 
-// Any script error, and any console error other than an expected failed
-// request (a 401 before signing in, the 422 of the validation check), fails the test.
-const scriptErrors = [];
-page.on('pageerror', (e) => scriptErrors.push(`${page.url()}: ${e.message}`));
-page.on('console', (m) => {
-  if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|409|422)/.test(m.text())) {
-    scriptErrors.push(`${page.url()}: ${m.text()}`);
-  }
-});
-
+// Every page photographed is also checked for accessibility problems.
 let shot = 0;
+const accessibility = [];
 async function screenshot(name) {
   shot += 1;
   await page.screenshot({ path: join(out, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+  if (name !== 'failure') accessibility.push(...(await accessibilityProblems(page)).map((p) => `${name}: ${p}`));
 }
 
 const main = () => page.locator('#main-content');
@@ -511,6 +493,11 @@ try {
   await screenshot('failure').catch(() => {});
 } finally {
   check(scriptErrors.length === 0, 'no script error on any page', scriptErrors.join('\n    '));
+  if (accessibilityAvailable()) {
+    check(accessibility.length === 0, `axe-core finds no WCAG 2.1 A or AA problem on the ${shot} pages photographed`, accessibility.join('\n    '));
+  } else {
+    console.log('SKIP accessibility: web/node_modules/axe-core is missing (make web-assets)');
+  }
   await context.close();
 }
 

@@ -122,7 +122,7 @@ async function workQueue(main, user) {
       yours.length ? queueTable(yours, `${yours.length} application${yours.length === 1 ? '' : 's'}, soonest due first`)
         : para('Nothing is waiting for you.')) : null,
     heading(2, 'Applications by status', 'm'),
-    tabs('Applications by status', QUEUE_STATUSES.map((status) => {
+    tabs('Contents', QUEUE_STATUSES.map((status) => {
       const d = byStatus[status] || { total: 0, cases: [] };
       return {
         id: `status-${status.replace(/_/g, '-')}`,

@@ -11,6 +11,7 @@ export const SERVICE_NAME = 'Export licensing';
 
 /** Runs GOV.UK Frontend's behaviour (radios, tabs, error summary...) on new content. */
 export function initComponents(scope) {
+  markScrollableTables(scope);
   if (!document.body.classList.contains('govuk-frontend-supported')) return;
   const onError = () => {}; // an element already initialised is fine
   if (scope.matches?.('[data-module="govuk-error-summary"]')) {
@@ -23,6 +24,24 @@ export function initComponents(scope) {
   }
   initAll({ scope, onError });
 }
+
+/** A table wider than the screen scrolls sideways: keyboard users must be able to focus it to scroll. */
+function markScrollableTables(scope) {
+  const wraps = scope.matches?.('.app-table-wrap') ? [scope] : [...(scope.querySelectorAll?.('.app-table-wrap') ?? [])];
+  for (const wrap of wraps) {
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      const captionText = wrap.querySelector('caption')?.textContent.trim();
+      wrap.setAttribute('tabindex', '0');
+      wrap.setAttribute('role', 'region');
+      wrap.setAttribute('aria-label', captionText ? `${captionText} (scrolls sideways)` : 'Table (scrolls sideways)');
+    } else {
+      wrap.removeAttribute('tabindex');
+      wrap.removeAttribute('role');
+      wrap.removeAttribute('aria-label');
+    }
+  }
+}
+window.addEventListener('resize', () => markScrollableTables(document.body));
 
 // ---- messages carried to the next page (after a redirect) ----
 const FLASH_KEY = 'penholder.flash';
