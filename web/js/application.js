@@ -507,9 +507,13 @@ class CasePage {
       value: e, text: { issue: 'Issue the licence', refuse: 'Refuse the application', no_licence_required: 'No licence is required' }[e],
       conditional: e === 'refuse' ? criteriaBox : undefined,
     }));
+    const engaged = (d.assessment?.result?.findings || []).filter((x) => x.outcome !== 'clear').map((x) => x.criterion);
     const form = h('form', { class: 'app-action-form', id: 'decision-form' },
       heading(3, 'Make the decision', 'm'),
       blockers.length ? warning(`The decision cannot be recorded yet: ${blockers.join('; ')}.`) : null,
+      d.assessment ? para(`The assessment against the criteria recommends: ${fmt.finding(d.assessment.recommendation)}`,
+        engaged.length ? ` (criteria engaged: ${engaged.join(', ')}; ` : ' (',
+        link('#assessment', 'see the findings'), ').') : null,
       radios({ ...f('decision'), legend: 'Decision', legendSize: 's', items }),
       textarea({ ...f('reason'), label: 'Reason for the decision', rows: 4, hint: 'It is kept on the record with the decision.' }),
       this.concernsAvailable ? input({ ...f('concerns_acknowledged'), label: 'Formal concerns you have read (if any are open)',
