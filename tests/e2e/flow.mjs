@@ -70,8 +70,8 @@ async function tabTo(selector, max = 60) {
 }
 const focusedId = () => page.evaluate(() => document.activeElement?.id || '');
 
-async function signIn(name) {
-  await page.goto(`${url}/sign-in.html`);
+async function signIn(name, next) {
+  await page.goto(`${url}/sign-in.html${next ? `?next=${encodeURIComponent(next)}` : ''}`);
   await page.getByLabel('Account name').fill(name);
   await page.getByLabel('Password').fill(password);
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/sign-in')), page.getByRole('button', { name: 'Sign in' }).click()]);
@@ -285,7 +285,8 @@ try {
   }
 
   // ---- the case officer ----
-  await signIn('officer');
+  await signIn('officer', '//example.org/');
+  check(new URL(page.url()).origin === new URL(url).origin, 'signing in never leads to another site (?next=//example.org/)');
   check(/Work queue/.test(await main().locator('h1').innerText()), 'the case officer lands on the work queue');
   const row = main().locator('#your-work ~ div table tr', { hasText: reference });
   check(await row.count() === 1, 'the new application is waiting for the case officer');

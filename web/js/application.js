@@ -44,7 +44,7 @@ class CasePage {
   constructor(main, user, ref) {
     this.main = main;
     this.user = user;
-    this.ref = ref;
+    this.ref = fmt.refToPath(ref);
     this.data = null;
     this.etag = null;
     this.concernsAvailable = false;

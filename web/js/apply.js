@@ -17,7 +17,7 @@ export function applyPage() {
   return startPage({
     area: 'apply', title: 'Start an application', roles: ['exporter'],
     async render(main, { user }) {
-      const ref = params().get('ref');
+      const ref = params().get('ref') ? fmt.refToPath(params().get('ref')) : null;
       let draft = null;
       let etag = null;
       if (ref) {

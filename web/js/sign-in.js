@@ -7,11 +7,18 @@ import { params, startPage } from './layout.js';
 
 const WRONG = 'The account name or password is not right, or the account is locked for a while after several failed attempts';
 
-/** Only a path of this site: never send someone to another origin after signing in. */
-function safeNext(value) {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
-  if (value.startsWith('/sign-in.html')) return '/';
-  return value;
+/** Only a page of this site: never send someone to another origin after signing in
+ * (the URL parser decides, so that "/\t/host" or "/\\host" cannot slip through). */
+export function safeNext(value) {
+  if (!value || !value.startsWith('/')) return '/';
+  let target;
+  try {
+    target = new URL(value, location.origin);
+  } catch {
+    return '/';
+  }
+  if (target.origin !== location.origin || target.pathname.startsWith('/sign-in')) return '/';
+  return target.pathname + target.search + target.hash;
 }
 
 export function signInPage() {
