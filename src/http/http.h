@@ -140,6 +140,10 @@ int http_routes_register(http_router *r, ph_err *err);
 int http_core_routes(http_router *r, ph_err *err);
 int http_account_routes(http_router *r, ph_err *err);
 int http_case_routes(http_router *r, ph_err *err);
+int http_licence_routes(http_router *r, ph_err *err);
+int http_assess_routes(http_router *r, ph_err *err);
+int http_list_routes(http_router *r, ph_err *err);
+int http_audit_routes(http_router *r, ph_err *err);
 
 /* ---- parsers (pure: no socket, no database; fuzzed) ---- */
 
