@@ -3,17 +3,18 @@
 # --json, lists diff --json), errors naming the field path, evidence never
 # edited (a correction supersedes) and imported all or nothing.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/flow.sh"
 
 A="$ROOT/tests/assess"
 FIX="$ROOT/tests/fixtures/lists"
 J="-H Content-Type:application/json"
 expect_ok "init" init
-user officer case_officer
-user fcdo adviser --team fcdo
-user tau technical_assessor
-user aud auditor
-user acme exporter --org "Acme Aerospace Ltd"
-OFFICER=$(token officer); FCDO=$(token fcdo); TAU=$(token tau); AUD=$(token aud); ACME=$(token acme)
+setup_user officer case_officer
+setup_user fcdo adviser --team fcdo
+setup_user tau technical_assessor
+setup_user aud auditor
+setup_user acme exporter --org "Acme Aerospace Ltd"
+OFFICER=$(setup_token officer); FCDO=$(setup_token fcdo); TAU=$(setup_token tau); AUD=$(setup_token aud); ACME=$(setup_token acme)
 start_server
 
 # ---- evidence ----

@@ -3,6 +3,7 @@
 # independent verifier (tests/audit/verify-proof.mjs, node:crypto only)
 # accepts what the server hands out.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/flow.sh"
 
 export PENHOLDER_AUDIT_TIME=2026-03-02T09:00:00Z
 expect_ok "init" init
@@ -11,12 +12,12 @@ expect_ok "init" init
     for g in 1 2 3; do echo "$g,2026-01-1$g,ML10,1,1000,Israel,0"; done
 } >"$TMP/reg.csv"
 expect_ok "import" import licences "$TMP/reg.csv" --format caat-values
-user aud auditor
-user officer case_officer
-user dm decision_maker
-user root admin
-user acme exporter --org "Acme Aerospace Ltd"
-AUD=$(token aud); OFFICER=$(token officer); DM=$(token dm); ROOTT=$(token root); ACME=$(token acme)
+setup_user aud auditor
+setup_user officer case_officer
+setup_user dm decision_maker
+setup_user root admin
+setup_user acme exporter --org "Acme Aerospace Ltd"
+AUD=$(setup_token aud); OFFICER=$(setup_token officer); DM=$(setup_token dm); ROOTT=$(setup_token root); ACME=$(setup_token acme)
 start_server
 J="-H Content-Type:application/json"
 for g in 1 2 3; do

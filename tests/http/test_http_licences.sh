@@ -17,8 +17,8 @@ TODAY=$(date -u +%Y-%m-%d)
 } >"$TMP/reg.csv"
 expect_ok "import three licences" import licences "$TMP/reg.csv" --format caat-values
 flow_users
-user other exporter --org "Other Exports plc"
-OTHER=$(token other)
+setup_user other exporter --org "Other Exports plc"
+OTHER=$(setup_token other)
 start_server
 
 # A licence issued on Acme's application.
