@@ -58,6 +58,8 @@ while [ -z "$URL" ]; do
 done
 until curl -sf "$URL/api/v1/health" >/dev/null; do sleep 0.1; done
 
+# The server's processor time so far (user + system), in clock ticks.
+server_cpu() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
 # ms from a wrk latency figure: 850.00us, 1.23ms, 1.01s
 to_ms() {
     echo "$1" | awk '/us$/ { sub(/us$/, ""); printf "%.3f", $0 / 1000; next }
@@ -68,8 +70,11 @@ to_ms() {
 run() {
     name=$1 path=$2
     shift 2
+    cpu0=$(server_cpu)
     wrk -t2 -c"${RUN_CONNECTIONS:-$CONNECTIONS}" -d"${SECONDS_EACH}s" --latency "$@" "$URL$path" >"$TMP/wrk.$name"
+    cpu1=$(server_cpu)
     rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$TMP/wrk.$name")
+    total=$(awk '/requests in/ { print $1 }' "$TMP/wrk.$name")
     p50=$(awk '$1 == "50%" { print $2 }' "$TMP/wrk.$name")
     p99=$(awk '$1 == "99%" { print $2 }' "$TMP/wrk.$name")
     bad=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$TMP/wrk.$name")
@@ -80,6 +85,10 @@ run() {
     echo "http_${name}_$( [ "$name" = advice ] && echo writes || echo reads): $rps req/s"
     echo "http_${name}_p50: $(to_ms "$p50") ms"
     echo "http_${name}_p99: $(to_ms "$p99") ms"
+    # The server's own processor time per request: what the route costs,
+    # whatever else the machine is doing.
+    echo "http_${name}_cpu: $(awk -v t="$((cpu1 - cpu0))" -v hz="$(getconf CLK_TCK)" -v n="$total" \
+        'BEGIN { printf "%.0f", t / hz * 1e6 / n }') us/request"
     eval "rps_$name=$rps"
 }
 
