@@ -112,7 +112,10 @@ int audit_object_state_hash(store *db, const char *object_type, const char *obje
 
 int audit_canon_rows(store *db, ph_buf *out, ph_err *err, const char *sql, const char *types, ...) {
     store_stmt *st;
-    if (store_prepare(db, sql, &st, err)) return err->rc;
+    /* Kept on the connection: every audited write runs its object's queries
+     * (a case has a dozen), and parsing them each time was a large part of a
+     * write. The SQL is the state function's constant. */
+    if (store_prepare_cached(db, sql, &st, err)) return err->rc;
     va_list ap;
     va_start(ap, types);
     store_bind_va(st, types, ap);

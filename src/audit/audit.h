@@ -160,7 +160,8 @@ void audit_canon_text(ph_buf *out, const char *s);
 /* Runs a query and appends every row: 'R' + u32 column count, then each
  * value as audit_canon_text of its text form; 'E' after the last row. List
  * columns explicitly and give an ORDER BY: the bytes must not depend on the
- * schema's column order or the database's row order. */
+ * schema's column order or the database's row order. The statement is kept
+ * on the connection (store_prepare_cached): pass a string constant. */
 int audit_canon_rows(store *db, ph_buf *out, ph_err *err, const char *sql, const char *types, ...);
 
 /* Writes the canonical bytes of object `object_id`'s current state to out

@@ -79,7 +79,7 @@ typedef struct case_row {
 static int load_case(store *db, const cases_actor *who, const char *reference, case_row *c, ph_err *err) {
     memset(c, 0, sizeof *c);
     store_stmt *st;
-    if (store_prepare(db,
+    if (store_prepare_cached(db,
                       "SELECT id, reference, type, status, organisation, destination, outcome, decided_at, "
                       "submitted_at, version FROM application WHERE reference = ?",
                       &st, err))
@@ -709,14 +709,22 @@ static int screen_parties(store *db, const cases_services *svc, const case_row *
  * dispositions (index = party_no; 0 is the exporter). */
 static int party_outcomes(store *db, const cases_services *svc, const case_row *c, int **outcomes,
                           size_t *nparties, ph_err *err) {
-    int64_t n;
-    if (count_of(db, err, &n, "SELECT count(*) FROM application_party WHERE application_id = ?", c->id)) return err->rc;
+    int64_t n = 0;
+    store_stmt *count;
+    /* Kept statements: this runs on every read of a case. */
+    if (store_prepare_cached(db, "SELECT count(*) FROM application_party WHERE application_id = ?", &count, err))
+        return err->rc;
+    store_bind_int(count, 1, c->id);
+    int step = store_step(count, err);
+    if (step == STORE_ROW) n = store_col_int(count, 0);
+    store_finalize(count);
+    if (step != STORE_ROW && step != STORE_DONE) return step;
     *nparties = (size_t)n + 1;
     *outcomes = ph_calloc(*nparties, sizeof **outcomes);
     int base = svc && svc->screen ? POLICY_SCREENING_CLEAR : POLICY_SCREENING_NOT_SCREENED;
     for (size_t i = 0; i < *nparties; i++) (*outcomes)[i] = base;
     store_stmt *st;
-    if (store_prepare(db,
+    if (store_prepare_cached(db,
                       "SELECT party_no, max(CASE WHEN disposition IS NULL THEN 2 WHEN disposition = 'true_match' THEN 3 "
                       "ELSE 1 END) FROM screening_hit WHERE application_id = ? GROUP BY party_no",
                       &st, err))
@@ -1258,7 +1266,7 @@ static json_t *criteria_array(const char *s) {
 typedef void (*row_fn)(store_stmt *st, json_t *into);
 static int rows(store *db, const char *sql, int64_t id, row_fn fn, json_t *into, ph_err *err) {
     store_stmt *st;
-    if (store_prepare(db, sql, &st, err)) return err->rc;
+    if (store_prepare_cached(db, sql, &st, err)) return err->rc;
     store_bind_int(st, 1, id);
     int s;
     while ((s = store_step(st, err)) == STORE_ROW) fn(st, into);
@@ -1364,6 +1372,24 @@ static void latest_assessment(store_stmt *st, json_t *o) {
                                   result ? result : json_null()));
 }
 
+/* For views sent as text: the result is left null in the tree and its
+ * stored text kept, to be copied into the serialised view as it is
+ * (parsing and writing it again is most of the cost of a read). */
+typedef struct raw_assessment {
+    json_t *view;
+    char *result; /* the stored text, or NULL */
+} raw_assessment;
+
+static void latest_assessment_raw(store_stmt *st, json_t *into) {
+    raw_assessment *raw = (raw_assessment *)into;
+    json_object_set_new(raw->view, "assessment",
+                        json_pack("{s:s, s:s, s:s, s:n}", "recommendation", store_col_text(st, 0), "trigger",
+                                  store_col_text(st, 1), "created_at", store_col_text(st, 2), "result"));
+    const char *text = store_col_text(st, 3);
+    free(raw->result);
+    raw->result = text ? ph_strdup(text) : NULL;
+}
+
 #define PARTY_SQL "SELECT party_no, role, name, country, type, address FROM application_party WHERE application_id = ? ORDER BY party_no"
 #define GOODS_SQL                                                                                                 \
     "SELECT line_no, description, rating, assessed_rating, report_summary, assessed_by, quantity, value_pence " \
@@ -1380,7 +1406,7 @@ static void allowed_events(const case_row *c, const cases_actor *who, json_t *o)
 
 static int header(store *db, const case_row *c, int staff, json_t **out, ph_err *err) {
     store_stmt *st;
-    if (store_prepare(db,
+    if (store_prepare_cached(db,
                       "SELECT a.type, a.temporary, a.status, a.organisation, a.exporter, a.destination, d.name, a.end_use, "
                       "a.created_by, a.created_at, a.submitted_at, a.sla_due, a.sla_paused_days, a.outcome, a.decided_at, "
                       "a.version, (SELECT reference FROM licence l WHERE l.application_id = a.id AND l.outcome = 'issued') "
@@ -1414,7 +1440,10 @@ static int header(store *db, const case_row *c, int staff, json_t **out, ph_err 
     return PH_OK;
 }
 
-static int staff_view(store *db, const cases_actor *who, const case_row *c, json_t **out, ph_err *err) {
+/* raw_result: NULL to parse the stored assessment result into the view;
+ * else the view's assessment result is null and *raw_result its text. */
+static int staff_view(store *db, const cases_actor *who, const case_row *c, json_t **out, char **raw_result,
+                      ph_err *err) {
     json_t *o;
     if (header(db, c, 1, &o, err)) return err->rc;
     json_t *parties = json_array(), *goods = json_array(), *hits = json_array(), *advice = json_array(),
@@ -1436,11 +1465,17 @@ static int staff_view(store *db, const cases_actor *who, const case_row *c, json
                   "disposition, disposition_reason, disposed_by, disposed_at FROM screening_hit WHERE application_id = ? "
                   "ORDER BY party_no, score DESC, id",
                   c->id, staff_hit, hits, err);
+    raw_assessment raw = {o, NULL};
     if (!rc)
         rc = rows(db,
                   "SELECT recommendation, trigger, created_at, result FROM case_assessment WHERE application_id = ? "
                   "ORDER BY id DESC LIMIT 1",
-                  c->id, latest_assessment, o, err);
+                  c->id, raw_result ? latest_assessment_raw : latest_assessment, raw_result ? (json_t *)&raw : o,
+                  err);
+    if (raw_result)
+        *raw_result = raw.result;
+    else
+        free(raw.result);
     if (!rc)
         rc = rows(db,
                   "SELECT a.id, a.team, a.revision, a.supersedes, a.author, a.advice, a.text, a.provisos, a.criteria, "
@@ -1548,10 +1583,72 @@ static int exporter_view(store *db, const cases_actor *who, const case_row *c, j
 int cases_get(store *db, const cases_actor *who, const char *reference, json_t **out, int64_t *version, ph_err *err) {
     *out = NULL;
     if (!who || !who->role) return ph_fail(err, PH_EFORBIDDEN, "no one is reading");
+    /* One snapshot: the version (the ETag) and every part of the view
+     * come from the same state of the case. */
+    if (store_read_begin(db, err)) return err->rc;
     case_row c;
-    if (load_case(db, who, reference, &c, err)) return err->rc;
-    if (version) *version = c.version;
-    return cases_is_staff(who->role) ? staff_view(db, who, &c, out, err) : exporter_view(db, who, &c, out, err);
+    int rc = load_case(db, who, reference, &c, err);
+    if (!rc && version) *version = c.version;
+    if (!rc) rc = cases_is_staff(who->role) ? staff_view(db, who, &c, out, NULL, err) : exporter_view(db, who, &c, out, err);
+    store_read_end(db);
+    return rc;
+}
+
+/* Where the stored assessment result goes in the serialised staff view:
+ * "result" is the last member of "assessment", and what follows the
+ * assessment (advice, requests, notes, decisions...) is built here with no
+ * member of that name, so the slot is the last occurrence of RESULT_SLOT.
+ * (Screening explanations, before it, are other modules' JSON.) The
+ * sequence cannot occur inside a string, where every quote is escaped. */
+#define RESULT_SLOT ",\"result\":null}"
+
+static const char *last_occurrence(const char *text, const char *what) {
+    const char *found = NULL;
+    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what)) found = p;
+    return found;
+}
+
+int cases_get_json(store *db, const cases_actor *who, const char *reference, char **json, size_t *len,
+                   int64_t *version, ph_err *err) {
+    *json = NULL;
+    *len = 0;
+    if (!who || !who->role) return ph_fail(err, PH_EFORBIDDEN, "no one is reading");
+    if (store_read_begin(db, err)) return err->rc;
+    case_row c;
+    json_t *view = NULL;
+    char *result = NULL;
+    int rc = load_case(db, who, reference, &c, err);
+    if (!rc && version) *version = c.version;
+    if (!rc)
+        rc = cases_is_staff(who->role) ? staff_view(db, who, &c, &view, &result, err)
+                                       : exporter_view(db, who, &c, &view, err);
+    store_read_end(db);
+    if (rc) {
+        free(result);
+        return rc;
+    }
+    char *text = json_dumps(view, JSON_COMPACT);
+    json_decref(view);
+    size_t n = strlen(text);
+    const char *slot = result ? last_occurrence(text, RESULT_SLOT) : NULL;
+    size_t rlen = result ? strlen(result) : 0;
+    /* Only a stored result that is a JSON object is copied in; anything else
+     * (a damaged row) leaves the result null rather than break the reply. */
+    if (slot && rlen >= 2 && result[0] == '{' && result[rlen - 1] == '}') {
+        size_t head = (size_t)(slot - text) + strlen(",\"result\":");
+        size_t tail = n - head - strlen("null");
+        char *out = ph_malloc(head + rlen + tail + 1);
+        memcpy(out, text, head);
+        memcpy(out + head, result, rlen);
+        memcpy(out + head + rlen, text + head + strlen("null"), tail + 1);
+        free(text);
+        text = out;
+        n = head + rlen + tail;
+    }
+    free(result);
+    *json = text;
+    *len = n;
+    return PH_OK;
 }
 
 int cases_list(store *db, const cases_actor *who, const cases_filter *f, json_t **out, ph_err *err) {

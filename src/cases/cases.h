@@ -169,6 +169,12 @@ int cases_note(store *db, const cases_actor *who, const char *reference, int64_t
 int cases_get(store *db, const cases_actor *who, const char *reference, json_t **out,
               int64_t *version, ph_err *err);
 
+/* The same view already serialised as compact JSON (caller frees *json):
+ * the stored assessment result is copied in as recorded instead of being
+ * parsed and written again, which is most of the cost of reading a case. */
+int cases_get_json(store *db, const cases_actor *who, const char *reference, char **json, size_t *len,
+                   int64_t *version, ph_err *err);
+
 typedef struct cases_filter {
     const char *status;
     const char *destination;

@@ -147,6 +147,10 @@ int http_account_routes(http_router *r, ph_err *err);
 int http_case_routes(http_router *r, ph_err *err);
 int http_concern_routes(http_router *r, ph_err *err);
 int http_review_routes(http_router *r, ph_err *err);
+int http_licence_routes(http_router *r, ph_err *err);
+int http_assess_routes(http_router *r, ph_err *err);
+int http_list_routes(http_router *r, ph_err *err);
+int http_audit_routes(http_router *r, ph_err *err);
 
 /* ---- parsers (pure: no socket, no database; fuzzed) ---- */
 

@@ -14,6 +14,11 @@ int http_routes_register(http_router *r, ph_err *err) {
     if (http_concern_routes(r, err)) return PH_ERR;
     if (http_review_routes(r, err)) return PH_ERR;
     /* Cases, licences, screening, audit...: one line each, here. */
+    if (http_licence_routes(r, err)) return PH_ERR;
+    if (http_assess_routes(r, err)) return PH_ERR;
+    if (http_list_routes(r, err)) return PH_ERR;
+    if (http_audit_routes(r, err)) return PH_ERR;
+    /* Screening, reviews, concerns...: one line each, here. */
     return PH_OK;
 }
 

@@ -59,14 +59,17 @@ static int expected_version(http_ctx *ctx, const char *reference, int64_t *versi
 
 static int reply_case(http_ctx *ctx, int status, const char *reference) {
     cases_actor a = actor(ctx);
-    json_t *view;
+    char *view;
+    size_t len;
     int64_t version;
     ph_err err = {0};
-    if (cases_get(ctx->db, &a, reference, &view, &version, &err)) return http_problem_from_err(ctx, &err);
+    if (cases_get_json(ctx->db, &a, reference, &view, &len, &version, &err)) return http_problem_from_err(ctx, &err);
     char etag[HTTP_ETAG_MAX];
     case_etag(reference, version, etag);
     http_header(ctx, "ETag", etag);
-    return http_reply_json(ctx, status, view);
+    status = http_reply_text(ctx, status, "application/json", view, len);
+    free(view);
+    return status;
 }
 
 static int body_text(http_ctx *ctx, char **text) {

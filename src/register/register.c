@@ -60,6 +60,9 @@ static int build_where(store *db, const register_filter *f, int with_lines, wher
     }
     if (f->outcome && *f->outcome) where_add(w, "l.outcome = ?", f->outcome);
     if (f->status && *f->status) where_add(w, "l.status = ?", f->status);
+    if (f->organisation)
+        where_add(w, "l.application_id IN (SELECT id FROM application WHERE organisation = ?)",
+                  f->organisation);
     return PH_OK;
 }
 
@@ -74,8 +77,10 @@ static char *dup_or_empty(const char *s) { return ph_strdup(s ? s : ""); }
     "  WHERE licence_id = l.id ORDER BY line_no)), "                                                \
     "(SELECT group_concat(criterion, ', ') FROM (SELECT criterion FROM licence_criterion "          \
     "  WHERE licence_id = l.id ORDER BY criterion)), "                                              \
-    "(SELECT COALESCE(SUM(value_pence), 0) FROM licence_line WHERE licence_id = l.id) "             \
-    "FROM licence l LEFT JOIN destination d ON d.code = l.destination"
+    "(SELECT COALESCE(SUM(value_pence), 0) FROM licence_line WHERE licence_id = l.id), "            \
+    "a.reference, a.organisation "                                                                  \
+    "FROM licence l LEFT JOIN destination d ON d.code = l.destination "                             \
+    "LEFT JOIN application a ON a.id = l.application_id"
 
 static void licence_from_row(store_stmt *st, register_licence *l) {
     l->id = store_col_int(st, 0);
@@ -94,6 +99,8 @@ static void licence_from_row(store_stmt *st, register_licence *l) {
     l->ratings = dup_or_empty(store_col_text(st, 13));
     l->criteria = dup_or_empty(store_col_text(st, 14));
     l->value_pence = store_col_int(st, 15);
+    l->application = dup_or_empty(store_col_text(st, 16));
+    l->organisation = dup_or_empty(store_col_text(st, 17));
 }
 
 int register_list(store *db, const register_filter *f, register_licence **out, size_t *n,
@@ -146,6 +153,8 @@ void register_licences_free_one(register_licence *l) {
         free(l->outcome);
         free(l->status);
         free(l->criteria);
+        free(l->application);
+        free(l->organisation);
     }
     memset(l, 0, sizeof *l);
 }

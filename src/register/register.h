@@ -64,6 +64,9 @@ typedef struct register_filter {
     const char *from, *to;   /* dates, inclusive */
     const char *outcome;     /* issued, refused, ... */
     const char *status;      /* issued, suspended, expired, ... */
+    /* Only licences issued on applications of this exporter organisation
+     * (its name); imported licences belong to none. */
+    const char *organisation;
     long limit;
     long offset;
 } register_filter;
@@ -85,6 +88,8 @@ typedef struct register_licence {
     char *status;
     char *criteria; /* "1, 7" */
     int64_t value_pence;
+    char *application;  /* reference of the application it was issued on, "" when imported */
+    char *organisation; /* that application's exporter organisation, "" when imported */
 } register_licence;
 
 int register_list(store *db, const register_filter *f, register_licence **out, size_t *n,

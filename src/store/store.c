@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* How long a writer waits for another (PENHOLDER_BUSY_TIMEOUT_MS overrides). */
 #define BUSY_TIMEOUT_MS 5000
@@ -16,12 +17,66 @@
 #define APPLICATION_ID 0x504e4844
 
 /* Statements kept by store_prepare_cached, per connection. */
-#define STORE_CACHE_MAX 32
+#define STORE_CACHE_MAX 64
+
+/* Writers of one database file in this process queue here before they
+ * ask SQLite for its write lock. SQLite's busy handler polls, sleeping up
+ * to 100 ms between tries, so threads of one server would otherwise wait
+ * many times longer than the transaction ahead of them takes (and the
+ * unluckiest for seconds). A mutex hands the lock over as soon as it is
+ * free; other processes still meet the busy timeout. One queue per file,
+ * shared by the connections that opened it. */
+typedef struct write_queue {
+    char *key; /* the file's real path (or the path given, before it exists) */
+    pthread_mutex_t mutex;
+    int users;
+    struct write_queue *next;
+} write_queue;
+
+static pthread_mutex_t write_queues_lock = PTHREAD_MUTEX_INITIALIZER;
+static write_queue *write_queues;
+
+static write_queue *write_queue_get(const char *path) {
+    char *real = realpath(path, NULL);
+    const char *key = real ? real : path;
+    pthread_mutex_lock(&write_queues_lock);
+    write_queue *q = write_queues;
+    while (q && strcmp(q->key, key) != 0) q = q->next;
+    if (!q) {
+        q = ph_calloc(1, sizeof *q);
+        q->key = ph_strdup(key);
+        pthread_mutex_init(&q->mutex, NULL);
+        q->next = write_queues;
+        write_queues = q;
+    }
+    q->users++;
+    pthread_mutex_unlock(&write_queues_lock);
+    free(real);
+    return q;
+}
+
+static void write_queue_put(write_queue *q) {
+    if (!q) return;
+    pthread_mutex_lock(&write_queues_lock);
+    if (--q->users == 0) {
+        write_queue **p = &write_queues;
+        while (*p != q) p = &(*p)->next;
+        *p = q->next;
+        pthread_mutex_destroy(&q->mutex);
+        free(q->key);
+        free(q);
+    }
+    pthread_mutex_unlock(&write_queues_lock);
+}
 
 struct store {
     sqlite3 *db;
     char *path;
     int in_tx;
+    write_queue *queue;
+    int queued;      /* this connection holds its queue's mutex */
+    int64_t busy_ms; /* how long a writer waits */
+    int read_depth; /* store_read_begin calls not yet ended */
     struct {
         const char *sql; /* the caller's string: its address is the key */
         store_stmt *st;
@@ -118,6 +173,7 @@ int store_open(const char *path, int flags, store **out, ph_err *err) {
     int64_t busy_ms = BUSY_TIMEOUT_MS;
     if (busy && (ph_parse_i64(busy, &busy_ms) || busy_ms < 0)) busy_ms = BUSY_TIMEOUT_MS;
     sqlite3_busy_timeout(db->db, (int)busy_ms);
+    db->busy_ms = busy_ms;
 
     /* Reading the application id is the first read: it detects files that
      * are not databases at all. */
@@ -161,6 +217,8 @@ int store_open(const char *path, int flags, store **out, ph_err *err) {
         sqlite3_exec(db->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
     }
 
+    db->queue = write_queue_get(path);
+
     if (!(flags & STORE_ANY_VERSION)) {
         int have = store_schema_version(db), want = store_schema_latest();
         if (have > want) {
@@ -191,6 +249,7 @@ void store_close(store *db) {
     }
     db->ncache = 0;
     sqlite3_close_v2(db->db);
+    write_queue_put(db->queue);
     free(db->path);
     free(db);
 }
@@ -268,10 +327,36 @@ int store_migrate(store *db, int *applied, ph_err *err) {
 
 /* ---- transactions ---- */
 
+/* Waits for this process's other writers of the file, up to the busy
+ * timeout. */
+static int queue_enter(store *db, ph_err *err) {
+    if (!db->queue || db->queued) return PH_OK;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)(db->busy_ms / 1000);
+    until.tv_nsec += (long)(db->busy_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+    if (pthread_mutex_timedlock(&db->queue->mutex, &until) != 0)
+        return ph_fail(err, PH_EBUSY, "%s: the database is locked by another writer of this process; try again",
+                       db->path);
+    db->queued = 1;
+    return PH_OK;
+}
+
+static void queue_leave(store *db) {
+    if (!db->queued) return;
+    db->queued = 0;
+    pthread_mutex_unlock(&db->queue->mutex);
+}
+
 int store_begin(store *db, ph_err *err) {
     if (db->in_tx) return ph_fail(err, PH_ERR, "internal: nested transaction on %s", db->path);
+    if (queue_enter(db, err)) return err->rc;
     int rc = sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) return fail_sqlite(db, err, rc, "cannot begin a transaction");
+    if (rc != SQLITE_OK) {
+        queue_leave(db);
+        return fail_sqlite(db, err, rc, "cannot begin a transaction");
+    }
     db->in_tx = 1;
     return PH_OK;
 }
@@ -284,15 +369,35 @@ int store_commit(store *db, ph_err *err) {
         return code;
     }
     db->in_tx = 0;
+    queue_leave(db);
     return PH_OK;
 }
 
 void store_rollback(store *db) {
     if (sqlite3_get_autocommit(db->db) == 0) sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
     db->in_tx = 0;
+    queue_leave(db);
 }
 
 int store_in_transaction(store *db) { return db->in_tx; }
+
+int store_read_begin(store *db, ph_err *err) {
+    if (db->in_tx) return PH_OK; /* a write transaction is one snapshot already */
+    if (db->read_depth++) return PH_OK;
+    /* Deferred: the snapshot is taken by the first query. */
+    int rc = sqlite3_exec(db->db, "BEGIN", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        db->read_depth = 0;
+        return fail_sqlite(db, err, rc, "cannot begin a read transaction");
+    }
+    return PH_OK;
+}
+
+void store_read_end(store *db) {
+    if (db->in_tx || db->read_depth == 0) return;
+    if (--db->read_depth == 0 && sqlite3_get_autocommit(db->db) == 0)
+        sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
+}
 
 int store_exec(store *db, const char *sql, ph_err *err) {
     char *emsg = NULL;

@@ -60,6 +60,13 @@ int store_begin(store *db, ph_err *err);
 int store_commit(store *db, ph_err *err);
 void store_rollback(store *db);
 int store_in_transaction(store *db);
+/* A read transaction: the queries until store_read_end see one snapshot of
+ * the database, so that a view built from several queries is consistent
+ * (and the snapshot is taken once rather than once per query). Writers go
+ * on meanwhile (WAL). Calls nest; inside a write transaction they do
+ * nothing. No writes in between. */
+int store_read_begin(store *db, ph_err *err);
+void store_read_end(store *db);
 
 /* Runs SQL without parameters (may hold several statements). */
 int store_exec(store *db, const char *sql, ph_err *err);

@@ -1,4 +1,5 @@
 /* store: opening, schema versions, transactions, batches, failures. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -90,6 +91,92 @@ static void test_busy(void **state) {
     store_close(a);
     store_close(b);
     unsetenv("PENHOLDER_BUSY_TIMEOUT_MS");
+    test_rmdir(dir);
+}
+
+/* A read transaction sees one snapshot: a write committed meanwhile by
+ * another connection appears only after it ends. */
+static void test_read_snapshot(void **state) {
+    (void)state;
+    const char *dir = test_tmpdir();
+    store *a = test_db(dir, "s.db");
+    char path[256];
+    snprintf(path, sizeof path, "%s/s.db", dir);
+    store *b;
+    ph_err err = {0};
+    assert_int_equal(store_open(path, 0, &b, &err), PH_OK);
+    assert_int_equal(store_exec(a, "CREATE TABLE t(x INTEGER)", &err), PH_OK);
+    int64_t n;
+    assert_int_equal(store_read_begin(a, &err), PH_OK);
+    assert_int_equal(store_read_begin(a, &err), PH_OK); /* nests */
+    assert_int_equal(store_one_int(a, &n, &err, "SELECT count(*) FROM t", NULL), PH_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_begin(b, &err), PH_OK);
+    assert_int_equal(store_run(b, &err, "INSERT INTO t VALUES (1)", NULL), PH_OK);
+    assert_int_equal(store_commit(b, &err), PH_OK);
+    assert_int_equal(store_one_int(a, &n, &err, "SELECT count(*) FROM t", NULL), PH_OK);
+    assert_int_equal(n, 0);
+    store_read_end(a);
+    assert_int_equal(store_one_int(a, &n, &err, "SELECT count(*) FROM t", NULL), PH_OK);
+    assert_int_equal(n, 0); /* the outer read is still open */
+    store_read_end(a);
+    assert_int_equal(store_one_int(a, &n, &err, "SELECT count(*) FROM t", NULL), PH_OK);
+    assert_int_equal(n, 1);
+    /* Inside a write transaction it changes nothing. */
+    assert_int_equal(store_begin(a, &err), PH_OK);
+    assert_int_equal(store_read_begin(a, &err), PH_OK);
+    store_read_end(a);
+    assert_true(store_in_transaction(a));
+    assert_int_equal(store_run(a, &err, "INSERT INTO t VALUES (2)", NULL), PH_OK);
+    assert_int_equal(store_commit(a, &err), PH_OK);
+    store_close(a);
+    store_close(b);
+    test_rmdir(dir);
+}
+
+/* Writers of one file in one process queue for it: every transaction of
+ * several threads commits, none is refused as busy. */
+#define QUEUE_THREADS 4
+#define QUEUE_WRITES 50
+
+static void *queue_writer(void *arg) {
+    const char *path = arg;
+    store *db;
+    ph_err err = {0};
+    if (store_open(path, 0, &db, &err)) return (void *)1;
+    intptr_t failures = 0;
+    for (int i = 0; i < QUEUE_WRITES; i++) {
+        if (store_begin(db, &err) || store_run(db, &err, "INSERT INTO t VALUES (?)", "i", (int64_t)i) ||
+            store_commit(db, &err)) {
+            store_rollback(db);
+            failures++;
+        }
+    }
+    store_close(db);
+    return (void *)failures;
+}
+
+static void test_writers_queue(void **state) {
+    (void)state;
+    const char *dir = test_tmpdir();
+    store *db = test_db(dir, "q.db");
+    ph_err err = {0};
+    assert_int_equal(store_exec(db, "CREATE TABLE t(x INTEGER)", &err), PH_OK);
+    char path[256];
+    snprintf(path, sizeof path, "%s/q.db", dir);
+    pthread_t threads[QUEUE_THREADS];
+    for (int i = 0; i < QUEUE_THREADS; i++) assert_int_equal(pthread_create(&threads[i], NULL, queue_writer, path), 0);
+    intptr_t failures = 0;
+    for (int i = 0; i < QUEUE_THREADS; i++) {
+        void *r;
+        pthread_join(threads[i], &r);
+        failures += (intptr_t)r;
+    }
+    assert_int_equal(failures, 0);
+    int64_t n;
+    assert_int_equal(store_one_int(db, &n, &err, "SELECT count(*) FROM t", NULL), PH_OK);
+    assert_int_equal(n, QUEUE_THREADS * QUEUE_WRITES);
+    store_close(db);
     test_rmdir(dir);
 }
 
@@ -192,7 +279,8 @@ int main(void) {
         cmocka_unit_test(test_open_missing),     cmocka_unit_test(test_migrate_and_versions),
         cmocka_unit_test(test_rollback_keeps_nothing), cmocka_unit_test(test_busy),
         cmocka_unit_test(test_batch),            cmocka_unit_test(test_disk_full),
-        cmocka_unit_test(test_text_search),
+        cmocka_unit_test(test_text_search),      cmocka_unit_test(test_read_snapshot),
+        cmocka_unit_test(test_writers_queue),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
