@@ -109,7 +109,7 @@ static int dev(const char *db_path, const char *neg, const char *pos) {
     screen_index *idx;
     size_t entities, nlists;
     double t0 = now();
-    if (cli_screen_index_load(db, &idx, &entities, &nlists, &err) || !idx) die(&err);
+    if (lists_screen_index(db, &idx, &entities, &nlists, &err) || !idx) die(&err);
     double load = now() - t0;
     store_close(db);
     screen_index_stats st;

@@ -349,7 +349,7 @@ int main(int argc, char **argv) {
     size_t entities, nlists;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (cli_screen_index_load(db, &idx, &entities, &nlists, &err) || !idx) die(&err);
+    if (lists_screen_index(db, &idx, &entities, &nlists, &err) || !idx) die(&err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     refdata_names *countries;
     if (refdata_names_load(db, &countries, &err)) die(&err);

@@ -681,7 +681,7 @@ static int screen_parties(store *db, const cases_services *svc, const case_row *
         if (svc && svc->screen) {
             cases_hit *hits = NULL;
             size_t nh = 0;
-            rc = svc->screen(svc->screen_ctx, v[i].name, v[i].type, v[i].country, &hits, &nh, err);
+            rc = svc->screen(svc->screen_ctx, db, v[i].name, v[i].type, v[i].country, &hits, &nh, err);
             for (size_t h = 0; !rc && h < nh; h++)
                 rc = store_run(db, err,
                                "INSERT INTO screening_hit(application_id, party_no, list, list_version, entity_id, "

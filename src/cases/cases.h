@@ -57,7 +57,7 @@ typedef struct cases_hit {
 
 /* Screens one name; fills *hits (caller frees with cases_hits_free) with
  * the hits at or above the alert threshold. */
-typedef int (*cases_screen_fn)(void *ctx, const char *name, const char *party_type,
+typedef int (*cases_screen_fn)(void *ctx, store *db, const char *name, const char *party_type,
                                const char *country, cases_hit **hits, size_t *n, ph_err *err);
 void cases_hits_free(cases_hit *v, size_t n);
 

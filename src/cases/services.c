@@ -2,19 +2,101 @@
  * policy in force (assess.h) and party screening against the loaded lists
  * (screen.h). Loaded once by the server and shared by its threads (the
  * engines' loaded state is read-only); the command line loads them per run. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "assess/assess.h"
 #include "cases.h"
 #include "concern/concern.h"
+#include "lists/lists.h"
+#include "screen/screen.h"
+
+/* A screening index and the list versions it was built from. */
+typedef struct screen_state {
+    screen_index *index;
+    int64_t generation;
+    struct screen_state *older; /* replaced indexes, kept until close (threads may still read them) */
+} screen_state;
 
 struct cases_runtime {
     assess_context *ctx;
     policy *policy;
     char date[11];
     int concerns_block; /* the deployment's concern setting block_finalising, read at open */
+    pthread_mutex_t lock;  /* guards `screening` when the lists change */
+    screen_state *screening;
 };
+
+/* The index for the lists now in the database, rebuilt when a list got a
+ * new version since it was built (imports and updates while the server
+ * runs). NULL when no list is loaded. */
+static int current_index(cases_runtime *rt, store *db, screen_index **out, ph_err *err) {
+    *out = NULL;
+    int64_t generation;
+    if (lists_generation(db, &generation, err)) return err->rc;
+    pthread_mutex_lock(&rt->lock);
+    int rc = PH_OK;
+    if (!rt->screening || rt->screening->generation != generation) {
+        screen_state *s = ph_calloc(1, sizeof *s);
+        s->generation = generation;
+        rc = lists_screen_index(db, &s->index, NULL, NULL, err);
+        if (rc) {
+            free(s);
+        } else {
+            s->older = rt->screening;
+            rt->screening = s;
+        }
+    }
+    if (!rc && rt->screening) *out = rt->screening->index;
+    pthread_mutex_unlock(&rt->lock);
+    return rc;
+}
+
+/* A party on an application is an entity unless it is an individual. */
+static screen_type party_screen_type(const char *party_type) {
+    if (party_type && strcmp(party_type, "individual") == 0) return SCREEN_PERSON;
+    return SCREEN_TYPE_ANY;
+}
+
+/* Screens one party; keeps the alerts (score at or above the threshold). */
+static int screen_with_runtime(void *arg, store *db, const char *name, const char *party_type, const char *country,
+                               cases_hit **hits, size_t *n, ph_err *err) {
+    cases_runtime *rt = arg;
+    *hits = NULL;
+    *n = 0;
+    screen_index *idx;
+    if (current_index(rt, db, &idx, err)) return err->rc;
+    if (!idx) return PH_OK;
+    screen_request req;
+    screen_request_init(&req);
+    req.name = name;
+    req.type = party_screen_type(party_type);
+    req.country = country;
+    req.explain = 1;
+    screen_result res;
+    int rc = screen_query(idx, &req, &res, err);
+    if (rc == PH_EUSAGE) return ph_err_prefix(err, "screening '%s': ", name);
+    if (rc) return rc;
+    size_t cap = 0;
+    for (size_t i = 0; i < res.nhits; i++) {
+        const screen_hit *h = &res.hits[i];
+        if (!h->alert) continue;
+        *hits = ph_grow(*hits, &cap, *n + 1, sizeof **hits);
+        cases_hit *c = &(*hits)[(*n)++];
+        json_t *ex = h->explanation ? screen_explanation_json(h->explanation) : json_object();
+        c->list = ph_strdup(h->list);
+        c->list_version = ph_asprintf("generation %lld", (long long)rt->screening->generation);
+        c->entity_id = ph_strdup(h->entity_id);
+        c->listed_name = ph_strdup(h->name);
+        c->matched_name = ph_strdup(h->matched_name);
+        c->score = h->score;
+        c->explanation_json = json_dumps(ex, JSON_COMPACT);
+        json_decref(ex);
+    }
+    screen_result_free(&res);
+    return PH_OK;
+}
 
 /* Assesses with the context and policy loaded at start, and the evidence in
  * force today read through the caller's connection (evidence may be added
@@ -48,6 +130,7 @@ static int assess_with_runtime(void *arg, store *db, const char *application_jso
 int cases_runtime_open(store *db, const char *date, cases_runtime **out, ph_err *err) {
     *out = NULL;
     cases_runtime *rt = ph_calloc(1, sizeof *rt);
+    pthread_mutex_init(&rt->lock, NULL);
     if (date && *date)
         ph_strlcpy(rt->date, date, sizeof rt->date);
     else
@@ -70,6 +153,8 @@ void cases_runtime_services(cases_runtime *rt, cases_services *svc) {
     if (!rt) return;
     svc->assess = assess_with_runtime;
     svc->assess_ctx = rt;
+    svc->screen = screen_with_runtime;
+    svc->screen_ctx = rt;
     svc->open_concerns = concern_open_about_case;
     svc->concerns_noted = concern_note_decision;
     svc->concerns_block = rt->concerns_block;
@@ -77,6 +162,13 @@ void cases_runtime_services(cases_runtime *rt, cases_services *svc) {
 
 void cases_runtime_close(cases_runtime *rt) {
     if (!rt) return;
+    while (rt->screening) {
+        screen_state *older = rt->screening->older;
+        screen_index_free(rt->screening->index);
+        free(rt->screening);
+        rt->screening = older;
+    }
+    pthread_mutex_destroy(&rt->lock);
     policy_free(rt->policy);
     assess_context_free(rt->ctx);
     free(rt);

@@ -64,13 +64,6 @@ void cli_format_int(int64_t v, char *out, size_t size);
 void cli_progress(const char *label, uint64_t done, uint64_t total);
 void cli_progress_done(const char *label);
 
-/* Builds a screening index from the newest version of every list in db
- * (*idx stays NULL when there are none). For commands, benchmarks and the
- * evaluation; free with screen_index_free. */
-struct screen_index;
-int cli_screen_index_load(store *db, struct screen_index **idx, size_t *entities, size_t *nlists,
-                          ph_err *err);
-
 /* The commands. */
 int cmd_init(int argc, char **argv);
 int cmd_controls(int argc, char **argv);

@@ -71,53 +71,6 @@ static void loaded_free(loaded *l) {
     memset(l, 0, sizeof *l);
 }
 
-static screen_name_kind name_kind(const char *kind) {
-    if (strcmp(kind, "primary") == 0) return SCREEN_NAME_PRIMARY;
-    if (strcmp(kind, "original") == 0) return SCREEN_NAME_ORIGINAL;
-    return SCREEN_NAME_ALIAS;
-}
-
-int cli_screen_index_load(store *db, screen_index **idx, size_t *entities, size_t *nlists,
-                          ph_err *err) {
-    *idx = NULL;
-    lists_set set;
-    int rc = lists_load_current(db, NULL, 0, &set, err);
-    if (rc) return rc;
-    if (entities) *entities = set.n;
-    if (nlists) *nlists = set.nlists;
-    if (set.n == 0) {
-        lists_set_free(&set);
-        return PH_OK;
-    }
-    screen_record *recs = ph_calloc(set.n, sizeof *recs);
-    size_t total_names = 0;
-    for (size_t i = 0; i < set.n; i++)
-        total_names += set.v[i].nnames;
-    screen_name *names = ph_calloc(total_names ? total_names : 1, sizeof *names);
-    size_t at = 0;
-    for (size_t i = 0; i < set.n; i++) {
-        const lists_entity *e = &set.v[i];
-        int type = screen_type_parse(e->type);
-        recs[i] = (screen_record){e->list,
-                                  e->entity_id,
-                                  type < 0 ? SCREEN_TYPE_ANY : (screen_type)type,
-                                  names + at,
-                                  e->nnames,
-                                  (const char *const *)e->dobs,
-                                  e->ndobs,
-                                  (const char *const *)e->countries,
-                                  e->ncountries};
-        for (size_t k = 0; k < e->nnames; k++)
-            names[at++] = (screen_name){e->names[k].text, name_kind(e->names[k].kind),
-                                        strcmp(e->names[k].quality, "weak") == 0};
-    }
-    rc = screen_index_build(recs, set.n, NULL, idx, err);
-    free(recs);
-    free(names);
-    lists_set_free(&set);
-    return rc;
-}
-
 /* Builds the index from the newest version of every list. With
  * `required`, no lists is an error; otherwise l->idx stays NULL. */
 static int load_lists(const cli_common *c, int required, loaded *l, ph_err *err) {
@@ -125,7 +78,7 @@ static int load_lists(const cli_common *c, int required, loaded *l, ph_err *err)
     store *db;
     if (cli_open_db(c, STORE_READONLY, &db, err)) return required ? err->rc : PH_OK;
     int rc = refdata_names_load(db, &l->countries, err);
-    if (rc == PH_OK) rc = cli_screen_index_load(db, &l->idx, &l->entities, &l->nlists, err);
+    if (rc == PH_OK) rc = lists_screen_index(db, &l->idx, &l->entities, &l->nlists, err);
     store_close(db);
     if (rc) {
         loaded_free(l);
@@ -185,64 +138,6 @@ static json_t *json_text(const char *s) {
     j = json_string(b.data ? b.data : "");
     ph_buf_free(&b);
     return j ? j : json_string("");
-}
-
-static json_t *score_json(double x) {
-    return json_real(round(x * 10000.0) / 10000.0);
-}
-
-static const char *kind_name(screen_name_kind k) {
-    return k == SCREEN_NAME_PRIMARY ? "primary" : k == SCREEN_NAME_ORIGINAL ? "original" : "alias";
-}
-
-static json_t *explanation_json(const screen_explanation *ex) {
-    json_t *parts = json_array();
-    for (size_t i = 0; i < ex->nparts; i++) {
-        const screen_part *p = &ex->parts[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "query", p->query[0] ? json_string(p->query) : json_null());
-        json_object_set_new(o, "list", p->list[0] ? json_string(p->list) : json_null());
-        json_object_set_new(o, "similarity", score_json(p->similarity));
-        json_object_set_new(o, "how", json_string(screen_how_name(p->how)));
-        json_object_set_new(o, "weight", score_json(p->weight));
-        if (p->note) json_object_set_new(o, "note", json_string(p->note));
-        json_array_append_new(parts, o);
-    }
-    json_t *quals = json_array();
-    for (size_t i = 0; i < ex->nqualifiers; i++) {
-        const screen_qualifier *q = &ex->qualifiers[i];
-        json_t *o = json_pack("{s:s}", "name", q->name);
-        if (q->factor != 1.0) json_object_set_new(o, "factor", score_json(q->factor));
-        if (q->delta != 0.0) json_object_set_new(o, "delta", score_json(q->delta));
-        json_object_set_new(o, "detail", json_string(q->detail));
-        json_array_append_new(quals, o);
-    }
-    json_t *o = json_object();
-    json_object_set_new(o, "query_tokens", json_string(ex->query));
-    json_object_set_new(o, "list_tokens", json_string(ex->list));
-    json_object_set_new(o, "name_score", score_json(ex->name_score));
-    json_object_set_new(o, "parts", parts);
-    json_object_set_new(o, "qualifiers", quals);
-    if (ex->rule) json_object_set_new(o, "rule", json_string(ex->rule));
-    return o;
-}
-
-static json_t *hit_json(const screen_hit *h, int full) {
-    json_t *o = json_object();
-    json_object_set_new(o, "list", json_string(h->list));
-    json_object_set_new(o, "entity_id", json_string(h->entity_id));
-    json_object_set_new(o, "name", json_string(h->name));
-    json_object_set_new(o, "matched_name", json_string(h->matched_name));
-    json_object_set_new(o, "score", score_json(h->score));
-    json_object_set_new(o, "alert", json_boolean(h->alert));
-    if (full) {
-        json_object_set_new(o, "type", json_string(screen_type_name(h->type)));
-        json_object_set_new(o, "matched_kind", json_string(kind_name(h->matched_kind)));
-        json_object_set_new(o, "weak_alias", json_boolean(h->weak));
-        json_object_set_new(o, "name_score", score_json(h->name_score));
-        if (h->explanation) json_object_set_new(o, "explanation", explanation_json(h->explanation));
-    }
-    return o;
 }
 
 static void print_json(json_t *j, size_t flags) {
@@ -309,7 +204,7 @@ static void print_hits(const screen_result *r, double threshold, int explain) {
         const screen_hit *x = &r->hits[i];
         printf("\n%zu. %s %s: score %.4f (name %.4f)%s\n   matched %s name \"%s\"%s\n", i + 1,
                x->list, x->entity_id, x->score, x->name_score, x->alert ? " ALERT" : "",
-               kind_name(x->matched_kind), x->matched_name, x->weak ? " (weak alias)" : "");
+               screen_name_kind_name(x->matched_kind), x->matched_name, x->weak ? " (weak alias)" : "");
         if (x->explanation) print_explanation(x->explanation, stdout);
     }
 }
@@ -395,7 +290,7 @@ static int screen_bulk(const loaded *l, const screen_request *base, const bulk_o
             json_object_set_new(o_row, "query", json_text(q.name));
             json_t *hits = json_array();
             for (size_t i = 0; i < res.nhits; i++)
-                json_array_append_new(hits, hit_json(&res.hits[i], 0));
+                json_array_append_new(hits, screen_hit_json(&res.hits[i], 0));
             json_object_set_new(o_row, "hits", hits);
             if (row_rc)
                 json_object_set_new(o_row, "error", json_text(row_err.msg));
@@ -549,11 +444,11 @@ int cmd_screen(int argc, char **argv) {
                 json_t *o = json_object();
                 json_object_set_new(o, "query", json_text(q.name));
                 json_object_set_new(o, "normalised", json_string(r.query));
-                json_object_set_new(o, "threshold", score_json(threshold));
+                json_object_set_new(o, "threshold", screen_score_json(threshold));
                 if (r.notice) json_object_set_new(o, "notice", json_string(r.notice));
                 json_t *hits = json_array();
                 for (size_t i = 0; i < r.nhits; i++)
-                    json_array_append_new(hits, hit_json(&r.hits[i], 1));
+                    json_array_append_new(hits, screen_hit_json(&r.hits[i], 1));
                 json_object_set_new(o, "hits", hits);
                 print_json(o, SCORE_JSON_FLAGS | JSON_INDENT(2));
             } else {
@@ -667,11 +562,11 @@ int cmd_match(int argc, char **argv) {
                 json_t *o = json_object();
                 json_object_set_new(o, "name1", json_text(argv[optind]));
                 json_object_set_new(o, "name2", json_text(argv[optind + 1]));
-                json_object_set_new(o, "score", score_json(score));
+                json_object_set_new(o, "score", screen_score_json(score));
                 json_object_set_new(o, "match", json_boolean(score >= threshold));
-                json_object_set_new(o, "threshold", score_json(threshold));
+                json_object_set_new(o, "threshold", screen_score_json(threshold));
                 json_object_set_new(o, "weights", json_string(weights));
-                json_object_set_new(o, "explanation", explanation_json(ex));
+                json_object_set_new(o, "explanation", screen_explanation_json(ex));
                 print_json(o, SCORE_JSON_FLAGS | JSON_INDENT(2));
             } else {
                 printf("score: %.4f\nmatch: %s (alert threshold %.2f)\n", score,

@@ -1,13 +1,16 @@
 #include "demo.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "assess/assess.h"
 #include "auth/auth.h"
 #include "cases/cases.h"
 #include "concern/concern.h"
+#include "lists/lists.h"
 
 const demo_account demo_accounts[] = {
     {"acme", "exporter", NULL, "Acme Aerospace Ltd", "exporter: aircraft components"},
@@ -101,13 +104,13 @@ static const demo_application plans[] = {
      {{"Components for training aircraft", "ML10.a", 30, 52000}}, FINAL_REVIEW, NULL},
     {"acme", "SA", "Munitions for the air force", "Royal Saudi Air Force", "armed_forces", NULL,
      {{"Guided bomb components", "ML4", 200, 4800000}}, ADVICE, NULL},
-    {"northbridge", "AE", "Targeting pods for fast jets", "UAE Armed Forces", "armed_forces", NULL,
+    {"northbridge", "AE", "Targeting pods for fast jets", "UAE Armed Forces", "armed_forces", "Orion Dual Use Trading FZE",
      {{"Targeting pod components", "ML5.b", 12, 2100000}}, TECHNICAL, NULL},
-    {"halden", "AU", "Submarine periscope spares", "Royal Australian Navy", "armed_forces", NULL,
+    {"halden", "AU", "Submarine periscope spares", "Royal Australian Navy", "armed_forces", "Sable Maritime Logistics",
      {{"Periscope optics", "ML9", 4, 310000}}, FINAL_REVIEW, NULL},
     {"cobalt", "BR", "Secure communications for an airline", "Embraer S.A.", "commercial", NULL,
      {{"Encryption software", "5D002", 1, 85000}}, CHECKS, NULL},
-    {"acme", "TR", "Helicopter gearbox spares", "Turkish Aerospace Industries", "commercial", NULL,
+    {"acme", "TR", "Helicopter gearbox spares", "Turkish Aerospace Industries", "commercial", "Kestrel Avionics Industrial Co",
      {{"Components for military helicopters", "ML10.a", 8, 410000}}, ADVICE, NULL},
     {"northbridge", "KE", "Night vision for wildlife protection", "Kenya Wildlife Service", "government", NULL,
      {{"Night vision goggles", "ML15.c", 60, 180000}}, SUBMITTED, NULL},
@@ -184,6 +187,55 @@ static int fire(store *db, const cases_services *svc, const char *who, const cha
     return cases_fire(db, svc, &a, ref, event, &p, 0, err);
 }
 
+/* The case officer looks at each screening hit: in the demonstration every
+ * one turns out to be another company of a similar name. */
+static int dispose_hits(store *db, const cases_services *svc, const char *ref, ph_err *err) {
+    store_stmt *st;
+    if (store_prepare(db,
+                      "SELECT h.id FROM screening_hit h JOIN application a ON a.id = h.application_id "
+                      "WHERE a.reference = ? AND h.disposition IS NULL ORDER BY h.id",
+                      &st, err))
+        return err->rc;
+    store_bind_text(st, 1, ref);
+    int64_t ids[32];
+    size_t n = 0;
+    while (n < 32 && store_step(st, err) == STORE_ROW) ids[n++] = store_col_int(st, 0);
+    store_finalize(st);
+    cases_actor officer = actor_of(OFFICER);
+    for (size_t i = 0; i < n; i++)
+        if (cases_dispose(db, svc, &officer, ref, 0, ids[i], "false_positive",
+                          "A different company: its registration number, address and directors do not match "
+                          "the listing.",
+                          err))
+            return err->rc;
+    return PH_OK;
+}
+
+/* The demonstration watch list (fictional entities, data/demo/), so that
+ * screening finds something even where no official list is loaded. */
+static int load_watchlist(store *db, ph_err *err) {
+    const ph_embedded *f = ph_embedded_find("data/demo/watchlist.ftm.json");
+    if (!f) return ph_fail(err, PH_ERR, "internal: the demonstration watch list is not built in");
+    char path[] = "/tmp/penholder-demo-watchlist-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) return ph_fail(err, PH_ERR, "cannot write a temporary file for the watch list");
+    FILE *out = fdopen(fd, "w");
+    int ok = out && fwrite(f->data, 1, f->len, out) == f->len;
+    if (out) ok = fclose(out) == 0 && ok;
+    int rc = PH_OK;
+    if (!ok) rc = ph_fail(err, PH_ERR, "cannot write %s", path);
+    const char *paths[] = {path};
+    const char *labels[] = {"penholder demonstration watch list (fictional entities)"};
+    lists_import_options o = {.format = "ftm-json", .list = "demo-watchlist", .labels = labels};
+    lists_import_report rep;
+    if (!rc) {
+        rc = lists_import(db, paths, 1, &o, &rep, err);
+        if (!rc) lists_import_report_free(&rep);
+    }
+    unlink(path);
+    return rc;
+}
+
 /* Takes one application as far as its plan says, as the people who would. */
 static int play(store *db, const cases_services *svc, const demo_application *p, int *licences, ph_err *err) {
     char *json = application_json(p);
@@ -199,6 +251,7 @@ static int play(store *db, const cases_services *svc, const demo_application *p,
     if ((rc = fire(db, svc, p->exporter, ref, "submit", NULL, NULL, err)) || p->stage == SUBMITTED) return rc;
     /* Screening hits are disposed of by the case officer straight away. */
     if ((rc = fire(db, svc, OFFICER, ref, "start_checks", NULL, NULL, err)) || p->stage == CHECKS) return rc;
+    if (p->stage >= ADVICE && (rc = dispose_hits(db, svc, ref, err))) return rc;
     if ((rc = fire(db, svc, OFFICER, ref, "send_to_technical", NULL, NULL, err)) || p->stage == TECHNICAL) return rc;
     cases_actor tau = actor_of(ASSESSOR);
     for (int i = 0; i < 3 && p->lines[i].description; i++)
@@ -335,6 +388,7 @@ int demo_fill(store *db, demo_progress_fn progress, void *ctx, demo_report *repo
         if (!rc) report->evidence++;
         if (progress) progress(ctx, "evidence", ++done, total);
     }
+    if (!rc) rc = load_watchlist(db, err);
     cases_runtime *rt = NULL;
     if (!rc) rc = cases_runtime_open(db, NULL, &rt, err);
     cases_services svc;

@@ -287,6 +287,13 @@ int lists_entity_get(store *db, const char *list, const char *entity_id, lists_s
  * none), so that a screening index knows when to rebuild. */
 int lists_generation(store *db, int64_t *out, ph_err *err);
 
+/* The newest version of every list built into a screening index
+ * (screen.h); *idx stays NULL when no list is loaded. entities and nlists
+ * may be NULL. */
+struct screen_index;
+int lists_screen_index(store *db, struct screen_index **idx, size_t *entities, size_t *nlists,
+                       ph_err *err);
+
 /* ---- downloading the official files ---- */
 
 typedef struct lists_update_options {

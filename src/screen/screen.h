@@ -285,4 +285,16 @@ typedef struct screen_date {
 
 int screen_date_parse(const char *s, screen_date *out);
 
+/* ---- JSON ---- */
+#include <jansson.h>
+/* A hit: list, entity_id, name, matched_name, score, alert; with `full`
+ * also type, matched_kind, weak_alias, name_score and the explanation. */
+json_t *screen_hit_json(const screen_hit *h, int full);
+/* A score rounded to four places, as printed everywhere. */
+json_t *screen_score_json(double x);
+/* "primary", "alias" or "original". */
+const char *screen_name_kind_name(screen_name_kind k);
+/* The explanation: tokens, name score, each aligned pair and qualifier. */
+json_t *screen_explanation_json(const screen_explanation *ex);
+
 #endif
