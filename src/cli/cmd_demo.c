@@ -55,8 +55,8 @@ int cmd_demo(int argc, char **argv) {
         printf("the demonstration data is already here; nothing added\n");
     else
         printf("demonstration: %d accounts, %d evidence entries, %d applications, %d licences issued, "
-               "%d formal concerns\n",
-               rep.accounts, rep.evidence, rep.applications, rep.licences, rep.concerns);
+               "%d formal concerns, a review of %d licences to Israel (RV-0001)\n",
+               rep.accounts, rep.evidence, rep.applications, rep.licences, rep.concerns, rep.review_licences);
     printf("\nDemonstration accounts (password for all: %s):\n", DEMO_PASSWORD);
     const char *h[] = {"account", "role", "who"};
     cli_table *t = cli_table_new(3, h);

@@ -11,6 +11,8 @@
 #include "cases/cases.h"
 #include "concern/concern.h"
 #include "lists/lists.h"
+#include "register/register.h"
+#include "review/review.h"
 
 const demo_account demo_accounts[] = {
     {"acme", "exporter", NULL, "Acme Aerospace Ltd", "exporter: aircraft components"},
@@ -236,6 +238,54 @@ static int load_watchlist(store *db, ph_err *err) {
     return rc;
 }
 
+/* The September 2024 pattern: about 350 extant licences to Israel, and the
+ * review under Criterion 2(c) with the F-35 global programme carved out,
+ * run, approved by a second person and applied. The IHL evidence is the
+ * first entry the demonstration adds (EV-0001). */
+static const char review_2024[] =
+    "{\"title\": \"Israel: compliance with international humanitarian law, September 2024\","
+    "\"reason\": \"The review of Israel's compliance with international humanitarian law concluded that, for "
+    "certain items, there is a clear risk that they might be used to commit or facilitate a serious violation of "
+    "international humanitarian law. Every extant licence to Israel is re-assessed under Criterion 2(c).\","
+    "\"criteria\": [\"2c\"], \"evidence\": [\"EV-0001\"], \"as_of\": \"2024-09-02\","
+    "\"scope\": {\"destinations\": [\"IL\"], \"statuses\": [\"issued\", \"reinstated\"]},"
+    "\"exceptions\": [{\"select\": {\"tags\": [\"f35-global-programme\"]}, \"reason\": \"Components "
+    "supplied to the global F-35 programme are excluded as a specific measure announced to Parliament: suppliers "
+    "cannot see the end user of pooled parts, and suspending them would affect the whole fleet of partner "
+    "nations.\", \"authority\": \"HCWS64\"}]}";
+
+static int demo_review(store *db, int *licences, ph_err *err) {
+    char path[] = "/tmp/penholder-demo-register-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) return ph_fail(err, PH_ERR, "cannot write a temporary file for the register");
+    FILE *out = fdopen(fd, "w");
+    review_scenario_options so = {0, 0};
+    int rc = out ? review_scenario_write(out, &so, err) : ph_fail(err, PH_ERR, "cannot write %s", path);
+    if (out && fclose(out) != 0 && !rc) rc = ph_fail(err, PH_ERR, "cannot write %s", path);
+    register_import_options io = {.format = "penholder-csv"};
+    register_import_report ir;
+    if (!rc) {
+        rc = register_import(db, path, &io, &ir, err);
+        if (!rc) {
+            *licences = (int)ir.licences_added;
+            register_import_report_free(&ir);
+        }
+    }
+    unlink(path);
+    review_actor officer = {OFFICER, "case_officer"}, decider = {DECIDER, "decision_maker"};
+    int64_t id = 0;
+    review_run_info run;
+    review_apply_report applied;
+    if (!rc) rc = review_create(db, &officer, "demonstration review", review_2024, strlen(review_2024), &id, err);
+    if (!rc) rc = review_run(db, &officer, id, &run, err);
+    if (!rc)
+        rc = review_approve(db, &decider, id, 0,
+                            "Approved: the suspensions follow the IHL assessment; the F-35 measure is as announced.",
+                            err);
+    if (!rc) rc = review_apply(db, &decider, id, 0, NULL, NULL, &applied, err);
+    return rc;
+}
+
 /* Takes one application as far as its plan says, as the people who would. */
 static int play(store *db, const cases_services *svc, const demo_application *p, int *licences, ph_err *err) {
     char *json = application_json(p);
@@ -402,6 +452,7 @@ int demo_fill(store *db, demo_progress_fn progress, void *ctx, demo_report *repo
         if (progress) progress(ctx, "applications", ++done, total);
     }
     cases_runtime_close(rt);
+    if (!rc) rc = demo_review(db, &report->review_licences, err);
     if (!rc) rc = demo_concerns(db, &report->concerns, err);
     return rc;
 }

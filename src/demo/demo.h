@@ -39,6 +39,7 @@ typedef struct demo_report {
     int applications;
     int licences;
     int concerns;
+    int review_licences; /* licences of the register the review looked at */
 } demo_report;
 
 /* Progress: called after each step with a short description. */
