@@ -98,6 +98,11 @@ int cases_runtime_open(store *db, const char *date, cases_runtime **out, ph_err 
  * concerns and so on). */
 void cases_runtime_services(cases_runtime *rt, cases_services *svc);
 void cases_runtime_close(cases_runtime *rt);
+/* The screening index of the services' runtime for the lists now loaded
+ * (rebuilt when a list changed); *out is NULL when no list is loaded. The
+ * index stays valid until the runtime is closed. */
+struct screen_index;
+int cases_screen_index(const cases_services *svc, store *db, struct screen_index **out, ph_err *err);
 
 /* Registers the "case" object type with the audit log (once per process). */
 int cases_register_audit(void);

@@ -173,3 +173,9 @@ void cases_runtime_close(cases_runtime *rt) {
     assess_context_free(rt->ctx);
     free(rt);
 }
+
+int cases_screen_index(const cases_services *svc, store *db, screen_index **out, ph_err *err) {
+    *out = NULL;
+    if (!svc || svc->screen != screen_with_runtime || !svc->screen_ctx) return PH_OK;
+    return current_index(svc->screen_ctx, db, out, err);
+}

@@ -145,6 +145,7 @@ int http_routes_register(http_router *r, ph_err *err);
 int http_core_routes(http_router *r, ph_err *err);
 int http_account_routes(http_router *r, ph_err *err);
 int http_case_routes(http_router *r, ph_err *err);
+int http_screen_routes(http_router *r, ph_err *err);
 int http_concern_routes(http_router *r, ph_err *err);
 int http_review_routes(http_router *r, ph_err *err);
 int http_licence_routes(http_router *r, ph_err *err);

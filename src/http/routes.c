@@ -11,6 +11,7 @@ int http_routes_register(http_router *r, ph_err *err) {
     if (http_core_routes(r, err)) return PH_ERR;
     if (http_account_routes(r, err)) return PH_ERR;
     if (http_case_routes(r, err)) return PH_ERR;
+    if (http_screen_routes(r, err)) return PH_ERR;
     if (http_concern_routes(r, err)) return PH_ERR;
     if (http_review_routes(r, err)) return PH_ERR;
     /* Cases, licences, screening, audit...: one line each, here. */
