@@ -7,7 +7,7 @@ user root admin
 user ann case_officer
 user exa exporter --org "Acme Ltd"
 ADMIN=$(token root)
-start_server --login-delay 0 --lockout-after 3 --lockout 2
+start_server --login-delay 0 --lockout-after 3 --lockout 8
 J="Content-Type: application/json"
 
 # ---- login with a session cookie ----
@@ -100,7 +100,7 @@ req POST /api/v1/login -H "$J" --data "{\"name\": \"ann\", \"password\": \"$PASS
 expect_problem 401 login-failed "locked: the right password fails too"
 as "$ADMIN" GET /api/v1/users/ann
 jq_is '.locked_until != null' true "the admin sees the lock"
-sleep 2.5
+sleep 8.5
 req POST /api/v1/login -H "$J" --data "{\"name\": \"ann\", \"password\": \"$PASSWORD\"}"
 expect_code 200 "the lock runs out"
 expect_eq "$(sql "SELECT failed_logins FROM account WHERE name = 'ann'")" "0" "a good login resets the count"
