@@ -22,6 +22,20 @@ fi
 if "$PH" demo --help >/dev/null 2>&1; then
     "$PH" demo
 fi
+# The real sanctions lists, after the demonstration (whose cases were screened
+# against its own watch list): new applications are screened against them too.
+# Importing a file already imported changes nothing.
+import_list() { # FORMAT NAME FILE
+    [ -f "$3" ] || return 0
+    "$PH" lists import --format "$1" --list "$2" "$3" ||
+        echo "run: the list $2 could not be imported from $3" >&2
+}
+if [ -n "${PENHOLDER_REF_DATA:-}" ]; then
+    S="$PENHOLDER_REF_DATA/sanctions"
+    import_list un-xml un "$S/un/UN_consolidated_2026-02-27.xml"
+    import_list ofac-csv ofac-sdn "$S/ofac/sdn_2024-05-03.csv"
+    import_list bis-dpl bis-dpl "$S/bis_dpl/dpl_2023-11.txt"
+fi
 echo
 "$PH" status
 if "$PH" serve --help >/dev/null 2>&1; then

@@ -178,12 +178,21 @@ typedef struct assess_evidence_input {
 void assess_evidence_ref(int64_t id, char out[ASSESS_EVIDENCE_REF_MAX]);
 int assess_evidence_parse_ref(const char *s, int64_t *id);
 
-/* Adds one entry in its own transaction; *id gets the new id. */
-int assess_evidence_add(store *db, const assess_evidence_input *in, int64_t *id, ph_err *err);
-/* Adds every entry of a JSON array (docs/application.md), all or nothing.
- * Errors name the path: "ev.json: [2].severity: ...". */
-int assess_evidence_import(store *db, const char *name, const char *text, size_t len, size_t *added,
-                           int64_t *first_id, ph_err *err);
+/* Adds one entry in its own transaction, with its audit entry
+ * ("evidence.add", or "evidence.supersede" for a correction, by actor);
+ * *id gets the new id. */
+int assess_evidence_add(store *db, const char *actor, const assess_evidence_input *in, int64_t *id,
+                        ph_err *err);
+/* Adds every entry of a JSON array (docs/application.md), all or nothing,
+ * one audit entry each. Errors name the path: "ev.json: [2].severity: ...". */
+int assess_evidence_import(store *db, const char *actor, const char *name, const char *text,
+                           size_t len, size_t *added, int64_t *first_id, ph_err *err);
+/* The audit log's object type for evidence ("evidence", ids "EV-0007"),
+ * its state function (the entry's columns: an entry never changes) and its
+ * registration with the audit module. */
+#define ASSESS_EVIDENCE_OBJECT "evidence"
+int assess_evidence_state(store *db, const char *object_id, ph_buf *out, ph_err *err);
+int assess_register_audit(void);
 /* Every entry (of one destination when given), by id. */
 int assess_evidence_list(store *db, const char *destination, assess_evidence **out, size_t *n,
                          ph_err *err);

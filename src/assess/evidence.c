@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "assess/assess_internal.h"
+#include "audit/audit.h"
 
 #define EVIDENCE_MAX_SUMMARY 8192
 #define EVIDENCE_MAX_SOURCE 1024
@@ -183,13 +184,62 @@ static int insert_entry(store *db, const checked *c, int64_t *id, ph_err *err) {
     return PH_OK;
 }
 
-int assess_evidence_add(store *db, const assess_evidence_input *in, int64_t *id, ph_err *err) {
+/* ---- the audit log ---- */
+
+int assess_evidence_state(store *db, const char *object_id, ph_buf *out, ph_err *err) {
+    int64_t id;
+    out->len = 0;
+    if (assess_evidence_parse_ref(object_id, &id))
+        return ph_fail(err, PH_ENOTFOUND, "'%s' is not an evidence id", object_id);
+    int64_t found;
+    int rc = store_one_int(db, &found, err, "SELECT id FROM evidence WHERE id = ?", "i", id);
+    if (rc == PH_ENOTFOUND) return ph_fail(err, PH_ENOTFOUND, "%s: no such evidence", object_id);
+    if (rc) return rc;
+    return audit_canon_rows(db, out, err,
+                            "SELECT id, destination, topic, severity, summary, source, "
+                            "source_date, reliability, classification, valid_from, valid_to, "
+                            "supersedes, recorded_at FROM evidence WHERE id = ? ORDER BY id",
+                            "i", id);
+}
+
+int assess_register_audit(void) {
+    return audit_register_type(ASSESS_EVIDENCE_OBJECT, assess_evidence_state);
+}
+
+static int audit_entry_for(store *db, const char *actor, const checked *c, int64_t id,
+                           ph_err *err) {
+    char ref[ASSESS_EVIDENCE_REF_MAX];
+    assess_evidence_ref(id, ref);
+    ph_buf state;
+    ph_buf_init(&state);
+    int rc = assess_evidence_state(db, ref, &state, err);
+    audit_event ev = {.actor = actor,
+                      .action = c->supersedes ? "evidence.supersede" : "evidence.add",
+                      .object_type = ASSESS_EVIDENCE_OBJECT,
+                      .object_id = ref,
+                      .state = state.data,
+                      .state_len = state.len};
+    if (!rc) rc = audit_append(db, &ev, NULL, err);
+    ph_buf_free(&state);
+    return rc;
+}
+
+static int need_actor(const char *actor, ph_err *err) {
+    if (!actor || !*actor)
+        return ph_fail(err, PH_EUSAGE, "the actor is required (who records the evidence)");
+    return PH_OK;
+}
+
+int assess_evidence_add(store *db, const char *actor, const assess_evidence_input *in, int64_t *id,
+                        ph_err *err) {
     checked c;
+    if (need_actor(actor, err)) return err->rc;
     if (check_input(db, in, "", &cli_names, PH_EUSAGE, &c, err)) return err->rc;
     if (store_begin(db, err)) return err->rc;
     /* Checked again inside the transaction: another writer may have
      * superseded the same entry in between. */
-    if (check_input(db, in, "", &cli_names, PH_EUSAGE, &c, err) || insert_entry(db, &c, id, err)) {
+    if (check_input(db, in, "", &cli_names, PH_EUSAGE, &c, err) || insert_entry(db, &c, id, err) ||
+        audit_entry_for(db, actor, &c, *id, err)) {
         store_rollback(db);
         return err->rc ? err->rc : PH_ERR;
     }
@@ -210,10 +260,11 @@ static const char *json_text(json_t *obj, const char *key, int *bad_type) {
     return json_string_value(v);
 }
 
-int assess_evidence_import(store *db, const char *name, const char *text, size_t len, size_t *added,
-                           int64_t *first_id, ph_err *err) {
+int assess_evidence_import(store *db, const char *actor, const char *name, const char *text,
+                           size_t len, size_t *added, int64_t *first_id, ph_err *err) {
     *added = 0;
     *first_id = 0;
+    if (need_actor(actor, err)) return err->rc;
     if (len > ASSESS_MAX_EVIDENCE_FILE)
         return ph_fail(err, PH_ERR, "%s: larger than %u bytes", name, ASSESS_MAX_EVIDENCE_FILE);
     json_error_t jerr;
@@ -270,6 +321,7 @@ int assess_evidence_import(store *db, const char *name, const char *text, size_t
         int64_t id;
         rc = check_input(db, &in, where, &json_names, PH_ERR, &c, err);
         if (!rc) rc = insert_entry(db, &c, &id, err);
+        if (!rc) rc = audit_entry_for(db, actor, &c, id, err);
         if (!rc) {
             if (!*added) *first_id = id;
             (*added)++;

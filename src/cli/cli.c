@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,13 @@ int cli_bad_option(const char *cmd) {
 int cli_fail(const ph_err *err) {
     fprintf(stderr, "penholder: %s\n", err->msg[0] ? err->msg : "failed");
     return err->rc == PH_EUSAGE ? 2 : 1;
+}
+
+const char *cli_default_actor(void) {
+    const char *env = getenv("PENHOLDER_ACTOR");
+    if (env && *env) return env;
+    struct passwd *pw = getpwuid(geteuid());
+    return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : NULL;
 }
 
 int cli_open_db(const cli_common *c, int flags, store **db, ph_err *err) {

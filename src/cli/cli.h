@@ -38,6 +38,9 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints the error and returns the exit status for it (2 for PH_EUSAGE, else 1). */
 int cli_fail(const ph_err *err);
+/* Who is acting, for the audit log: $PENHOLDER_ACTOR, else the login name;
+ * NULL when neither is known. */
+const char *cli_default_actor(void);
 /* Handles an unknown option or missing argument reported by getopt: returns 2. */
 int cli_bad_option(const char *cmd);
 

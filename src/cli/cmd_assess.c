@@ -6,6 +6,8 @@
 
 #include "assess/assess.h"
 #include "cli/cli.h"
+#include "lists/lists.h"
+#include "screen/screen.h"
 
 /* ---- shared ---- */
 
@@ -289,10 +291,12 @@ static const char evidence_help[] =
     "usage: penholder evidence add --destination CC --topic T --severity S --summary TEXT\n"
     "                              --source TEXT --date YYYY-MM-DD [--reliability R]\n"
     "                              [--classification C] [--valid-from D] [--valid-to D]\n"
-    "                              [--supersedes ID]\n"
+    "                              [--supersedes ID] [--actor NAME]\n"
     "       penholder evidence list [--destination CC] [--json]\n"
-    "       penholder evidence import FILE.json\n"
+    "       penholder evidence import FILE.json [--actor NAME]\n"
     "\n"
+    "Every entry added is on the audit log under --actor (default $PENHOLDER_ACTOR,\n"
+    "else the login name).\n"
     "Evidence about a destination, on the record for assessments. It is never edited:\n"
     "a correction is a new entry that supersedes the old one (--supersedes EV-0003).\n"
     "  topic           ihl, internal-repression, human-rights, armed-conflict, aggression,\n"
@@ -384,7 +388,7 @@ static int evidence_list(cli_common *c, const char *destination) {
     return 0;
 }
 
-static int evidence_import(cli_common *c, const char *file) {
+static int evidence_import(cli_common *c, const char *file, const char *actor) {
     ph_err err = {0};
     char *text;
     size_t len;
@@ -396,7 +400,7 @@ static int evidence_import(cli_common *c, const char *file) {
     }
     size_t added;
     int64_t first;
-    int rc = assess_evidence_import(db, file, text, len, &added, &first, &err);
+    int rc = assess_evidence_import(db, actor, file, text, len, &added, &first, &err);
     store_close(db);
     free(text);
     if (rc) {
@@ -430,9 +434,11 @@ int cmd_evidence(int argc, char **argv) {
                                          {"valid-from", required_argument, NULL, 'f'},
                                          {"valid-to", required_argument, NULL, 'T'},
                                          {"supersedes", required_argument, NULL, 'x'},
+                                         {"actor", required_argument, NULL, 'A'},
                                          {0, 0, 0, 0}};
     cli_common c = {0};
     assess_evidence_input in = {0};
+    const char *actor = NULL;
     int given = 0;
     int opt;
     optind = 0;
@@ -480,6 +486,7 @@ int cmd_evidence(int argc, char **argv) {
             in.supersedes = optarg;
             given = 1;
             break;
+        case 'A': actor = optarg; break;
         default: return cli_bad_option("evidence");
         }
     }
@@ -489,13 +496,16 @@ int cmd_evidence(int argc, char **argv) {
     }
     if (optind >= argc) return cli_usage("evidence", "expected add, list or import");
     const char *sub = argv[optind++];
+    if (actor && strcmp(sub, "add") && strcmp(sub, "import"))
+        return cli_usage("evidence", "--actor belongs to add and import");
+    if (!actor) actor = cli_default_actor();
     if (strcmp(sub, "add") == 0) {
         if (optind < argc) return cli_usage("evidence", "unexpected argument '%s'", argv[optind]);
         ph_err err = {0};
         store *db;
         if (cli_open_db(&c, 0, &db, &err)) return cli_fail(&err);
         int64_t id;
-        int rc = assess_evidence_add(db, &in, &id, &err);
+        int rc = assess_evidence_add(db, actor, &in, &id, &err);
         store_close(db);
         if (rc) {
             if (err.rc == PH_EUSAGE) return cli_usage("evidence", "%s", err.msg);
@@ -517,7 +527,7 @@ int cmd_evidence(int argc, char **argv) {
     if (strcmp(sub, "import") == 0) {
         if (in.destination) return cli_usage("evidence", "--destination belongs to add and list");
         if (optind + 1 != argc) return cli_usage("evidence", "import needs exactly one FILE.json");
-        return evidence_import(&c, argv[optind]);
+        return evidence_import(&c, argv[optind], actor);
     }
     return cli_usage("evidence", "unknown subcommand '%s' (expected add, list or import)", sub);
 }
@@ -535,21 +545,34 @@ static const char assess_help[] =
     "  --record        keep the result on the record (the assessment table)\n"
     "The same inputs give the same output, byte for byte.\n";
 
-/*
- * SCREENING HOOK — the one place where party screening joins assessment.
- *
- * Today a party's screening outcome is a fact given by the case system in
- * the application ("screening": "possible_match"), or not_screened. When the
- * screening engine is available, screen each party here against the loaded
- * lists and record the outcome with assess_facts_set_screening(): a hit that
- * an officer has not yet disposed of is possible_match (Criteria 1 and 7
- * then refer), a confirmed one true_match, a dismissed one false_positive.
- */
+/* Parties are screened against the lists loaded in the database when the
+ * application does not say how they were screened: a party whose name
+ * reaches the alert threshold on any list is a possible match (Criteria 1
+ * and 7 then refer, until an officer disposes of the hit on the case). */
 static int screen_parties(store *db, assess_facts *facts, ph_err *err) {
-    (void)db;
-    (void)facts;
-    (void)err;
-    return PH_OK;
+    int64_t generation = 0;
+    if (lists_generation(db, &generation, err)) return err->rc;
+    if (generation == 0) return PH_OK; /* no list loaded: parties stay not_screened */
+    screen_index *idx = NULL;
+    if (lists_screen_index(db, &idx, NULL, NULL, err)) return err->rc;
+    int rc = PH_OK;
+    for (size_t i = 0; idx && !rc && i < assess_facts_party_count(facts); i++) {
+        const policy_party *p = assess_facts_party(facts, i);
+        if (p->screening != POLICY_SCREENING_NOT_SCREENED) continue;
+        screen_request req;
+        screen_request_init(&req);
+        req.name = p->name;
+        req.type = p->type == POLICY_PARTY_INDIVIDUAL ? SCREEN_PERSON : SCREEN_TYPE_ANY;
+        req.country = p->country;
+        screen_result res;
+        if ((rc = screen_query(idx, &req, &res, err))) break;
+        int alert = 0;
+        for (size_t h = 0; h < res.nhits; h++) alert |= res.hits[h].alert;
+        screen_result_free(&res);
+        assess_facts_set_screening(facts, i, alert ? POLICY_SCREENING_POSSIBLE_MATCH : POLICY_SCREENING_CLEAR);
+    }
+    screen_index_free(idx);
+    return rc;
 }
 
 static void print_result_text(const assess_result *r, const char *as_of) {

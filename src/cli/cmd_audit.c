@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assess/assess.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "cases/cases.h"
@@ -44,6 +45,7 @@ void cli_audit_register_types(void) {
     cases_register_audit(); /* case */
     concern_audit_register(); /* concern, concern_key, concern_setting */
     review_register_audit(); /* review */
+    assess_register_audit(); /* evidence */
 }
 
 static void print_hex_line(const char *label, const unsigned char *bytes, size_t n) {

@@ -1,24 +1,14 @@
 /* penholder licences suspend|reinstate|revoke REF --reason TEXT --criteria LIST [--actor NAME] */
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "register/register.h"
 
-/* Who is acting: --actor, else $PENHOLDER_ACTOR, else the login name. */
-static const char *default_actor(void) {
-    const char *env = getenv("PENHOLDER_ACTOR");
-    if (env && *env) return env;
-    struct passwd *pw = getpwuid(geteuid());
-    return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : NULL;
-}
-
 int cli_licence_status(const cli_common *c, const char *event, const char *reference,
                        const char *reason, const char *criteria, const char *actor) {
     if (!reason) return cli_usage("licences", "%s needs --reason TEXT", event);
-    if (!actor) actor = default_actor();
+    if (!actor) actor = cli_default_actor();
     if (!actor) return cli_usage("licences", "cannot tell who is acting; give --actor NAME");
     ph_err err = {0};
     store *db;

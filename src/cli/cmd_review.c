@@ -1,5 +1,4 @@
 /* penholder review create|list|show|run|approve|apply|report|queue|resolve|outbox|scenario */
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -66,13 +65,6 @@ static int account_actor(store *db, const char *name, auth_user *u, review_actor
     who->name = u->name;
     who->role = auth_role_name(u->role);
     return PH_OK;
-}
-
-static const char *default_actor(void) {
-    const char *env = getenv("PENHOLDER_ACTOR");
-    if (env && *env) return env;
-    struct passwd *pw = getpwuid(geteuid());
-    return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : NULL;
 }
 
 static int parse_id(const char *s, int64_t *id) {
@@ -281,7 +273,7 @@ static int review_run_cmd(cli_common *c, int64_t id, const char *actor) {
     if (actor) {
         rc = account_actor(db, actor, &u, &who, &err);
     } else {
-        who.name = default_actor();
+        who.name = cli_default_actor();
         if (!who.name)
             rc = ph_fail(&err, PH_EUSAGE,
                          "cannot tell who is running the review; give --actor USER");

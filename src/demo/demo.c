@@ -434,7 +434,7 @@ int demo_fill(store *db, demo_progress_fn progress, void *ctx, demo_report *repo
         store_rollback(db);
     for (size_t i = 0; !rc && i < sizeof demo_evidence / sizeof demo_evidence[0]; i++) {
         int64_t id;
-        rc = assess_evidence_add(db, &demo_evidence[i], &id, err);
+        rc = assess_evidence_add(db, "demo", &demo_evidence[i], &id, err);
         if (!rc) report->evidence++;
         if (progress) progress(ctx, "evidence", ++done, total);
     }

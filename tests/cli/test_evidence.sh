@@ -78,8 +78,22 @@ expect_err "extra.json: [0].colour: unknown field" "the unknown field is named"
 printf '{"destination": "KG"}' >"$TMP/object.json"
 expect_status 1 "not an array" evidence import "$TMP/object.json"
 expect_err "expected a JSON array" "the shape is explained"
+printf '[{"destination": "KG", "topic": "ihl", "severity": "low", "summary": "s", "source": "s", "date": "2024-01-01"}]' >"$TMP/one.json"
 printf '[{"destination": "KG",' >"$TMP/cut.json"
 expect_status 1 "malformed" evidence import "$TMP/cut.json"
 expect_err "cut.json:1:" "malformed JSON names the line"
 expect_eq "$(sql "SELECT count(*) FROM evidence")" "5" "still five entries"
+
+# Every entry is on the audit log, under the actor who recorded it; the failed
+# imports left nothing there.
+expect_ok "audit log of an entry" audit log --object evidence:EV-0003 --json
+expect_out '"action": "evidence.supersede"' "a correction is logged as a supersession"
+expect_ok "import as an actor" evidence import --actor erin "$TMP/one.json"
+expect_ok "audit log of the imported entry" audit log --object evidence:EV-0006 --json
+expect_out '"actor": "erin"' "the import's actor is recorded"
+expect_out '"action": "evidence.add"' "an entry is logged as added"
+expect_eq "$(sql "SELECT count(*) FROM audit_entry WHERE object_type = 'evidence'")" "6" \
+    "one audit entry per evidence entry"
+expect_ok "the log verifies" audit verify
+expect_status 2 "--actor belongs to add and import" evidence list --actor erin
 finish

@@ -21,6 +21,9 @@ start_server
 as "$FCDO" POST /api/v1/evidence/import $J --data @"$A/evidence.json"
 expect_code 201 "an adviser imports evidence"
 jq_is '[.added, .first, .last] | join(" ")' "3 EV-0001 EV-0003" "three entries"
+expect_eq "$(sql "SELECT group_concat(actor || ' ' || action || ' ' || object_id, ', ') FROM audit_entry WHERE object_type = 'evidence'")" \
+    "fcdo evidence.add EV-0001, fcdo evidence.add EV-0002, fcdo evidence.add EV-0003" \
+    "each entry is audited under the adviser's account"
 as "$OFFICER" GET /api/v1/evidence
 expect_code 200 "staff read evidence"
 "$PH" evidence list --json >"$TMP/cli.json"

@@ -7,22 +7,32 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "assess/assess.h"
+#include "audit/audit.h"
 #include "csv/csv.h"
 
 static store *db;
 static assess_context *ctx;
+static char keydir[64];
 
 static int setup(void **state) {
     (void)state;
     ph_err err = {0};
     int applied;
     refdata_load_report rep;
+    audit_key_report keys;
+    char key[128];
+    snprintf(keydir, sizeof keydir, "/tmp/penholder-unit.XXXXXX");
+    if (!mkdtemp(keydir)) return -1;
+    snprintf(key, sizeof key, "%s/audit.key", keydir);
+    setenv("PENHOLDER_AUDIT_KEY", key, 1);
     if (store_open(":memory:", STORE_CREATE | STORE_ANY_VERSION, &db, &err) ||
         store_migrate(db, &applied, &err) || refdata_load(db, &rep, &err) ||
+        audit_init_keys(db, &keys, &err) || assess_register_audit() ||
         assess_context_load(db, "2025-01-01", &ctx, &err)) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
@@ -34,6 +44,10 @@ static int teardown(void **state) {
     (void)state;
     assess_context_free(ctx);
     store_close(db);
+    char key[128];
+    snprintf(key, sizeof key, "%s/audit.key", keydir);
+    unlink(key);
+    rmdir(keydir);
     return 0;
 }
 
@@ -307,18 +321,47 @@ static void test_evidence_never_edited(void **state) {
                                 .source = "src",
                                 .date = "2024-09-02"};
     int64_t first, second;
-    assert_int_equal(assess_evidence_add(db, &in, &first, &err), PH_OK);
+    assert_int_equal(assess_evidence_add(db, "ann", &in, &first, &err), PH_OK);
     in.severity = "medium";
     in.date = "2025-02-01";
     char ref[ASSESS_EVIDENCE_REF_MAX];
     assess_evidence_ref(first, ref);
     in.supersedes = ref;
-    assert_int_equal(assess_evidence_add(db, &in, &second, &err), PH_OK);
+    assert_int_equal(assess_evidence_add(db, "ann", &in, &second, &err), PH_OK);
     /* Only one successor: the chain goes on from the latest entry. */
     int64_t third;
-    assert_int_equal(assess_evidence_add(db, &in, &third, &err), PH_ECONFLICT);
+    assert_int_equal(assess_evidence_add(db, "ann", &in, &third, &err), PH_ECONFLICT);
     assert_non_null(strstr(err.msg, "is already superseded by"));
     ph_err_clear(&err);
+    /* Each entry is on the audit log, the correction as a supersession, and
+     * the refused third entry left no trace there either. */
+    audit_record *log;
+    size_t nlog;
+    audit_log_filter f = {.object_type = ASSESS_EVIDENCE_OBJECT};
+    char ref2[ASSESS_EVIDENCE_REF_MAX];
+    assess_evidence_ref(second, ref2);
+    f.object_id = ref;
+    assert_int_equal(audit_log(db, &f, &log, &nlog, &err), PH_OK);
+    assert_int_equal(nlog, 1);
+    assert_string_equal(log[0].entry.action, "evidence.add");
+    assert_string_equal(log[0].entry.actor, "ann");
+    audit_records_free(log, nlog);
+    f.object_id = ref2;
+    assert_int_equal(audit_log(db, &f, &log, &nlog, &err), PH_OK);
+    assert_int_equal(nlog, 1);
+    assert_string_equal(log[0].entry.action, "evidence.supersede");
+    audit_records_free(log, nlog);
+    audit_verify_report vr;
+    assert_int_equal(audit_verify(db, &(audit_verify_options){0}, &vr, &err), PH_OK);
+    assert_int_equal(vr.problems_total, 0);
+    assert_int_equal(vr.objects_unchecked, 0);
+    audit_verify_report_free(&vr);
+    /* Without an actor nothing is recorded. */
+    int64_t none;
+    in.supersedes = ref2;
+    assert_int_equal(assess_evidence_add(db, NULL, &in, &none, &err), PH_EUSAGE);
+    ph_err_clear(&err);
+    in.supersedes = ref;
     /* The database itself refuses edits. */
     assert_int_not_equal(store_exec(db, "UPDATE evidence SET severity = 'low'", &err), PH_OK);
     assert_non_null(strstr(err.msg, "never edited"));
@@ -355,11 +398,11 @@ static void test_evidence_never_edited(void **state) {
     assess_evidence_input bad = in;
     bad.supersedes = NULL;
     bad.topic = "weather";
-    assert_int_equal(assess_evidence_add(db, &bad, &third, &err), PH_EUSAGE);
+    assert_int_equal(assess_evidence_add(db, "ann", &bad, &third, &err), PH_EUSAGE);
     assert_non_null(strstr(err.msg, "--topic: unknown value 'weather' (expected ihl,"));
     bad.topic = "ihl";
     bad.valid_to = "2020-01-01";
-    assert_int_equal(assess_evidence_add(db, &bad, &third, &err), PH_EUSAGE);
+    assert_int_equal(assess_evidence_add(db, "ann", &bad, &third, &err), PH_EUSAGE);
     assert_non_null(strstr(err.msg, "--valid-to: 2020-01-01 is before"));
 }
 
@@ -375,7 +418,7 @@ static void test_evidence_import_all_or_nothing(void **state) {
     size_t added;
     int64_t first;
     assert_int_not_equal(
-        assess_evidence_import(db, "e.json", bad, strlen(bad), &added, &first, &err), PH_OK);
+        assess_evidence_import(db, "ann", "e.json", bad, strlen(bad), &added, &first, &err), PH_OK);
     assert_non_null(strstr(err.msg, "e.json: [1].severity: unknown value 'huge'"));
     int64_t after;
     assert_int_equal(store_one_int(db, &after, &err, "SELECT count(*) FROM evidence", ""), PH_OK);
@@ -383,7 +426,7 @@ static void test_evidence_import_all_or_nothing(void **state) {
     const char *good = "[{\"destination\":\"France\",\"topic\":\"diversion\",\"severity\":\"low\","
                        "\"summary\":\"x\",\"source\":\"y\",\"date\":\"2024-01-01\","
                        "\"classification\":\"SECRET\",\"valid_to\":\"2024-12-31\"}]";
-    assert_int_equal(assess_evidence_import(db, "e.json", good, strlen(good), &added, &first, &err),
+    assert_int_equal(assess_evidence_import(db, "ann", "e.json", good, strlen(good), &added, &first, &err),
                      PH_OK);
     assert_int_equal(added, 1);
     assert_int_equal(first, after + 1);

@@ -566,7 +566,7 @@ static void import_scenario(long n) {
                                 .date = "2024-09-02",
                                 .reliability = "high"};
     int64_t id;
-    assert_int_equal(assess_evidence_add(db, &in, &id, &err), PH_OK);
+    assert_int_equal(assess_evidence_add(db, "ann", &in, &id, &err), PH_OK);
 }
 
 static int64_t status_count(const char *status) {
