@@ -1355,24 +1355,10 @@ static void side_from_name(const screen_index *idx, const text_name *n, sc_side 
     }
 }
 
-int screen_match_names(const screen_index *idx, text_normaliser *tn, const char *name1,
-                       const char *name2, screen_type type, double *score, screen_explanation *out,
-                       ph_err *err) {
-    (void)type;
-    screen_config defaults;
-    const screen_config *cfg = idx ? &idx->cfg : (screen_config_default(&defaults), &defaults);
-    if (!tn && idx) tn = idx->tn;
-    if (!tn) return ph_fail(err, PH_EUSAGE, "no normaliser");
-    text_name *a = ph_malloc(sizeof *a), *b = ph_malloc(sizeof *b);
-    int rc = PH_OK;
-    if (!name1 || !name2) rc = ph_fail(err, PH_EUSAGE, "two names are needed");
-    if (!rc && text_normalise_name(tn, name1, strlen(name1), 0, a, err)) rc = PH_EUSAGE;
-    if (!rc && text_normalise_name(tn, name2, strlen(name2), 0, b, err)) rc = PH_EUSAGE;
-    if (rc) {
-        free(a);
-        free(b);
-        return rc;
-    }
+/* Scores name a as the query against name b as the list entry; fills out
+ * when given. */
+static double match_one(const screen_index *idx, const screen_config *cfg, const text_name *a,
+                        const text_name *b, screen_explanation *out) {
     sc_side qs, ns;
     side_from_name(idx, a, &qs, cfg);
     side_from_name(idx, b, &ns, cfg);
@@ -1446,8 +1432,61 @@ int screen_match_names(const screen_index *idx, text_normaliser *tn, const char 
     else if (out)
         ex->rule = "a name has only legal forms, particles or initials: nothing to compare";
     ex->name_score = ex->score = s;
-    *score = s;
     free(edges);
+    return s;
+}
+
+/* Turns an explanation scored from name2's side back into name1's order. */
+static void explanation_swap(screen_explanation *ex) {
+    char t[sizeof ex->query];
+    memcpy(t, ex->query, sizeof t);
+    memcpy(ex->query, ex->list, sizeof t);
+    memcpy(ex->list, t, sizeof t);
+    for (size_t i = 0; i < ex->nparts; i++) {
+        screen_part *p = &ex->parts[i];
+        char u[sizeof p->query];
+        memcpy(u, p->query, sizeof u);
+        memcpy(p->query, p->list, sizeof u);
+        memcpy(p->list, u, sizeof u);
+        if (p->note && strcmp(p->note, "not in the list name") == 0)
+            p->note = "not in the query";
+        else if (p->note && strcmp(p->note, "not in the query") == 0)
+            p->note = "not in the list name";
+    }
+}
+
+int screen_match_names(const screen_index *idx, text_normaliser *tn, const char *name1,
+                       const char *name2, screen_type type, double *score, screen_explanation *out,
+                       ph_err *err) {
+    (void)type;
+    screen_config defaults;
+    const screen_config *cfg = idx ? &idx->cfg : (screen_config_default(&defaults), &defaults);
+    if (!tn && idx) tn = idx->tn;
+    if (!tn) return ph_fail(err, PH_EUSAGE, "no normaliser");
+    text_name *a = ph_malloc(sizeof *a), *b = ph_malloc(sizeof *b);
+    int rc = PH_OK;
+    if (!name1 || !name2) rc = ph_fail(err, PH_EUSAGE, "two names are needed");
+    if (!rc && text_normalise_name(tn, name1, strlen(name1), 0, a, err)) rc = PH_EUSAGE;
+    if (!rc && text_normalise_name(tn, name2, strlen(name2), 0, b, err)) rc = PH_EUSAGE;
+    if (rc) {
+        free(a);
+        free(b);
+        return rc;
+    }
+    /* Two names compared without a list are peers: the score is the better
+     * of the two directions (a name with extra words matches either way). */
+    screen_explanation *other = out ? ph_malloc(sizeof *other) : NULL;
+    double s1 = match_one(idx, cfg, a, b, out);
+    double s2 = match_one(idx, cfg, b, a, other);
+    if (s2 > s1) {
+        if (out) {
+            memcpy(out, other, sizeof *out);
+            explanation_swap(out);
+        }
+        s1 = s2;
+    }
+    free(other);
+    *score = s1;
     free(a);
     free(b);
     return PH_OK;

@@ -250,8 +250,11 @@ void screen_result_free(screen_result *r);
 int screen_explain(const screen_index *idx, const screen_request *req, const screen_hit *hit,
                    screen_explanation *out, ph_err *err);
 
-/* Scores two names against each other without a list: name1 plays the
- * query, name2 the list entry. Token weights come from idx when given
+/* Scores two names against each other without a list. They are peers: the
+ * score is the better of name1 as the query against name2 as the list entry
+ * and the other way round (so a name with extra words matches the shorter
+ * one either way), and the explanation keeps name1 on the query side. Token
+ * weights come from idx when given
  * (rarity across its lists), else all words weigh the same; tn is idx's
  * normaliser when NULL. out may be NULL. The verdict is score >= the
  * threshold (screen_index_config, or SCREEN_DEFAULT_THRESHOLD). `type` is

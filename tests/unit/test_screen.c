@@ -263,6 +263,14 @@ static void test_hard_cases(void **state) {
     assert_true(match("Trading Company", "Trading Company Ltd") > 0.95);
     /* A common word weighs less than a rare one. */
     assert_true(match("Karimi", "MOHAMMED KARIMI") > match("Mohammed", "MOHAMMED KARIMI"));
+    /* Russian legal forms written out, in the spellings the lists use. */
+    assert_true(match("OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU 'GAZPROM RUSSKAYA'",
+                      "GAZPROM RUSSKAYA, OOO") >= t);
+    assert_true(match("Otkrytoye Aktsionernoye Obschestvo Tae", "TAE OAO") >= t);
+    /* Two names are peers: the longer may come first or second. */
+    double ab = match("AL-KHATIB, Mahmoud Daoud Mahmoud", "AL-KHATIB, Mahmoud");
+    assert_float_equal(ab, match("AL-KHATIB, Mahmoud", "AL-KHATIB, Mahmoud Daoud Mahmoud"), 1e-9);
+    assert_true(ab >= t);
 }
 
 static void test_explanation(void **state) {
@@ -288,6 +296,19 @@ static void test_explanation(void **state) {
     }
     assert_true(saw_pair);
     assert_true(saw_missing);
+    assert_float_equal(ex.score, s, 1e-9);
+    /* Scored the other way round (the longer name as the query), the
+     * explanation still shows the first name on the query side. */
+    assert_int_equal(screen_match_names(idx, NULL, "PUTIN, Vladimir Vladimirovich",
+                                        "Vladimir Poutine", SCREEN_PERSON, &s, &ex, &err),
+                     PH_OK);
+    assert_string_equal(ex.query, "vladimir vladimirovich putin");
+    assert_string_equal(ex.list, "vladimir poutine");
+    saw_pair = 0;
+    for (size_t i = 0; i < ex.nparts; i++)
+        if (strcmp(ex.parts[i].query, "putin") == 0 && strcmp(ex.parts[i].list, "poutine") == 0)
+            saw_pair = 1;
+    assert_true(saw_pair);
     assert_float_equal(ex.score, s, 1e-9);
     /* A legal form alone: the rule says why the score is 0. */
     assert_int_equal(
