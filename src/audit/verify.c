@@ -516,7 +516,8 @@ static int verify_log(verifier *v, const audit_verify_options *o, ph_err *err) {
         }
         while (head_state == STORE_ROW && store_col_int(heads, 0) < 0) {
             problem(v, "out_of_range", -1, store_col_int(heads, 0),
-                    "a tree head has the size %lld, which is not a size", (long long)store_col_int(heads, 0));
+                    "a tree head has the size %lld, which is not a size",
+                    (long long)store_col_int(heads, 0));
             head_state = store_step(heads, err);
         }
         if ((entry_state != STORE_ROW && entry_state != STORE_DONE) ||

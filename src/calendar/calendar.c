@@ -26,7 +26,8 @@ int calendar_load(const char *name, calendar **out, ph_err *err) {
         if (strcmp(csv_field(r, 1), name) != 0) continue;
         int32_t day;
         if (ph_date_parse(csv_field(r, 0), &day)) {
-            rc = ph_fail(err, PH_ERR, "%s:%ld: bad date '%s'", f->name, csv_line(r), csv_field(r, 0));
+            rc = ph_fail(err, PH_ERR, "%s:%ld: bad date '%s'", f->name, csv_line(r),
+                         csv_field(r, 0));
             break;
         }
         c->holidays = ph_grow(c->holidays, &c->cap, c->n + 1, sizeof *c->holidays);
@@ -65,7 +66,8 @@ int32_t calendar_add_working_days(const calendar *c, int32_t day, int n) {
 
 int calendar_working_days_between(const calendar *c, int32_t from, int32_t to) {
     int n = 0;
-    for (int32_t d = from + 1; d <= to; d++) n += calendar_is_working_day(c, d);
+    for (int32_t d = from + 1; d <= to; d++)
+        n += calendar_is_working_day(c, d);
     return n;
 }
 

@@ -73,7 +73,7 @@ typedef struct cases_services {
     void *screen_ctx;
     cases_assess_fn assess; /* NULL: no assessment is recorded */
     void *assess_ctx;
-    const char *today;      /* YYYY-MM-DD; NULL: the real date (tests fix it) */
+    const char *today; /* YYYY-MM-DD; NULL: the real date (tests fix it) */
     /* Open formal concerns about a case (their ids; caller frees each and
      * the array). NULL: no concerns are tracked. */
     int (*open_concerns)(void *ctx, store *db, const char *reference, char ***ids, size_t *n,
@@ -82,8 +82,8 @@ typedef struct cases_services {
     /* Records on each open concern about the case that the decision maker
      * read it (called inside the decision's transaction, once its guards
      * pass). NULL: nothing is recorded. */
-    int (*concerns_noted)(void *ctx, store *db, const char *reference, const char *actor, const char *decision,
-                          ph_err *err);
+    int (*concerns_noted)(void *ctx, store *db, const char *reference, const char *actor,
+                          const char *decision, ph_err *err);
     /* 1: an open formal concern about a case blocks its decision (deployment
      * setting); 0: the decision maker must acknowledge each one explicitly. */
     int concerns_block;
@@ -102,7 +102,8 @@ void cases_runtime_close(cases_runtime *rt);
  * (rebuilt when a list changed); *out is NULL when no list is loaded. The
  * index stays valid until the runtime is closed. */
 struct screen_index;
-int cases_screen_index(const cases_services *svc, store *db, struct screen_index **out, ph_err *err);
+int cases_screen_index(const cases_services *svc, store *db, struct screen_index **out,
+                       ph_err *err);
 
 /* Registers the "case" object type with the audit log (once per process). */
 int cases_register_audit(void);
@@ -140,12 +141,13 @@ int cases_fire(store *db, const cases_services *svc, const cases_actor *who, con
 int cases_rate(store *db, const cases_actor *who, const char *reference, int64_t if_version,
                int line_no, const char *rating, const char *report_summary, ph_err *err);
 /* A case officer disposes of a screening hit; the case is assessed again. */
-int cases_dispose(store *db, const cases_services *svc, const cases_actor *who, const char *reference,
-                  int64_t if_version, int64_t hit_id, const char *disposition, const char *reason,
-                  ph_err *err);
+int cases_dispose(store *db, const cases_services *svc, const cases_actor *who,
+                  const char *reference, int64_t if_version, int64_t hit_id,
+                  const char *disposition, const char *reason, ph_err *err);
 
 typedef struct cases_advice_input {
-    const char *advice; /* approve, approve_with_provisos, refuse, no_licence_required, conflicting */
+    const char
+        *advice; /* approve, approve_with_provisos, refuse, no_licence_required, conflicting */
     const char *text;
     const char *provisos;      /* approve_with_provisos */
     const char *criteria;      /* refuse */
@@ -177,14 +179,14 @@ int cases_get(store *db, const cases_actor *who, const char *reference, json_t *
 /* The same view already serialised as compact JSON (caller frees *json):
  * the stored assessment result is copied in as recorded instead of being
  * parsed and written again, which is most of the cost of reading a case. */
-int cases_get_json(store *db, const cases_actor *who, const char *reference, char **json, size_t *len,
-                   int64_t *version, ph_err *err);
+int cases_get_json(store *db, const cases_actor *who, const char *reference, char **json,
+                   size_t *len, int64_t *version, ph_err *err);
 
 typedef struct cases_filter {
     const char *status;
     const char *destination;
     const char *type;
-    long limit;  /* default 50, at most 500 */
+    long limit; /* default 50, at most 500 */
     long offset;
 } cases_filter;
 /* {"total": N, "cases": [summaries]} as the actor may see them. */

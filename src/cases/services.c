@@ -16,15 +16,16 @@
 typedef struct screen_state {
     screen_index *index;
     int64_t generation;
-    struct screen_state *older; /* replaced indexes, kept until close (threads may still read them) */
+    struct screen_state
+        *older; /* replaced indexes, kept until close (threads may still read them) */
 } screen_state;
 
 struct cases_runtime {
     assess_context *ctx;
     policy *policy;
     char date[11];
-    int concerns_block; /* the deployment's concern setting block_finalising, read at open */
-    pthread_mutex_t lock;  /* guards `screening` when the lists change */
+    int concerns_block;   /* the deployment's concern setting block_finalising, read at open */
+    pthread_mutex_t lock; /* guards `screening` when the lists change */
     screen_state *screening;
 };
 
@@ -60,8 +61,8 @@ static screen_type party_screen_type(const char *party_type) {
 }
 
 /* Screens one party; keeps the alerts (score at or above the threshold). */
-static int screen_with_runtime(void *arg, store *db, const char *name, const char *party_type, const char *country,
-                               cases_hit **hits, size_t *n, ph_err *err) {
+static int screen_with_runtime(void *arg, store *db, const char *name, const char *party_type,
+                               const char *country, cases_hit **hits, size_t *n, ph_err *err) {
     cases_runtime *rt = arg;
     *hits = NULL;
     *n = 0;
@@ -101,19 +102,21 @@ static int screen_with_runtime(void *arg, store *db, const char *name, const cha
 /* Assesses with the context and policy loaded at start, and the evidence in
  * force today read through the caller's connection (evidence may be added
  * while the server runs). */
-static int assess_with_runtime(void *arg, store *db, const char *application_json, const int *screening,
-                               size_t nparties, json_t **result, char recommendation[32], ph_err *err) {
+static int assess_with_runtime(void *arg, store *db, const char *application_json,
+                               const int *screening, size_t nparties, json_t **result,
+                               char recommendation[32], ph_err *err) {
     cases_runtime *rt = arg;
     *result = NULL;
     assess_facts *facts = assess_facts_new();
     assess_evidence_snapshot *snap = NULL;
     assess_result r;
     assess_result_init(&r);
-    int rc = assess_application_from_json(rt->ctx, "application", application_json, strlen(application_json), facts,
-                                          err);
+    int rc = assess_application_from_json(rt->ctx, "application", application_json,
+                                          strlen(application_json), facts, err);
     if (!rc) {
         size_t n = assess_facts_party_count(facts);
-        for (size_t i = 0; i < n && i < nparties; i++) assess_facts_set_screening(facts, i, screening[i]);
+        for (size_t i = 0; i < n && i < nparties; i++)
+            assess_facts_set_screening(facts, i, screening[i]);
         rc = assess_evidence_snapshot_load(db, rt->date, &snap, err);
     }
     if (!rc) rc = assess_run(rt->policy, facts, snap, &r, err);

@@ -74,7 +74,8 @@ cli_table *cli_table_new(size_t ncols, const char *const *headers) {
     cli_table *t = ph_calloc(1, sizeof *t);
     t->ncols = ncols;
     t->headers = ph_calloc(ncols, sizeof *t->headers);
-    for (size_t i = 0; i < ncols; i++) t->headers[i] = ph_strdup(headers[i]);
+    for (size_t i = 0; i < ncols; i++)
+        t->headers[i] = ph_strdup(headers[i]);
     return t;
 }
 
@@ -97,10 +98,12 @@ static void put_cell(FILE *out, const char *s, size_t width, int right, int last
     size_t w = text_width(s);
     size_t pad = width > w ? width - w : 0;
     if (right)
-        for (size_t i = 0; i < pad; i++) fputc(' ', out);
+        for (size_t i = 0; i < pad; i++)
+            fputc(' ', out);
     fputs(s, out);
     if (!right && !last)
-        for (size_t i = 0; i < pad; i++) fputc(' ', out);
+        for (size_t i = 0; i < pad; i++)
+            fputc(' ', out);
 }
 
 void cli_table_print(cli_table *t, FILE *out) {
@@ -116,7 +119,8 @@ void cli_table_print(cli_table *t, FILE *out) {
     for (size_t c = 0; c < t->ncols; c++) {
         int right = t->headers[c][0] == '>';
         if (c) fputs("  ", out);
-        put_cell(out, right ? t->headers[c] + 1 : t->headers[c], width[c], right, c + 1 == t->ncols);
+        put_cell(out, right ? t->headers[c] + 1 : t->headers[c], width[c], right,
+                 c + 1 == t->ncols);
     }
     fputc('\n', out);
     for (size_t r = 0; r < t->nrows; r++) {
@@ -132,8 +136,10 @@ void cli_table_print(cli_table *t, FILE *out) {
 
 void cli_table_free(cli_table *t) {
     if (!t) return;
-    for (size_t i = 0; i < t->ncols; i++) free(t->headers[i]);
-    for (size_t i = 0; i < t->nrows * t->ncols; i++) free(t->cells[i]);
+    for (size_t i = 0; i < t->ncols; i++)
+        free(t->headers[i]);
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cells[i]);
     free(t->headers);
     free(t->cells);
     free(t);
@@ -165,7 +171,8 @@ void cli_progress(const char *label, uint64_t done, uint64_t total) {
     cli_format_int((int64_t)done, a, sizeof a);
     if (total) {
         cli_format_int((int64_t)total, b, sizeof b);
-        fprintf(stderr, "\r%s: %3d%% (%s of %s)", label, (int)(100.0 * (double)done / (double)total), a, b);
+        fprintf(stderr, "\r%s: %3d%% (%s of %s)", label,
+                (int)(100.0 * (double)done / (double)total), a, b);
     } else {
         fprintf(stderr, "\r%s: %s", label, a);
     }

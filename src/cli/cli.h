@@ -23,9 +23,10 @@ typedef struct cli_common {
     int help;
 } cli_common;
 
-#define CLI_COMMON_OPTIONS                                                                        \
-    {"db", required_argument, NULL, 1000}, {"json", no_argument, NULL, 1001},                     \
-        {"help", no_argument, NULL, 'h'}
+#define CLI_COMMON_OPTIONS                                                                         \
+    {"db", required_argument, NULL, 1000}, {"json", no_argument, NULL, 1001}, {                    \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
 
 /* Handles the common options inside a getopt loop; returns 1 when consumed. */
 int cli_common_option(cli_common *c, int opt, const char *arg);

@@ -567,9 +567,11 @@ static int screen_parties(store *db, assess_facts *facts, ph_err *err) {
         screen_result res;
         if ((rc = screen_query(idx, &req, &res, err))) break;
         int alert = 0;
-        for (size_t h = 0; h < res.nhits; h++) alert |= res.hits[h].alert;
+        for (size_t h = 0; h < res.nhits; h++)
+            alert |= res.hits[h].alert;
         screen_result_free(&res);
-        assess_facts_set_screening(facts, i, alert ? POLICY_SCREENING_POSSIBLE_MATCH : POLICY_SCREENING_CLEAR);
+        assess_facts_set_screening(
+            facts, i, alert ? POLICY_SCREENING_POSSIBLE_MATCH : POLICY_SCREENING_CLEAR);
     }
     screen_index_free(idx);
     return rc;

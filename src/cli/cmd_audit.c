@@ -6,8 +6,8 @@
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "cases/cases.h"
-#include "concern/concern.h"
 #include "cli/cli.h"
+#include "concern/concern.h"
 #include "register/register.h"
 #include "review/review.h"
 
@@ -41,11 +41,11 @@ static const char audit_help[] =
 void cli_audit_register_types(void) {
     /* One line per audited object type; each module owns its state function. */
     audit_register_type(REGISTER_LICENCE_OBJECT, register_licence_state);
-    auth_audit_register(); /* account, api_token, organisation */
-    cases_register_audit(); /* case */
+    auth_audit_register();    /* account, api_token, organisation */
+    cases_register_audit();   /* case */
     concern_audit_register(); /* concern, concern_key, concern_setting */
-    review_register_audit(); /* review */
-    assess_register_audit(); /* evidence */
+    review_register_audit();  /* review */
+    assess_register_audit();  /* evidence */
 }
 
 static void print_hex_line(const char *label, const unsigned char *bytes, size_t n) {

@@ -38,14 +38,16 @@ static int controls_search(cli_common *c, const char *query, long limit) {
     }
     if (c->json) {
         json_t *a = json_array();
-        for (size_t i = 0; i < n; i++) json_array_append_new(a, entry_json(&v[i]));
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, entry_json(&v[i]));
         cli_print_json(a);
     } else if (n == 0) {
         printf("no control list entry matches \"%s\"\n", query);
     } else {
         const char *h[] = {"rating", "kind", "title"};
         cli_table *t = cli_table_new(3, h);
-        for (size_t i = 0; i < n; i++) cli_table_add(t, (const char *[]){v[i].rating, v[i].kind, v[i].title});
+        for (size_t i = 0; i < n; i++)
+            cli_table_add(t, (const char *[]){v[i].rating, v[i].kind, v[i].title});
         cli_table_print(t, stdout);
         cli_table_free(t);
     }
@@ -65,7 +67,9 @@ static int controls_show(cli_common *c, const char *rating) {
     if (rc) {
         store_close(db);
         if (err.rc == PH_ENOTFOUND)
-            fprintf(stderr, "penholder: no control list entry '%s' (try `penholder controls search`)\n", rating);
+            fprintf(stderr,
+                    "penholder: no control list entry '%s' (try `penholder controls search`)\n",
+                    rating);
         else
             cli_fail(&err);
         return 1;
@@ -75,9 +79,11 @@ static int controls_show(cli_common *c, const char *rating) {
         json_t *j = entry_json(e);
         json_t *p = json_array(), *k = json_array();
         for (size_t i = 0; i < npath; i++)
-            json_array_append_new(p, json_pack("{s:s, s:s}", "rating", path[i].rating, "title", path[i].title));
+            json_array_append_new(
+                p, json_pack("{s:s, s:s}", "rating", path[i].rating, "title", path[i].title));
         for (size_t i = 0; i < nkids; i++)
-            json_array_append_new(k, json_pack("{s:s, s:s}", "rating", kids[i].rating, "title", kids[i].title));
+            json_array_append_new(
+                k, json_pack("{s:s, s:s}", "rating", kids[i].rating, "title", kids[i].title));
         json_object_set_new(j, "path", p);
         json_object_set_new(j, "children", k);
         cli_print_json(j);
@@ -86,7 +92,8 @@ static int controls_show(cli_common *c, const char *rating) {
         printf("  kind     %s%s\n", e->kind, e->military ? " (military list)" : "");
         printf("  regimes  %s\n", e->regimes[0] ? e->regimes : "-");
         printf("  path     ");
-        for (size_t i = 0; i < npath; i++) printf("%s%s", i ? " > " : "", path[i].rating);
+        for (size_t i = 0; i < npath; i++)
+            printf("%s%s", i ? " > " : "", path[i].rating);
         printf("\n");
         for (size_t i = 0; i + 1 < npath; i++)
             printf("%*s%s  %s\n", (int)(4 + 2 * i), "", path[i].rating, path[i].title);
@@ -101,7 +108,8 @@ static int controls_show(cli_common *c, const char *rating) {
 }
 
 int cmd_controls(int argc, char **argv) {
-    static const struct option opts[] = {CLI_COMMON_OPTIONS, {"limit", required_argument, NULL, 'n'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        CLI_COMMON_OPTIONS, {"limit", required_argument, NULL, 'n'}, {0, 0, 0, 0}};
     cli_common c = {0};
     long limit = 10;
     int opt;
@@ -183,8 +191,8 @@ int cmd_destinations(int argc, char **argv) {
                 status = 1;
                 continue;
             }
-            json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:s}", "given", argv[i], "code",
-                                                 d.code, "name", d.name, "report_name",
+            json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s, s:s}", "given", argv[i],
+                                                 "code", d.code, "name", d.name, "report_name",
                                                  d.report_name, "kind", d.kind));
             cli_table_add(t, (const char *[]){argv[i], d.code, d.name, d.report_name});
             refdata_destination_clear(&d);
@@ -205,7 +213,8 @@ int cmd_destinations(int argc, char **argv) {
                                                  v[i].destination, "source", v[i].source, "scope",
                                                  v[i].scope, "since", v[i].since, "description",
                                                  v[i].description, "authority", v[i].authority));
-            cli_table_add(t, (const char *[]){v[i].source, v[i].scope, v[i].since, v[i].description});
+            cli_table_add(t,
+                          (const char *[]){v[i].source, v[i].scope, v[i].since, v[i].description});
         }
         if (!status && n == 0 && !c.json) printf("no arms embargo recorded on %s\n", code);
         refdata_embargoes_free(v, n);

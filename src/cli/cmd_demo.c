@@ -42,26 +42,31 @@ int cmd_demo(int argc, char **argv) {
     if (c.json) {
         json_t *accounts = json_array();
         for (size_t i = 0; i < demo_account_count; i++)
-            json_array_append_new(accounts, json_pack("{s:s, s:s, s:s?, s:s?}", "name", demo_accounts[i].name, "role",
-                                                      demo_accounts[i].role, "team", demo_accounts[i].team,
-                                                      "organisation", demo_accounts[i].organisation));
-        cli_print_json(json_pack("{s:b, s:i, s:i, s:i, s:i, s:i, s:s, s:o}", "already", rep.already, "accounts",
-                                 rep.accounts, "evidence", rep.evidence, "applications", rep.applications,
-                                 "licences", rep.licences, "concerns", rep.concerns, "password", DEMO_PASSWORD,
-                                 "accounts_list", accounts));
+            json_array_append_new(
+                accounts, json_pack("{s:s, s:s, s:s?, s:s?}", "name", demo_accounts[i].name, "role",
+                                    demo_accounts[i].role, "team", demo_accounts[i].team,
+                                    "organisation", demo_accounts[i].organisation));
+        cli_print_json(json_pack("{s:b, s:i, s:i, s:i, s:i, s:i, s:s, s:o}", "already", rep.already,
+                                 "accounts", rep.accounts, "evidence", rep.evidence, "applications",
+                                 rep.applications, "licences", rep.licences, "concerns",
+                                 rep.concerns, "password", DEMO_PASSWORD, "accounts_list",
+                                 accounts));
         return 0;
     }
     if (rep.already)
         printf("the demonstration data is already here; nothing added\n");
     else
-        printf("demonstration: %d accounts, %d evidence entries, %d applications, %d licences issued, "
-               "%d formal concerns, a review of %d licences to Israel (RV-0001)\n",
-               rep.accounts, rep.evidence, rep.applications, rep.licences, rep.concerns, rep.review_licences);
+        printf(
+            "demonstration: %d accounts, %d evidence entries, %d applications, %d licences issued, "
+            "%d formal concerns, a review of %d licences to Israel (RV-0001)\n",
+            rep.accounts, rep.evidence, rep.applications, rep.licences, rep.concerns,
+            rep.review_licences);
     printf("\nDemonstration accounts (password for all: %s):\n", DEMO_PASSWORD);
     const char *h[] = {"account", "role", "who"};
     cli_table *t = cli_table_new(3, h);
     for (size_t i = 0; i < demo_account_count; i++)
-        cli_table_add(t, (const char *[]){demo_accounts[i].name, demo_accounts[i].role, demo_accounts[i].what});
+        cli_table_add(t, (const char *[]){demo_accounts[i].name, demo_accounts[i].role,
+                                          demo_accounts[i].what});
     cli_table_print(t, stdout);
     cli_table_free(t);
     return 0;

@@ -48,8 +48,9 @@ int cmd_init(int argc, char **argv) {
         json_t *j = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i}", "database", path, "schema_before",
                               before, "schema", after, "tables_loaded", rep.tables_loaded,
                               "tables_current", rep.tables_current, "rows_loaded", rep.rows);
-        json_object_set_new(j, "audit_key", json_pack("{s:s, s:s, s:b}", "key_id", key.key_id,
-                                                      "file", key.path, "created", key.created));
+        json_object_set_new(j, "audit_key",
+                            json_pack("{s:s, s:s, s:b}", "key_id", key.key_id, "file", key.path,
+                                      "created", key.created));
         cli_print_json(j);
         return 0;
     }
@@ -58,8 +59,8 @@ int cmd_init(int argc, char **argv) {
     else
         printf("%s: schema %d is current\n", path, after);
     if (rep.tables_loaded)
-        printf("reference data: %d tables loaded (%d rows), %d already current\n", rep.tables_loaded,
-               rep.rows, rep.tables_current);
+        printf("reference data: %d tables loaded (%d rows), %d already current\n",
+               rep.tables_loaded, rep.rows, rep.tables_current);
     else
         printf("reference data: all %d tables current\n", rep.tables_current);
     if (key.created || key.adopted)
@@ -70,10 +71,9 @@ int cmd_init(int argc, char **argv) {
     return 0;
 }
 
-static const char status_help[] =
-    "usage: penholder status [--db PATH] [--json]\n"
-    "\n"
-    "Summarises what the database holds.\n";
+static const char status_help[] = "usage: penholder status [--db PATH] [--json]\n"
+                                  "\n"
+                                  "Summarises what the database holds.\n";
 
 int cmd_status(int argc, char **argv) {
     static const struct option opts[] = {CLI_COMMON_OPTIONS, {0, 0, 0, 0}};

@@ -7,16 +7,20 @@
 #include "register/register.h"
 
 static const char import_help[] =
-    "usage: penholder import licences FILE --format caat-values|penholder-csv [--criteria FILE] [--skip-bad]\n"
+    "usage: penholder import licences FILE --format caat-values|penholder-csv [--criteria FILE] "
+    "[--skip-bad]\n"
     "\n"
     "Imports a licence register file in one transaction.\n"
     "  --format caat-values   Campaign Against Arms Trade export of the UK Strategic Export\n"
-    "                         Controls database (licence_group,date,rating,count,value,country,refused)\n"
+    "                         Controls database "
+    "(licence_group,date,rating,count,value,country,refused)\n"
     "  --format penholder-csv the authority's own licence records, one row per goods line:\n"
-    "                         reference,type,issued_on,expires_on,destination,end_user,end_user_type,\n"
+    "                         "
+    "reference,type,issued_on,expires_on,destination,end_user,end_user_type,\n"
     "                         end_use,rating,goods_summary,quantity,value_gbp,status,tags\n"
     "                         (see docs/register-formats.md)\n"
-    "  --criteria FILE        refusal criteria for those licences (licence_group,criteria,description)\n"
+    "  --criteria FILE        refusal criteria for those licences "
+    "(licence_group,criteria,description)\n"
     "  --skip-bad             store the good rows and list every skipped line (otherwise a bad\n"
     "                         row stops the import and nothing is stored)\n"
     "Importing the same file again adds nothing. Destination names and ratings that\n"
@@ -30,8 +34,8 @@ static void progress(void *ctx, uint64_t done, uint64_t total) {
 static json_t *notes_json(const register_note *v, size_t n) {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:i}", "text", v[i].text, "file", v[i].file,
-                                           "first_line", (json_int_t)v[i].line, "rows",
+        json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:i}", "text", v[i].text, "file",
+                                           v[i].file, "first_line", (json_int_t)v[i].line, "rows",
                                            (json_int_t)v[i].count));
     return a;
 }
@@ -69,10 +73,13 @@ int cmd_import(int argc, char **argv) {
     }
     if (optind >= argc || strcmp(argv[optind], "licences") != 0)
         return cli_usage("import", "expected 'licences FILE'");
-    if (optind + 2 != argc) return cli_usage("import", "expected exactly one FILE after 'licences'");
-    if (!o.format) return cli_usage("import", "--format is required (caat-values or penholder-csv)");
+    if (optind + 2 != argc)
+        return cli_usage("import", "expected exactly one FILE after 'licences'");
+    if (!o.format)
+        return cli_usage("import", "--format is required (caat-values or penholder-csv)");
     if (strcmp(o.format, "caat-values") != 0 && strcmp(o.format, "penholder-csv") != 0)
-        return cli_usage("import", "unknown --format '%s' (expected caat-values or penholder-csv)", o.format);
+        return cli_usage("import", "unknown --format '%s' (expected caat-values or penholder-csv)",
+                         o.format);
     if (o.criteria_file && strcmp(o.format, "caat-values") != 0)
         return cli_usage("import", "--criteria goes with --format caat-values");
     const char *path = argv[optind + 1];
@@ -87,16 +94,17 @@ int cmd_import(int argc, char **argv) {
     cli_progress_done("importing");
     if (rc) return cli_fail(&err);
     if (c.json) {
-        json_t *j = json_pack("{s:s, s:b, s:i, s:i, s:i, s:i, s:i}", "file", path, "already_imported",
-                              rep.already_imported, "rows", (json_int_t)rep.rows, "licences_added",
-                              (json_int_t)rep.licences_added, "licences_present",
-                              (json_int_t)rep.licences_present, "lines_added",
-                              (json_int_t)rep.lines_added, "criteria_added",
-                              (json_int_t)rep.criteria_added);
+        json_t *j =
+            json_pack("{s:s, s:b, s:i, s:i, s:i, s:i, s:i}", "file", path, "already_imported",
+                      rep.already_imported, "rows", (json_int_t)rep.rows, "licences_added",
+                      (json_int_t)rep.licences_added, "licences_present",
+                      (json_int_t)rep.licences_present, "lines_added", (json_int_t)rep.lines_added,
+                      "criteria_added", (json_int_t)rep.criteria_added);
         json_object_set_new(j, "skipped", notes_json(rep.skipped, rep.nskipped));
         json_object_set_new(j, "unknown_destinations",
                             notes_json(rep.unknown_destinations, rep.nunknown_destinations));
-        json_object_set_new(j, "unknown_ratings", notes_json(rep.unknown_ratings, rep.nunknown_ratings));
+        json_object_set_new(j, "unknown_ratings",
+                            notes_json(rep.unknown_ratings, rep.nunknown_ratings));
         cli_print_json(j);
     } else if (rep.already_imported) {
         printf("%s: already imported; nothing added\n", path);
@@ -143,18 +151,23 @@ static const char licences_help[] =
     "Allowed: issued/reinstated -> suspended -> reinstated; issued/suspended/reinstated ->\n"
     "revoked (final). --actor defaults to $PENHOLDER_ACTOR, else the login name.\n";
 
-static int64_t whole_pounds(int64_t pence) { return (pence + 50) / 100; }
+static int64_t whole_pounds(int64_t pence) {
+    return (pence + 50) / 100;
+}
 
-static const char *or_null(const char *s) { return s && *s ? s : NULL; }
+static const char *or_null(const char *s) {
+    return s && *s ? s : NULL;
+}
 
 static json_t *licence_json(const register_licence *l) {
-    return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s, s:s, s:I}",
-                     "reference", l->reference, "type", l->type, "issued_on", l->issued_on, "expires_on",
-                     or_null(l->expires_on), "destination", or_null(l->destination), "destination_name",
-                     l->destination_name, "end_user", or_null(l->end_user), "end_user_type",
-                     or_null(l->end_user_type), "end_use", or_null(l->end_use), "ratings", l->ratings,
-                     "outcome", l->outcome, "status", l->status, "criteria", l->criteria, "tags", l->tags,
-                     "value_gbp", (json_int_t)whole_pounds(l->value_pence));
+    return json_pack(
+        "{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s, s:s, s:I}",
+        "reference", l->reference, "type", l->type, "issued_on", l->issued_on, "expires_on",
+        or_null(l->expires_on), "destination", or_null(l->destination), "destination_name",
+        l->destination_name, "end_user", or_null(l->end_user), "end_user_type",
+        or_null(l->end_user_type), "end_use", or_null(l->end_use), "ratings", l->ratings, "outcome",
+        l->outcome, "status", l->status, "criteria", l->criteria, "tags", l->tags, "value_gbp",
+        (json_int_t)whole_pounds(l->value_pence));
 }
 
 static int licences_show(cli_common *c, const char *reference) {
@@ -172,12 +185,16 @@ static int licences_show(cli_common *c, const char *reference) {
         json_t *j = licence_json(&l);
         json_t *a = json_array();
         for (size_t i = 0; i < n; i++) {
-            json_t *x = json_pack("{s:i, s:s, s:b, s:s?}", "line", lines[i].line_no, "rating", lines[i].rating,
-                                  "known_rating", lines[i].known_rating, "goods_summary",
-                                  or_null(lines[i].goods_summary));
-            json_object_set_new(x, "quantity", lines[i].quantity < 0 ? json_null() : json_integer(lines[i].quantity));
-            json_object_set_new(x, "value_gbp", lines[i].value_pence < 0 ? json_null()
-                                                                          : json_integer(whole_pounds(lines[i].value_pence)));
+            json_t *x = json_pack("{s:i, s:s, s:b, s:s?}", "line", lines[i].line_no, "rating",
+                                  lines[i].rating, "known_rating", lines[i].known_rating,
+                                  "goods_summary", or_null(lines[i].goods_summary));
+            json_object_set_new(x, "quantity",
+                                lines[i].quantity < 0 ? json_null()
+                                                      : json_integer(lines[i].quantity));
+            json_object_set_new(x, "value_gbp",
+                                lines[i].value_pence < 0
+                                    ? json_null()
+                                    : json_integer(whole_pounds(lines[i].value_pence)));
             json_array_append_new(a, x);
         }
         json_object_set_new(j, "lines", a);
@@ -187,9 +204,11 @@ static int licences_show(cli_common *c, const char *reference) {
         cli_format_int(whole_pounds(l.value_pence), value, sizeof value);
         printf("%s  %s to %s%s%s%s, %s\n", l.reference, l.type, l.destination_name,
                l.destination[0] ? " (" : "", l.destination, l.destination[0] ? ")" : "", l.status);
-        printf("  decided     %s%s%s\n", l.issued_on, l.expires_on[0] ? ", expires " : "", l.expires_on);
-        if (l.end_user[0]) printf("  end user    %s%s%s%s\n", l.end_user, l.end_user_type[0] ? " (" : "",
-                                  l.end_user_type, l.end_user_type[0] ? ")" : "");
+        printf("  decided     %s%s%s\n", l.issued_on, l.expires_on[0] ? ", expires " : "",
+               l.expires_on);
+        if (l.end_user[0])
+            printf("  end user    %s%s%s%s\n", l.end_user, l.end_user_type[0] ? " (" : "",
+                   l.end_user_type, l.end_user_type[0] ? ")" : "");
         if (l.end_use[0]) printf("  end use     %s\n", l.end_use);
         if (l.criteria[0]) printf("  criteria    %s\n", l.criteria);
         if (l.tags[0]) printf("  tags        %s\n", l.tags);
@@ -200,7 +219,8 @@ static int licences_show(cli_common *c, const char *reference) {
             char no[16], q[32] = "", v[32] = "";
             snprintf(no, sizeof no, "%d", lines[i].line_no);
             if (lines[i].quantity >= 0) cli_format_int(lines[i].quantity, q, sizeof q);
-            if (lines[i].value_pence >= 0) cli_format_int(whole_pounds(lines[i].value_pence), v, sizeof v);
+            if (lines[i].value_pence >= 0)
+                cli_format_int(whole_pounds(lines[i].value_pence), v, sizeof v);
             cli_table_add(t, (const char *[]){no, lines[i].rating, lines[i].goods_summary, q, v});
         }
         cli_table_print(t, stdout);
@@ -232,15 +252,16 @@ static int licences_list(cli_common *c, register_filter *f) {
     } else if (n == 0) {
         printf("no licences match\n");
     } else {
-        const char *h[] = {"reference", "type", "date", "destination", "ratings", "outcome",
-                           "status", ">value £"};
+        const char *h[] = {"reference", "type",    "date",   "destination",
+                           "ratings",   "outcome", "status", ">value £"};
         cli_table *t = cli_table_new(8, h);
         for (size_t i = 0; i < n; i++) {
             register_licence *l = &v[i];
             char value[32];
             cli_format_int(whole_pounds(l->value_pence), value, sizeof value);
-            cli_table_add(t, (const char *[]){l->reference, l->type, l->issued_on, l->destination_name,
-                                               l->ratings, l->outcome, l->status, value});
+            cli_table_add(t,
+                          (const char *[]){l->reference, l->type, l->issued_on, l->destination_name,
+                                           l->ratings, l->outcome, l->status, value});
         }
         cli_table_print(t, stdout);
         cli_table_free(t);
@@ -346,7 +367,8 @@ int cmd_licences(int argc, char **argv) {
             f.limit = (long)v;
             break;
         case 'O':
-            if (ph_parse_i64(optarg, &v) || v < 0) return cli_usage("licences", "--offset must be a whole number");
+            if (ph_parse_i64(optarg, &v) || v < 0)
+                return cli_usage("licences", "--offset must be a whole number");
             f.offset = (long)v;
             break;
         default: return cli_bad_option("licences");
@@ -368,21 +390,25 @@ int cmd_licences(int argc, char **argv) {
         return cli_licence_status(&c, sub, argv[optind], reason, criteria, actor);
     }
     if (reason || criteria || actor)
-        return cli_usage("licences", "--reason, --criteria and --actor belong to suspend, reinstate and revoke");
+        return cli_usage(
+            "licences", "--reason, --criteria and --actor belong to suspend, reinstate and revoke");
     if (optind < argc) return cli_usage("licences", "unexpected argument '%s'", argv[optind]);
     if (strcmp(sub, "list") == 0) {
-        if (by || format) return cli_usage("licences", "--by and --format belong to 'licences stats'");
+        if (by || format)
+            return cli_usage("licences", "--by and --format belong to 'licences stats'");
         return licences_list(&c, &f);
     }
     if (strcmp(sub, "stats") == 0) {
         if (!by) return cli_usage("licences", "stats needs --by destination|rating|year|criterion");
-        if (strcmp(by, "destination") && strcmp(by, "rating") && strcmp(by, "year") && strcmp(by, "criterion"))
+        if (strcmp(by, "destination") && strcmp(by, "rating") && strcmp(by, "year") &&
+            strcmp(by, "criterion"))
             return cli_usage("licences", "--by must be destination, rating, year or criterion");
         if (!format) format = c.json ? "json" : "table";
         if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "json"))
             return cli_usage("licences", "--format must be table, csv or json");
         return licences_stats(&c, &f, by, format);
     }
-    return cli_usage("licences",
-                     "unknown subcommand '%s' (expected list, show, stats, suspend, reinstate or revoke)", sub);
+    return cli_usage(
+        "licences",
+        "unknown subcommand '%s' (expected list, show, stats, suspend, reinstate or revoke)", sub);
 }

@@ -204,7 +204,8 @@ static void print_hits(const screen_result *r, double threshold, int explain) {
         const screen_hit *x = &r->hits[i];
         printf("\n%zu. %s %s: score %.4f (name %.4f)%s\n   matched %s name \"%s\"%s\n", i + 1,
                x->list, x->entity_id, x->score, x->name_score, x->alert ? " ALERT" : "",
-               screen_name_kind_name(x->matched_kind), x->matched_name, x->weak ? " (weak alias)" : "");
+               screen_name_kind_name(x->matched_kind), x->matched_name,
+               x->weak ? " (weak alias)" : "");
         if (x->explanation) print_explanation(x->explanation, stdout);
     }
 }

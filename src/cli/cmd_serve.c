@@ -176,7 +176,8 @@ int cmd_serve(int argc, char **argv) {
     if (rc) return cli_fail(&err);
     cases_runtime_services(rt, &svc);
     cfg.services = &svc;
-    concern_limiter *limiter = concern_limiter_new(RECEIPT_FAILURES_MAX, RECEIPT_FAILURE_WINDOW_SECONDS);
+    concern_limiter *limiter =
+        concern_limiter_new(RECEIPT_FAILURES_MAX, RECEIPT_FAILURE_WINDOW_SECONDS);
     cfg.concern_limiter = limiter;
     http_server *s;
     if (http_server_start(&cfg, &s, &err)) {

@@ -23,14 +23,17 @@ static size_t rating_head(const char *k) {
     size_t i = 0;
     if ((k[0] == 'M' && k[1] == 'L') && isdigit((unsigned char)k[2])) {
         i = 2;
-        while (isdigit((unsigned char)k[i])) i++;
+        while (isdigit((unsigned char)k[i]))
+            i++;
         return i;
     }
-    if (k[0] == 'P' && k[1] == 'L' && isdigit((unsigned char)k[2]) && isdigit((unsigned char)k[3]) &&
-        isdigit((unsigned char)k[4]) && isdigit((unsigned char)k[5]))
+    if (k[0] == 'P' && k[1] == 'L' && isdigit((unsigned char)k[2]) &&
+        isdigit((unsigned char)k[3]) && isdigit((unsigned char)k[4]) &&
+        isdigit((unsigned char)k[5]))
         return 6;
-    if (isdigit((unsigned char)k[0]) && k[1] >= 'A' && k[1] <= 'E' && isdigit((unsigned char)k[2]) &&
-        isdigit((unsigned char)k[3]) && isdigit((unsigned char)k[4]))
+    if (isdigit((unsigned char)k[0]) && k[1] >= 'A' && k[1] <= 'E' &&
+        isdigit((unsigned char)k[2]) && isdigit((unsigned char)k[3]) &&
+        isdigit((unsigned char)k[4]))
         return 5;
     return 0;
 }
@@ -56,9 +59,11 @@ void control_rating_display(const char *rating, char *out, size_t size) {
     while (*p) {
         ph_buf_putc(&b, '.');
         if (isdigit((unsigned char)*p))
-            while (isdigit((unsigned char)*p)) ph_buf_putc(&b, *p++);
+            while (isdigit((unsigned char)*p))
+                ph_buf_putc(&b, *p++);
         else
-            while (isalpha((unsigned char)*p)) ph_buf_putc(&b, (char)tolower((unsigned char)*p++));
+            while (isalpha((unsigned char)*p))
+                ph_buf_putc(&b, (char)tolower((unsigned char)*p++));
     }
     ph_strlcpy(out, b.data, size);
     ph_buf_free(&b);
@@ -89,7 +94,8 @@ void control_entry_clear(control_entry *e) {
 }
 
 void control_entries_free(control_entry *v, size_t n) {
-    for (size_t i = 0; i < n; i++) control_entry_clear(&v[i]);
+    for (size_t i = 0; i < n; i++)
+        control_entry_clear(&v[i]);
     free(v);
 }
 
@@ -123,12 +129,15 @@ static int read_header(csv_reader *r, columns *c, ph_err *err) {
     c->regimes = csv_find(r, "regimes");
     c->keywords = csv_find(r, "keywords");
     if (c->rating < 0 || c->parent < 0 || c->kind < 0 || c->title < 0)
-        return ph_fail(err, PH_ERR, "%s:1: expected columns rating,parent,kind,title,regimes,keywords",
+        return ph_fail(err, PH_ERR,
+                       "%s:1: expected columns rating,parent,kind,title,regimes,keywords",
                        csv_name(r));
     return PH_OK;
 }
 
-static const char *col(csv_reader *r, int i) { return i < 0 ? "" : csv_field(r, (size_t)i); }
+static const char *col(csv_reader *r, int i) {
+    return i < 0 ? "" : csv_field(r, (size_t)i);
+}
 
 int control_load_csv(store *db, const char *name, const char *data, size_t len, int *rows,
                      ph_err *err) {
@@ -139,10 +148,11 @@ int control_load_csv(store *db, const char *name, const char *data, size_t len, 
     store_stmt *ins = NULL;
     if (!rc) rc = store_exec(db, "DELETE FROM control_entry", err);
     if (!rc)
-        rc = store_prepare(db,
-                           "INSERT INTO control_entry(rating, rating_key, parent, kind, title, regimes, keywords) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           &ins, err);
+        rc = store_prepare(
+            db,
+            "INSERT INTO control_entry(rating, rating_key, parent, kind, title, regimes, keywords) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            &ins, err);
     while (!rc) {
         int got = csv_next(r, err);
         if (got < 0) rc = PH_ERR;
@@ -189,7 +199,8 @@ int control_get(store *db, const char *rating, control_entry *out, ph_err *err) 
     char key[CONTROL_RATING_MAX];
     control_rating_key(rating, key, sizeof key);
     store_stmt *st;
-    if (store_prepare(db, "SELECT " ENTRY_COLUMNS " FROM control_entry WHERE rating_key = ?", &st, err))
+    if (store_prepare(db, "SELECT " ENTRY_COLUMNS " FROM control_entry WHERE rating_key = ?", &st,
+                      err))
         return err->rc;
     store_bind_text(st, 1, key);
     int rc = store_step(st, err);
@@ -220,11 +231,13 @@ int control_path(store *db, const char *rating, control_entry **path, size_t *n,
     }
     free(next);
     if (rc) {
-        for (size_t i = 0; i < depth; i++) control_entry_clear(&chain[i]);
+        for (size_t i = 0; i < depth; i++)
+            control_entry_clear(&chain[i]);
         return rc;
     }
     *path = ph_calloc(depth, sizeof **path);
-    for (size_t i = 0; i < depth; i++) (*path)[i] = chain[depth - 1 - i];
+    for (size_t i = 0; i < depth; i++)
+        (*path)[i] = chain[depth - 1 - i];
     *n = depth;
     return PH_OK;
 }
@@ -245,7 +258,8 @@ int control_children(store *db, const char *rating, control_entry **out, size_t 
     char display[CONTROL_RATING_MAX];
     control_rating_display(rating, display, sizeof display);
     store_stmt *st;
-    if (store_prepare(db, "SELECT " ENTRY_COLUMNS " FROM control_entry WHERE parent = ? ORDER BY id",
+    if (store_prepare(db,
+                      "SELECT " ENTRY_COLUMNS " FROM control_entry WHERE parent = ? ORDER BY id",
                       &st, err))
         return err->rc;
     store_bind_text(st, 1, display);
@@ -262,7 +276,8 @@ int control_search(store *db, const char *query, int limit, control_entry **out,
     size_t nids;
     if (store_text_search(db, "control", query, limit, &ids, &nids, err)) return err->rc;
     store_stmt *st;
-    int rc = store_prepare(db, "SELECT " ENTRY_COLUMNS " FROM control_entry WHERE id = ?", &st, err);
+    int rc =
+        store_prepare(db, "SELECT " ENTRY_COLUMNS " FROM control_entry WHERE id = ?", &st, err);
     if (!rc) {
         *out = ph_calloc(nids ? nids : 1, sizeof **out);
         for (size_t i = 0; i < nids && !rc; i++) {
@@ -319,8 +334,8 @@ int control_catalog_load(store *db, control_catalog **out, ph_err *err) {
     return PH_OK;
 }
 
-int control_catalog_from_csv(const char *name, const char *data, size_t len,
-                             control_catalog **out, ph_err *err) {
+int control_catalog_from_csv(const char *name, const char *data, size_t len, control_catalog **out,
+                             ph_err *err) {
     *out = NULL;
     csv_reader *r = csv_open_memory(name, data, len, ',', CSV_QUOTES);
     columns cols;
@@ -355,7 +370,9 @@ void control_catalog_free(control_catalog *c) {
     free(c);
 }
 
-size_t control_catalog_size(const control_catalog *c) { return c->n; }
+size_t control_catalog_size(const control_catalog *c) {
+    return c->n;
+}
 
 const control_entry *control_catalog_at(const control_catalog *c, size_t i) {
     return i < c->n ? &c->entries[i] : NULL;

@@ -46,7 +46,7 @@ typedef struct control_entry {
     char *title;
     char *regimes; /* "Wassenaar;MTCR" */
     char *keywords;
-    int military;  /* military or national-military */
+    int military; /* military or national-military */
     unsigned regime_bits;
 } control_entry;
 
@@ -74,8 +74,8 @@ typedef struct control_catalog control_catalog;
 
 int control_catalog_load(store *db, control_catalog **out, ph_err *err);
 /* From CSV text directly (tests, tools). */
-int control_catalog_from_csv(const char *name, const char *data, size_t len,
-                             control_catalog **out, ph_err *err);
+int control_catalog_from_csv(const char *name, const char *data, size_t len, control_catalog **out,
+                             ph_err *err);
 void control_catalog_free(control_catalog *c);
 size_t control_catalog_size(const control_catalog *c);
 /* Entry i (0 <= i < size), in list order: for building derived tables. */

@@ -160,9 +160,11 @@ int csv_next(csv_reader *r, ph_err *err) {
         if (quotes && c == '"') {
             for (;;) {
                 c = next_byte(r);
-                if (c == -2) return ph_fail(err, PH_ERR, "%s:%ld: read error", r->name, r->line), -1;
+                if (c == -2)
+                    return ph_fail(err, PH_ERR, "%s:%ld: read error", r->name, r->line), -1;
                 if (c == -1)
-                    return ph_fail(err, PH_ERR, "%s:%ld: quoted field is not closed before the end of the file",
+                    return ph_fail(err, PH_ERR,
+                                   "%s:%ld: quoted field is not closed before the end of the file",
                                    r->name, r->rec_line),
                            -1;
                 if (c == '"') {
@@ -192,7 +194,9 @@ int csv_next(csv_reader *r, ph_err *err) {
             }
             c = next_byte(r);
             if (c != r->delim && c != '\n' && c != '\r' && c != -1)
-                return ph_fail(err, PH_ERR, "%s:%ld: unexpected character after a closing quote (expected '%c' or end of line)",
+                return ph_fail(err, PH_ERR,
+                               "%s:%ld: unexpected character after a closing quote (expected '%c' "
+                               "or end of line)",
                                r->name, r->line, r->delim == '\t' ? ' ' : r->delim),
                        -1;
         } else {
@@ -229,7 +233,9 @@ int csv_next(csv_reader *r, ph_err *err) {
     }
 }
 
-size_t csv_count(const csv_reader *r) { return r->nfields; }
+size_t csv_count(const csv_reader *r) {
+    return r->nfields;
+}
 
 const char *csv_field(const csv_reader *r, size_t i) {
     if (i >= r->nfields) return "";
@@ -242,11 +248,17 @@ size_t csv_field_len(const csv_reader *r, size_t i) {
     return end - r->offsets[i];
 }
 
-long csv_line(const csv_reader *r) { return r->rec_line; }
+long csv_line(const csv_reader *r) {
+    return r->rec_line;
+}
 
-const char *csv_name(const csv_reader *r) { return r->name; }
+const char *csv_name(const csv_reader *r) {
+    return r->name;
+}
 
-size_t csv_offset(const csv_reader *r) { return r->consumed + r->pos; }
+size_t csv_offset(const csv_reader *r) {
+    return r->consumed + r->pos;
+}
 
 int csv_find(const csv_reader *r, const char *name) {
     for (size_t i = 0; i < r->nfields; i++)

@@ -33,7 +33,7 @@ extern const demo_account demo_accounts[];
 extern const size_t demo_account_count;
 
 typedef struct demo_report {
-    int already;      /* the database had the demonstration already: nothing done */
+    int already; /* the database had the demonstration already: nothing done */
     int accounts;
     int evidence;
     int applications;

@@ -197,7 +197,8 @@ static const http_schema evidence_schema = HTTP_SCHEMA(evidence_fields);
 static int import_entries(http_ctx *ctx, const json_t *array, size_t *added, int64_t *first,
                           ph_err *err) {
     char *text = json_dumps(array, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    int rc = assess_evidence_import(ctx->db, ctx->user->name, INPUT_NAME, text, strlen(text), added, first, err);
+    int rc = assess_evidence_import(ctx->db, ctx->user->name, INPUT_NAME, text, strlen(text), added,
+                                    first, err);
     free(text);
     return rc;
 }

@@ -47,7 +47,8 @@ static int expected_version(http_ctx *ctx, const char *reference, int64_t *versi
     json_t *view = NULL;
     int64_t current;
     ph_err err = {0};
-    if (cases_get(ctx->db, &a, reference, &view, &current, &err)) return http_problem_from_err(ctx, &err);
+    if (cases_get(ctx->db, &a, reference, &view, &current, &err))
+        return http_problem_from_err(ctx, &err);
     json_decref(view);
     char etag[HTTP_ETAG_MAX];
     case_etag(reference, current, etag);
@@ -63,7 +64,8 @@ static int reply_case(http_ctx *ctx, int status, const char *reference) {
     size_t len;
     int64_t version;
     ph_err err = {0};
-    if (cases_get_json(ctx->db, &a, reference, &view, &len, &version, &err)) return http_problem_from_err(ctx, &err);
+    if (cases_get_json(ctx->db, &a, reference, &view, &len, &version, &err))
+        return http_problem_from_err(ctx, &err);
     char etag[HTTP_ETAG_MAX];
     case_etag(reference, version, etag);
     http_header(ctx, "ETag", etag);
@@ -113,7 +115,8 @@ static int list_applications(http_ctx *ctx) {
     if ((rc = http_query_int(ctx, "limit", 50, 1, 500, &limit)) ||
         (rc = http_query_int(ctx, "offset", 0, 0, 100000000, &offset)))
         return rc;
-    cases_filter f = {http_query_get(&ctx->query, "status"), http_query_get(&ctx->query, "destination"),
+    cases_filter f = {http_query_get(&ctx->query, "status"),
+                      http_query_get(&ctx->query, "destination"),
                       http_query_get(&ctx->query, "type"), limit, offset};
     cases_actor a = actor(ctx);
     json_t *out;
@@ -126,8 +129,9 @@ static int update_application(http_ctx *ctx) {
     char reference[CASES_REFERENCE_MAX];
     path_reference(ctx, reference);
     if (!http_request_header(ctx, "If-Match"))
-        return http_problem(ctx, 428, "if-match-required",
-                            "changing a draft needs If-Match with the ETag of the version you read");
+        return http_problem(
+            ctx, 428, "if-match-required",
+            "changing a draft needs If-Match with the ETag of the version you read");
     int64_t version;
     int rc = expected_version(ctx, reference, &version);
     if (rc) return rc;
@@ -167,8 +171,8 @@ static int fire(http_ctx *ctx, const char *event) {
     int rc = expected_version(ctx, reference, &version);
     if (rc) return rc;
     char criteria[256];
-    cases_event_params p = {str(ctx, "reason"), criteria_text(ctx, criteria, sizeof criteria), str(ctx, "grounds"),
-                            str(ctx, "concerns_acknowledged")};
+    cases_event_params p = {str(ctx, "reason"), criteria_text(ctx, criteria, sizeof criteria),
+                            str(ctx, "grounds"), str(ctx, "concerns_acknowledged")};
     cases_actor a = actor(ctx);
     ph_err err = {0};
     if (cases_fire(ctx->db, services(ctx), &a, reference, event, &p, version, &err)) {
@@ -178,9 +182,10 @@ static int fire(http_ctx *ctx, const char *event) {
     return reply_case(ctx, 200, reference);
 }
 
-static const char *const case_events[] = {"submit", "start_checks", "send_to_technical", "complete_technical",
-                                          "send_to_advisers", "consolidate", "return_to_advice", "appeal",
-                                          "allow_appeal", "dismiss_appeal", "withdraw", NULL};
+static const char *const case_events[] = {
+    "submit",           "start_checks",   "send_to_technical", "complete_technical",
+    "send_to_advisers", "consolidate",    "return_to_advice",  "appeal",
+    "allow_appeal",     "dismiss_appeal", "withdraw",          NULL};
 static const char *const decisions[] = {"issue", "refuse", "no_licence_required", NULL};
 
 static const http_field event_fields[] = {
@@ -258,13 +263,14 @@ static int post_rating(http_ctx *ctx) {
         return http_problem(ctx, 404, "not-found", "no goods line '%s'", http_param(ctx, "line"));
     cases_actor a = actor(ctx);
     ph_err err = {0};
-    if (cases_rate(ctx->db, &a, reference, version, (int)line, str(ctx, "rating"), str(ctx, "report_summary"), &err))
+    if (cases_rate(ctx->db, &a, reference, version, (int)line, str(ctx, "rating"),
+                   str(ctx, "report_summary"), &err))
         return http_problem_from_err(ctx, &err);
     return reply_case(ctx, 200, reference);
 }
 
-static const char *const advice_kinds[] = {"approve", "approve_with_provisos", "refuse", "no_licence_required",
-                                           "conflicting", NULL};
+static const char *const advice_kinds[] = {
+    "approve", "approve_with_provisos", "refuse", "no_licence_required", "conflicting", NULL};
 static const http_field advice_fields[] = {
     {"advice", HTTP_JSON_STRING, HTTP_FIELD_REQUIRED, 1, 32, 0, 0, advice_kinds, 0, NULL},
     {"text", HTTP_JSON_STRING, HTTP_FIELD_REQUIRED, 1, 65536, 0, 0, NULL, 0, NULL},
@@ -283,10 +289,12 @@ static int post_advice(http_ctx *ctx) {
     if ((rc = expected_version(ctx, reference, &version))) return rc;
     char criteria[256];
     cases_advice_input in = {str(ctx, "advice"), str(ctx, "text"), str(ctx, "provisos"),
-                             criteria_text(ctx, criteria, sizeof criteria), str(ctx, "change_reason")};
+                             criteria_text(ctx, criteria, sizeof criteria),
+                             str(ctx, "change_reason")};
     cases_actor a = actor(ctx);
     ph_err err = {0};
-    if (cases_advise(ctx->db, &a, reference, version, &in, &id, &err)) return http_problem_from_err(ctx, &err);
+    if (cases_advise(ctx->db, &a, reference, version, &in, &id, &err))
+        return http_problem_from_err(ctx, &err);
     return reply_case(ctx, 201, reference);
 }
 
@@ -306,8 +314,10 @@ static int post_countersign(http_ctx *ctx) {
     if ((rc = expected_version(ctx, reference, &version))) return rc;
     cases_actor a = actor(ctx);
     ph_err err = {0};
-    if (cases_countersign(ctx->db, &a, reference, version, json_integer_value(json_object_get(ctx->body, "advice")),
-                          json_is_true(json_object_get(ctx->body, "accepted")), str(ctx, "reasons"), &err))
+    if (cases_countersign(ctx->db, &a, reference, version,
+                          json_integer_value(json_object_get(ctx->body, "advice")),
+                          json_is_true(json_object_get(ctx->body, "accepted")), str(ctx, "reasons"),
+                          &err))
         return http_problem_from_err(ctx, &err);
     return reply_case(ctx, 201, reference);
 }
@@ -344,7 +354,8 @@ static int post_rfi_answer(http_ctx *ctx) {
     int64_t version, id;
     if ((rc = expected_version(ctx, reference, &version))) return rc;
     if (ph_parse_i64(http_param(ctx, "rfi"), &id) || id <= 0)
-        return http_problem(ctx, 404, "not-found", "no request for information '%s'", http_param(ctx, "rfi"));
+        return http_problem(ctx, 404, "not-found", "no request for information '%s'",
+                            http_param(ctx, "rfi"));
     cases_actor a = actor(ctx);
     ph_err err = {0};
     if (cases_rfi_answer(ctx->db, &a, reference, version, id, str(ctx, "response"), &err))
@@ -381,29 +392,34 @@ static const http_route case_routes[] = {
      "List applications (filters: status, destination, type; limit, offset)"},
     {"GET", "/api/v1/applications/{ref}", get_application, HTTP_STAFF, HTTP_EXPORTERS_OWN_ORG, 0,
      "Read an application (staff or exporter view, with its ETag)"},
-    {"PUT", "/api/v1/applications/{ref}", update_application, 0, HTTP_EXPORTERS_OWN_ORG, HTTP_OWN_TX,
-     "Replace a draft's content (If-Match required)"},
-    {"POST", "/api/v1/applications/{ref}/submit", post_submit, 0, HTTP_EXPORTERS_OWN_ORG, HTTP_OWN_TX,
-     "Submit a draft: every party is screened and the application assessed"},
+    {"PUT", "/api/v1/applications/{ref}", update_application, 0, HTTP_EXPORTERS_OWN_ORG,
+     HTTP_OWN_TX, "Replace a draft's content (If-Match required)"},
+    {"POST", "/api/v1/applications/{ref}/submit", post_submit, 0, HTTP_EXPORTERS_OWN_ORG,
+     HTTP_OWN_TX, "Submit a draft: every party is screened and the application assessed"},
     {"POST", "/api/v1/applications/{ref}/events", post_event,
-     HTTP_ROLE(CASE_OFFICER) | HTTP_ROLE(TECHNICAL_ASSESSOR) | HTTP_ROLE(DECISION_MAKER), HTTP_EXPORTERS_OWN_ORG,
-     HTTP_OWN_TX, "Fire a workflow event (start_checks, send_to_technical, consolidate, appeal, withdraw, ...)"},
-    {"POST", "/api/v1/applications/{ref}/goods/{line}/rating", post_rating, HTTP_ROLE(TECHNICAL_ASSESSOR),
-     HTTP_EXPORTERS_NO, HTTP_OWN_TX, "Confirm a goods line's control-list rating"},
+     HTTP_ROLE(CASE_OFFICER) | HTTP_ROLE(TECHNICAL_ASSESSOR) | HTTP_ROLE(DECISION_MAKER),
+     HTTP_EXPORTERS_OWN_ORG, HTTP_OWN_TX,
+     "Fire a workflow event (start_checks, send_to_technical, consolidate, appeal, withdraw, ...)"},
+    {"POST", "/api/v1/applications/{ref}/goods/{line}/rating", post_rating,
+     HTTP_ROLE(TECHNICAL_ASSESSOR), HTTP_EXPORTERS_NO, HTTP_OWN_TX,
+     "Confirm a goods line's control-list rating"},
     {"POST", "/api/v1/applications/{ref}/screening/{hit}/disposition", post_disposition, STAFF_CASE,
-     HTTP_EXPORTERS_NO, HTTP_OWN_TX, "Dispose of a screening hit: true match or false positive, with a reason"},
-    {"POST", "/api/v1/applications/{ref}/advice", post_advice, HTTP_ROLE(ADVISER), HTTP_EXPORTERS_NO, HTTP_OWN_TX,
-     "Give advice for your team (a new revision; never an edit)"},
-    {"POST", "/api/v1/applications/{ref}/countersign", post_countersign, HTTP_ROLE(COUNTERSIGNER), HTTP_EXPORTERS_NO,
-     HTTP_OWN_TX, "Accept or reject an advice revision (never your own case's advice)"},
-    {"POST", "/api/v1/applications/{ref}/decision", post_decision, HTTP_ROLE(DECISION_MAKER), HTTP_EXPORTERS_NO,
-     HTTP_OWN_TX, "Issue, refuse (citing criteria) or find no licence required"},
+     HTTP_EXPORTERS_NO, HTTP_OWN_TX,
+     "Dispose of a screening hit: true match or false positive, with a reason"},
+    {"POST", "/api/v1/applications/{ref}/advice", post_advice, HTTP_ROLE(ADVISER),
+     HTTP_EXPORTERS_NO, HTTP_OWN_TX, "Give advice for your team (a new revision; never an edit)"},
+    {"POST", "/api/v1/applications/{ref}/countersign", post_countersign, HTTP_ROLE(COUNTERSIGNER),
+     HTTP_EXPORTERS_NO, HTTP_OWN_TX,
+     "Accept or reject an advice revision (never your own case's advice)"},
+    {"POST", "/api/v1/applications/{ref}/decision", post_decision, HTTP_ROLE(DECISION_MAKER),
+     HTTP_EXPORTERS_NO, HTTP_OWN_TX, "Issue, refuse (citing criteria) or find no licence required"},
     {"POST", "/api/v1/applications/{ref}/rfi", post_rfi, STAFF_CASE | HTTP_ROLE(TECHNICAL_ASSESSOR),
-     HTTP_EXPORTERS_NO, HTTP_OWN_TX, "Ask the exporter for information (pauses the service-level clock)"},
-    {"POST", "/api/v1/applications/{ref}/rfi/{rfi}/response", post_rfi_answer, 0, HTTP_EXPORTERS_OWN_ORG,
-     HTTP_OWN_TX, "Answer a request for information"},
-    {"POST", "/api/v1/applications/{ref}/notes", post_note, HTTP_STAFF, HTTP_EXPORTERS_OWN_ORG, HTTP_OWN_TX,
-     "Add a note (staff notes are internal unless exporter_visible)"},
+     HTTP_EXPORTERS_NO, HTTP_OWN_TX,
+     "Ask the exporter for information (pauses the service-level clock)"},
+    {"POST", "/api/v1/applications/{ref}/rfi/{rfi}/response", post_rfi_answer, 0,
+     HTTP_EXPORTERS_OWN_ORG, HTTP_OWN_TX, "Answer a request for information"},
+    {"POST", "/api/v1/applications/{ref}/notes", post_note, HTTP_STAFF, HTTP_EXPORTERS_OWN_ORG,
+     HTTP_OWN_TX, "Add a note (staff notes are internal unless exporter_visible)"},
 };
 
 int http_case_routes(http_router *r, ph_err *err) {

@@ -33,7 +33,8 @@ static const http_field screen_fields[] = {
 static const http_schema screen_schema = HTTP_SCHEMA(screen_fields);
 
 static const http_field bulk_fields[] = {
-    {"queries", HTTP_JSON_ARRAY, HTTP_FIELD_REQUIRED, 1, SCREEN_BULK_MAX, 0, 0, NULL, HTTP_JSON_OBJECT, &query_schema},
+    {"queries", HTTP_JSON_ARRAY, HTTP_FIELD_REQUIRED, 1, SCREEN_BULK_MAX, 0, 0, NULL,
+     HTTP_JSON_OBJECT, &query_schema},
     {"limit", HTTP_JSON_INTEGER, 0, 0, 0, 1, 100, NULL, 0, NULL},
 };
 static const http_schema bulk_schema = HTTP_SCHEMA(bulk_fields);
@@ -45,16 +46,18 @@ static const char *text(json_t *o, const char *key) {
 
 static int index_of(http_ctx *ctx, screen_index **idx) {
     ph_err err = {0};
-    if (cases_screen_index(ctx->config->services, ctx->db, idx, &err)) return http_problem_from_err(ctx, &err);
+    if (cases_screen_index(ctx->config->services, ctx->db, idx, &err))
+        return http_problem_from_err(ctx, &err);
     if (!*idx)
-        return http_problem(ctx, 409, "no-lists",
-                            "no sanctions list is loaded: import one with `penholder lists import`");
+        return http_problem(
+            ctx, 409, "no-lists",
+            "no sanctions list is loaded: import one with `penholder lists import`");
     return 0;
 }
 
 /* Screens one query object into {"query", "hits"}; 0, or the status replied. */
-static int screen_one(http_ctx *ctx, screen_index *idx, json_t *q, const char *path, size_t limit, int explain,
-                      json_t **out) {
+static int screen_one(http_ctx *ctx, screen_index *idx, json_t *q, const char *path, size_t limit,
+                      int explain, json_t **out) {
     screen_request req;
     screen_request_init(&req);
     req.name = text(q, "name");
@@ -67,7 +70,8 @@ static int screen_one(http_ctx *ctx, screen_index *idx, json_t *q, const char *p
     json_t *th = json_object_get(q, "threshold");
     if (th) {
         double t = json_number_value(th);
-        if (t < 0 || t > 1) return http_problem_field(ctx, "threshold", "expected a number from 0 to 1");
+        if (t < 0 || t > 1)
+            return http_problem_field(ctx, "threshold", "expected a number from 0 to 1");
         req.threshold = t;
     }
     const char *lists[SCREEN_MAX_LISTS];
@@ -83,7 +87,8 @@ static int screen_one(http_ctx *ctx, screen_index *idx, json_t *q, const char *p
     if (rc == PH_EUSAGE) return http_problem_field(ctx, path, "%s", err.msg);
     if (rc) return http_problem_from_err(ctx, &err);
     json_t *hits = json_array();
-    for (i = 0; i < res.nhits; i++) json_array_append_new(hits, screen_hit_json(&res.hits[i], explain));
+    for (i = 0; i < res.nhits; i++)
+        json_array_append_new(hits, screen_hit_json(&res.hits[i], explain));
     *out = json_pack("{s:s, s:s, s:o}", "query", req.name, "normalised", res.query, "hits", hits);
     if (res.notice) json_object_set_new(*out, "notice", json_string(res.notice));
     screen_result_free(&res);
@@ -126,8 +131,9 @@ static int post_screen_bulk(http_ctx *ctx) {
     return http_reply_json(ctx, 200, json_pack("{s:o}", "results", results));
 }
 
-#define SCREENERS (HTTP_ROLE(CASE_OFFICER) | HTTP_ROLE(TECHNICAL_ASSESSOR) | HTTP_ROLE(ADVISER) | \
-                   HTTP_ROLE(COUNTERSIGNER) | HTTP_ROLE(DECISION_MAKER))
+#define SCREENERS                                                                                  \
+    (HTTP_ROLE(CASE_OFFICER) | HTTP_ROLE(TECHNICAL_ASSESSOR) | HTTP_ROLE(ADVISER) |                \
+     HTTP_ROLE(COUNTERSIGNER) | HTTP_ROLE(DECISION_MAKER))
 static const http_route screen_routes[] = {
     {"POST", "/api/v1/screen", post_screen, SCREENERS, HTTP_EXPORTERS_NO, HTTP_OWN_TX,
      "Screen one name against the loaded lists (hits with scores and, on request, explanations)"},

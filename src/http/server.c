@@ -176,7 +176,8 @@ void http_client_address(http_ctx *ctx, char *out, size_t size) {
         MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (!info || !info->client_addr || !size) return;
     const struct sockaddr *sa = info->client_addr;
-    socklen_t len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    socklen_t len =
+        sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
     if (getnameinfo(sa, len, out, (socklen_t)size, NULL, 0, NI_NUMERICHOST) != 0) out[0] = '\0';
 }
 
@@ -365,7 +366,8 @@ static void prepare(http_request *req) {
         return;
     }
     int public_route = (ctx->route->roles & HTTP_PUBLIC) != 0;
-    if (!(public_route && (ctx->route->flags & HTTP_NO_ACCOUNT_TRACE))) authenticate(req, public_route);
+    if (!(public_route && (ctx->route->flags & HTTP_NO_ACCOUNT_TRACE)))
+        authenticate(req, public_route);
     if (req->replied) return;
     if (!public_route && !http_route_allows(ctx->route, ctx->user->role)) {
         http_problem(ctx, 403, "forbidden", "the %s role may not %s %s",
@@ -506,7 +508,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         ph_now_iso(now);
         fprintf(stderr, "%s %s %s %d %.1fms %s%s\n", now, req->method,
                 req->log_path[0] ? req->log_path : "-", req->ctx.status, ms,
-                req->ctx.user && !(req->ctx.route && (req->ctx.route->flags & HTTP_NO_ACCOUNT_TRACE))
+                req->ctx.user &&
+                        !(req->ctx.route && (req->ctx.route->flags & HTTP_NO_ACCOUNT_TRACE))
                     ? req->ctx.user->name
                     : "-",
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed early)");

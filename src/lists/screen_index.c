@@ -13,7 +13,7 @@ static screen_name_kind name_kind(const char *kind) {
 }
 
 int lists_screen_index(store *db, screen_index **idx, size_t *entities, size_t *nlists,
-                          ph_err *err) {
+                       ph_err *err) {
     *idx = NULL;
     lists_set set;
     int rc = lists_load_current(db, NULL, 0, &set, err);
@@ -52,4 +52,3 @@ int lists_screen_index(store *db, screen_index **idx, size_t *entities, size_t *
     lists_set_free(&set);
     return rc;
 }
-

@@ -22,7 +22,9 @@ static int header(csv_reader *r, const char *const *names, int *idx, size_t n, p
     return PH_OK;
 }
 
-static const char *nullable(const char *s) { return s && *s ? s : NULL; }
+static const char *nullable(const char *s) {
+    return s && *s ? s : NULL;
+}
 
 /* Reads each row and runs `sql` with the named columns bound in order. */
 static int load_rows(store *db, csv_reader *r, const char *const *names, size_t ncols,
@@ -73,7 +75,8 @@ static int load_aliases(store *db, csv_reader *r, int *rows, ph_err *err) {
         char *key = ph_fold(csv_field(r, (size_t)idx[0]));
         if (!key || !*key) {
             free(key);
-            rc = ph_fail(err, PH_ERR, "%s:%ld: alias is empty or not UTF-8", csv_name(r), csv_line(r));
+            rc = ph_fail(err, PH_ERR, "%s:%ld: alias is empty or not UTF-8", csv_name(r),
+                         csv_line(r));
             break;
         }
         store_reset(st);
@@ -93,13 +96,14 @@ static int load_aliases(store *db, csv_reader *r, int *rows, ph_err *err) {
 }
 
 static int load_embargoes(store *db, csv_reader *r, int *rows, ph_err *err) {
-    static const char *const cols[] = {"destination", "source", "scope", "description", "since",
-                                       "authority"};
+    static const char *const cols[] = {"destination", "source", "scope",
+                                       "description", "since",  "authority"};
     if (store_exec(db, "DELETE FROM embargo", err)) return err->rc;
-    return load_rows(db, r, cols, 6,
-                     "INSERT INTO embargo(destination, source, scope, description, since, authority) "
-                     "VALUES (?, ?, ?, ?, ?, ?)",
-                     rows, err);
+    return load_rows(
+        db, r, cols, 6,
+        "INSERT INTO embargo(destination, source, scope, description, since, authority) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        rows, err);
 }
 
 static int load_criteria_versions(store *db, csv_reader *r, int *rows, ph_err *err) {
@@ -114,11 +118,12 @@ static int load_criteria_versions(store *db, csv_reader *r, int *rows, ph_err *e
 
 static int load_criteria(store *db, csv_reader *r, int *rows, ph_err *err) {
     static const char *const cols[] = {"version", "id", "parent", "title", "test"};
-    return load_rows(db, r, cols, 5,
-                     "INSERT INTO criterion(version, id, parent, title, test) VALUES (?, ?, ?, ?, ?) "
-                     "ON CONFLICT(version, id) DO UPDATE SET parent = excluded.parent, "
-                     "title = excluded.title, test = excluded.test",
-                     rows, err);
+    return load_rows(
+        db, r, cols, 5,
+        "INSERT INTO criterion(version, id, parent, title, test) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(version, id) DO UPDATE SET parent = excluded.parent, "
+        "title = excluded.title, test = excluded.test",
+        rows, err);
 }
 
 static int load_controls(store *db, csv_reader *r, int *rows, ph_err *err) {
@@ -149,7 +154,8 @@ static int load_table(store *db, const table_spec *t, refdata_load_report *rep, 
     char sha[PH_SHA256_HEX];
     ph_sha256_hex(f->data, f->len, sha);
     store_stmt *st;
-    if (store_prepare(db, "SELECT sha256 FROM refdata_version WHERE name = ?", &st, err)) return err->rc;
+    if (store_prepare(db, "SELECT sha256 FROM refdata_version WHERE name = ?", &st, err))
+        return err->rc;
     store_bind_text(st, 1, t->name);
     int same = store_step(st, err) == STORE_ROW && ph_streq(store_col_text(st, 0), sha);
     store_finalize(st);
@@ -164,11 +170,12 @@ static int load_table(store *db, const table_spec *t, refdata_load_report *rep, 
     if (rc) return rc;
     char now[21];
     ph_now_iso(now);
-    rc = store_run(db, err,
-                   "INSERT INTO refdata_version(name, sha256, rows, loaded_at) VALUES (?, ?, ?, ?) "
-                   "ON CONFLICT(name) DO UPDATE SET sha256 = excluded.sha256, rows = excluded.rows, "
-                   "loaded_at = excluded.loaded_at",
-                   "ttit", t->name, sha, (int64_t)rows, now);
+    rc =
+        store_run(db, err,
+                  "INSERT INTO refdata_version(name, sha256, rows, loaded_at) VALUES (?, ?, ?, ?) "
+                  "ON CONFLICT(name) DO UPDATE SET sha256 = excluded.sha256, rows = excluded.rows, "
+                  "loaded_at = excluded.loaded_at",
+                  "ttit", t->name, sha, (int64_t)rows, now);
     rep->tables_loaded++;
     rep->rows += rows;
     return rc;
@@ -206,9 +213,9 @@ int refdata_resolve_destination(store *db, const char *text, char code[REFDATA_C
         ph_strlcpy(code, store_col_text(st, 0), REFDATA_CODE_MAX);
         rc = PH_OK;
     } else if (rc == STORE_DONE) {
-        rc = ph_fail(err, PH_ENOTFOUND,
-                     "unknown destination '%s' (give an ISO 3166 code such as IL, or a country name)",
-                     text);
+        rc = ph_fail(
+            err, PH_ENOTFOUND,
+            "unknown destination '%s' (give an ISO 3166 code such as IL, or a country name)", text);
     }
     store_finalize(st);
     free(key);
@@ -218,8 +225,8 @@ int refdata_resolve_destination(store *db, const char *text, char code[REFDATA_C
 int refdata_destination_get(store *db, const char *code, refdata_destination *out, ph_err *err) {
     memset(out, 0, sizeof *out);
     store_stmt *st;
-    if (store_prepare(db, "SELECT code, name, report_name, kind FROM destination WHERE code = ?", &st,
-                      err))
+    if (store_prepare(db, "SELECT code, name, report_name, kind FROM destination WHERE code = ?",
+                      &st, err))
         return err->rc;
     store_bind_text(st, 1, code);
     int rc = store_step(st, err);
@@ -247,8 +254,8 @@ int refdata_destinations_list(store *db, refdata_destination **out, size_t *n, p
     *out = NULL;
     *n = 0;
     store_stmt *st;
-    if (store_prepare(db, "SELECT code, name, report_name, kind FROM destination ORDER BY code", &st,
-                      err))
+    if (store_prepare(db, "SELECT code, name, report_name, kind FROM destination ORDER BY code",
+                      &st, err))
         return err->rc;
     size_t cap = 0;
     int rc;
@@ -271,7 +278,8 @@ int refdata_destinations_list(store *db, refdata_destination **out, size_t *n, p
 }
 
 void refdata_destinations_free(refdata_destination *v, size_t n) {
-    for (size_t i = 0; i < n; i++) refdata_destination_clear(&v[i]);
+    for (size_t i = 0; i < n; i++)
+        refdata_destination_clear(&v[i]);
     free(v);
 }
 
@@ -284,7 +292,8 @@ struct refdata_names {
 int refdata_names_load(store *db, refdata_names **out, ph_err *err) {
     *out = NULL;
     store_stmt *st;
-    if (store_prepare(db, "SELECT alias_key, code FROM destination_alias", &st, err)) return err->rc;
+    if (store_prepare(db, "SELECT alias_key, code FROM destination_alias", &st, err))
+        return err->rc;
     refdata_names *names = ph_calloc(1, sizeof *names);
     ph_map_init(&names->by_key);
     int rc;
@@ -326,11 +335,12 @@ int refdata_embargoes(store *db, const char *destination, const char *on_date,
     *out = NULL;
     *n = 0;
     store_stmt *st;
-    if (store_prepare(db,
-                      "SELECT destination, source, scope, description, since, authority FROM embargo "
-                      "WHERE destination = ? AND (? = '' OR since IS NULL OR since <= ?) "
-                      "ORDER BY source",
-                      &st, err))
+    if (store_prepare(
+            db,
+            "SELECT destination, source, scope, description, since, authority FROM embargo "
+            "WHERE destination = ? AND (? = '' OR since IS NULL OR since <= ?) "
+            "ORDER BY source",
+            &st, err))
         return err->rc;
     const char *date = on_date ? on_date : "";
     store_bind_text(st, 1, destination);

@@ -55,10 +55,10 @@ void refdata_names_free(refdata_names *n);
 
 typedef struct refdata_embargo {
     char destination[REFDATA_CODE_MAX];
-    char source[8];   /* UN, UK, EU, OSCE */
-    char scope[8];    /* full, partial */
+    char source[8]; /* UN, UK, EU, OSCE */
+    char scope[8];  /* full, partial */
     char *description;
-    char since[11];   /* YYYY-MM-DD or "" */
+    char since[11]; /* YYYY-MM-DD or "" */
     char *authority;
 } refdata_embargo;
 

@@ -207,13 +207,15 @@ static int writer_flush(writer *w, ph_err *err) {
             /* Already in the register: from an earlier import, or from this
              * file, whose rows for the licence are not together. */
             int64_t from_batch = 0;
-            if (store_one_int(w->db, &from_batch, err, "SELECT batch_id FROM licence WHERE reference = ?", "t",
+            if (store_one_int(w->db, &from_batch, err,
+                              "SELECT batch_id FROM licence WHERE reference = ?", "t",
                               text_at(w, l->reference)))
                 return err->rc;
             if (from_batch == w->batch_id) {
-                int rc = bad_row(w, l->line, err,
-                                 "licence %s appears again after other licences (its rows must be together)",
-                                 text_at(w, l->reference));
+                int rc = bad_row(
+                    w, l->line, err,
+                    "licence %s appears again after other licences (its rows must be together)",
+                    text_at(w, l->reference));
                 if (rc) return rc;
                 continue;
             }
@@ -229,9 +231,18 @@ static int writer_flush(writer *w, ph_err *err) {
             store_batch_text(b, w->ratings[ln->rating].display);
             store_batch_int(b, w->ratings[ln->rating].known);
             store_batch_text(b, text_at(w, ln->goods_summary));
-            if (ln->quantity >= 0) store_batch_int(b, ln->quantity); else store_batch_null(b);
-            if (ln->pence >= 0) store_batch_int(b, ln->pence); else store_batch_null(b);
-            if (ln->count >= 0) store_batch_int(b, ln->count); else store_batch_null(b);
+            if (ln->quantity >= 0)
+                store_batch_int(b, ln->quantity);
+            else
+                store_batch_null(b);
+            if (ln->pence >= 0)
+                store_batch_int(b, ln->pence);
+            else
+                store_batch_null(b);
+            if (ln->count >= 0)
+                store_batch_int(b, ln->count);
+            else
+                store_batch_null(b);
             if (store_batch_row(b, err)) return err->rc;
             w->rep->lines_added++;
         }
@@ -248,10 +259,12 @@ static int writer_licence(writer *w, long line, const char *const fields[12], pe
     if (w->nlicences == LICENCES_PER_STATEMENT && writer_flush(w, err)) return err->rc;
     pending_licence *l = &w->licences[w->nlicences++];
     memset(l, 0, sizeof *l);
-    size_t *slots[12] = {&l->reference, &l->type, &l->issued_on, &l->expires_on,
-                         &l->destination, &l->destination_name, &l->end_user, &l->end_user_type,
-                         &l->end_use, &l->outcome, &l->status, &l->tags};
-    for (int i = 0; i < 12; i++) *slots[i] = keep(w, fields[i] && *fields[i] ? fields[i] : NULL);
+    size_t *slots[12] = {&l->reference,  &l->type,          &l->issued_on,
+                         &l->expires_on, &l->destination,   &l->destination_name,
+                         &l->end_user,   &l->end_user_type, &l->end_use,
+                         &l->outcome,    &l->status,        &l->tags};
+    for (int i = 0; i < 12; i++)
+        *slots[i] = keep(w, fields[i] && *fields[i] ? fields[i] : NULL);
     l->line = line;
     l->first = w->nlines;
     *out = l;
@@ -267,11 +280,12 @@ static int writer_line(writer *w, pending_licence *l, long line, const char *rat
         if (w->lines[l->first + k].rating == rating)
             return bad_row(w, line, err, "rating %s appears twice in licence %s",
                            w->ratings[rating].display, text_at(w, l->reference));
-    if (!w->ratings[rating].known) note_add(&w->unknown_rating, w->path, line, w->ratings[rating].display);
+    if (!w->ratings[rating].known)
+        note_add(&w->unknown_rating, w->path, line, w->ratings[rating].display);
     w->lines = ph_grow(w->lines, &w->lines_cap, w->nlines + 1, sizeof *w->lines);
     w->lines[w->nlines++] =
-        (pending_line){rating, keep(w, goods_summary && *goods_summary ? goods_summary : NULL), quantity,
-                       pence, count};
+        (pending_line){rating, keep(w, goods_summary && *goods_summary ? goods_summary : NULL),
+                       quantity, pence, count};
     l->nlines++;
     return PH_OK;
 }
@@ -283,15 +297,17 @@ static int writer_open(writer *w, ph_err *err) {
     w->today = ph_date_today();
     if (refdata_names_load(w->db, &w->names, err) || control_catalog_load(w->db, &w->controls, err))
         return err->rc;
-    if (store_batch_open(w->db,
-                         "INSERT INTO licence(reference, type, issued_on, expires_on, destination, "
-                         "destination_name, end_user, end_user_type, end_use, outcome, status, tags, batch_id)",
-                         13, "ON CONFLICT(reference) DO NOTHING RETURNING id, reference",
-                         LICENCES_PER_STATEMENT, licence_returned, w, &w->licence_rows, err) ||
-        store_batch_open(w->db,
-                         "INSERT INTO licence_line(licence_id, line_no, rating, known_rating, goods_summary, "
-                         "quantity, value_pence, published_count)",
-                         8, NULL, LINES_PER_STATEMENT, NULL, NULL, &w->line_rows, err))
+    if (store_batch_open(
+            w->db,
+            "INSERT INTO licence(reference, type, issued_on, expires_on, destination, "
+            "destination_name, end_user, end_user_type, end_use, outcome, status, tags, batch_id)",
+            13, "ON CONFLICT(reference) DO NOTHING RETURNING id, reference", LICENCES_PER_STATEMENT,
+            licence_returned, w, &w->licence_rows, err) ||
+        store_batch_open(
+            w->db,
+            "INSERT INTO licence_line(licence_id, line_no, rating, known_rating, goods_summary, "
+            "quantity, value_pence, published_count)",
+            8, NULL, LINES_PER_STATEMENT, NULL, NULL, &w->line_rows, err))
         return err->rc;
     return PH_OK;
 }
@@ -327,11 +343,13 @@ static int check_header(csv_reader *r, const char *const *cols, size_t n, ph_err
     if (got < 0) return PH_ERR;
     if (got == 0) return ph_fail(err, PH_ERR, "%s: the file is empty", csv_name(r));
     int ok = csv_count(r) == n;
-    for (size_t i = 0; ok && i < n; i++) ok = ph_streq(csv_field(r, i), cols[i]);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = ph_streq(csv_field(r, i), cols[i]);
     if (!ok) {
         ph_buf want;
         ph_buf_init(&want);
-        for (size_t i = 0; i < n; i++) ph_buf_printf(&want, "%s%s", i ? "," : "", cols[i]);
+        for (size_t i = 0; i < n; i++)
+            ph_buf_printf(&want, "%s%s", i ? "," : "", cols[i]);
         ph_fail(err, PH_ERR, "%s:1: expected the header %s", csv_name(r), want.data);
         ph_buf_free(&want);
         return PH_ERR;
@@ -352,7 +370,8 @@ typedef struct caat_current {
 } caat_current;
 
 static int caat_values(writer *w, csv_reader *r, uint64_t size, ph_err *err) {
-    static const char *const cols[] = {"licence_group", "date", "rating", "count", "value", "country", "refused"};
+    static const char *const cols[] = {"licence_group", "date",    "rating", "count",
+                                       "value",         "country", "refused"};
     if (check_header(r, cols, 7, err)) return PH_ERR;
     caat_current cur = {0};
     int rc = PH_OK, got;
@@ -368,7 +387,8 @@ static int caat_values(writer *w, csv_reader *r, uint64_t size, ph_err *err) {
         int32_t day;
         const char *value = csv_field(r, 4), *rating = csv_field(r, 2), *country = csv_field(r, 5);
         if (ph_parse_i64(csv_field(r, 0), &group) || group <= 0) {
-            rc = bad_row(w, line, err, "licence_group '%s' is not a positive whole number", csv_field(r, 0));
+            rc = bad_row(w, line, err, "licence_group '%s' is not a positive whole number",
+                         csv_field(r, 0));
             continue;
         }
         if (ph_date_parse(csv_field(r, 1), &day)) {
@@ -409,12 +429,17 @@ static int caat_values(writer *w, csv_reader *r, uint64_t size, ph_err *err) {
                 ph_date_format(day + SIEL_VALID_DAYS, expires);
                 if (day + SIEL_VALID_DAYS < w->today) status = "expired";
             }
-            const char *fields[12] = {reference, "SIEL", cur.date, expires, code, code ? NULL : country,
-                                      NULL, NULL, NULL, refused ? "refused" : "issued", status, NULL};
+            const char *fields[12] = {reference, "SIEL",
+                                      cur.date,  expires,
+                                      code,      code ? NULL : country,
+                                      NULL,      NULL,
+                                      NULL,      refused ? "refused" : "issued",
+                                      status,    NULL};
             if ((rc = writer_licence(w, line, fields, &cur.licence, err))) break;
         } else if (!ph_streq(cur.date, csv_field(r, 1)) || !ph_streq(cur.country, country) ||
                    cur.refused != (int)refused) {
-            rc = bad_row(w, line, err, "licence group %s has rows that disagree on date, country or refusal",
+            rc = bad_row(w, line, err,
+                         "licence group %s has rows that disagree on date, country or refusal",
                          csv_field(r, 0));
             continue;
         }
@@ -432,11 +457,14 @@ static int caat_criteria(writer *w, const char *path, ph_err *err) {
     if (got <= 0 || csv_find(r, "licence_group") != 0 || csv_find(r, "criteria") != 1) {
         csv_close(r);
         if (got < 0) return PH_ERR;
-        return ph_fail(err, PH_ERR, "%s:1: expected the header licence_group,criteria,description", path);
+        return ph_fail(err, PH_ERR, "%s:1: expected the header licence_group,criteria,description",
+                       path);
     }
     store_stmt *find = NULL, *ins = NULL;
     if (store_prepare(w->db, "SELECT id FROM licence WHERE reference = ?", &find, err) ||
-        store_prepare(w->db, "INSERT INTO licence_criterion(licence_id, criterion) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        store_prepare(w->db,
+                      "INSERT INTO licence_criterion(licence_id, criterion) VALUES (?, ?) ON "
+                      "CONFLICT DO NOTHING",
                       &ins, err))
         rc = err->rc;
     const char *saved_path = w->path;
@@ -445,7 +473,8 @@ static int caat_criteria(writer *w, const char *path, ph_err *err) {
         long line = csv_line(r);
         int64_t group, crit;
         if (ph_parse_i64(csv_field(r, 0), &group) || group <= 0) {
-            rc = bad_row(w, line, err, "licence_group '%s' is not a positive whole number", csv_field(r, 0));
+            rc = bad_row(w, line, err, "licence_group '%s' is not a positive whole number",
+                         csv_field(r, 0));
             continue;
         }
         if (ph_parse_i64(csv_field(r, 1), &crit) || crit < 1 || crit > 8) {
@@ -462,7 +491,8 @@ static int caat_criteria(writer *w, const char *path, ph_err *err) {
                 rc = s;
                 break;
             }
-            rc = bad_row(w, line, err, "licence group %s is not in the register (import the values file first)",
+            rc = bad_row(w, line, err,
+                         "licence group %s is not in the register (import the values file first)",
                          csv_field(r, 0));
             continue;
         }
@@ -490,11 +520,12 @@ static int caat_criteria(writer *w, const char *path, ph_err *err) {
  * end_use,rating,goods_summary,quantity,value_gbp,status,tags: one row per
  * goods line; the rows of a licence are together and agree on its fields. */
 
-static const char *const LICENCE_TYPES[] = {"SIEL", "OIEL", "SITCL", "OITCL", "SITL", "OITL", "F680", NULL};
+static const char *const LICENCE_TYPES[] = {"SIEL", "OIEL", "SITCL", "OITCL",
+                                            "SITL", "OITL", "F680",  NULL};
 static const char *const END_USER_TYPES[] = {"government", "armed_forces", "police", "commercial",
-                                             "individual", "other", NULL};
-static const char *const STATUSES[] = {"issued", "suspended", "reinstated", "revoked", "surrendered",
-                                       "exhausted", "expired", NULL};
+                                             "individual", "other",        NULL};
+static const char *const STATUSES[] = {"issued",      "suspended", "reinstated", "revoked",
+                                       "surrendered", "exhausted", "expired",    NULL};
 
 static int one_of(const char *s, const char *const *set) {
     for (; *set; set++)
@@ -505,16 +536,33 @@ static int one_of(const char *s, const char *const *set) {
 static void join(char *out, size_t size, const char *const *set) {
     out[0] = '\0';
     size_t n = 0;
-    for (; *set && n < size; set++) n += (size_t)snprintf(out + n, size - n, "%s%s", n ? ", " : "", *set);
+    for (; *set && n < size; set++)
+        n += (size_t)snprintf(out + n, size - n, "%s%s", n ? ", " : "", *set);
 }
 
-enum { P_REF, P_TYPE, P_ISSUED, P_EXPIRES, P_DEST, P_END_USER, P_EU_TYPE, P_END_USE, P_RATING,
-       P_SUMMARY, P_QTY, P_VALUE, P_STATUS, P_TAGS, P_COLUMNS };
+enum {
+    P_REF,
+    P_TYPE,
+    P_ISSUED,
+    P_EXPIRES,
+    P_DEST,
+    P_END_USER,
+    P_EU_TYPE,
+    P_END_USE,
+    P_RATING,
+    P_SUMMARY,
+    P_QTY,
+    P_VALUE,
+    P_STATUS,
+    P_TAGS,
+    P_COLUMNS
+};
 
 static int penholder_csv(writer *w, csv_reader *r, uint64_t size, ph_err *err) {
-    static const char *const cols[] = {"reference", "type", "issued_on", "expires_on", "destination",
-                                       "end_user", "end_user_type", "end_use", "rating", "goods_summary",
-                                       "quantity", "value_gbp", "status", "tags"};
+    static const char *const cols[] = {
+        "reference", "type",          "issued_on", "expires_on", "destination",
+        "end_user",  "end_user_type", "end_use",   "rating",     "goods_summary",
+        "quantity",  "value_gbp",     "status",    "tags"};
     if (check_header(r, cols, P_COLUMNS, err)) return PH_ERR;
     pending_licence *cur = NULL;
     char cur_key[2048] = ""; /* the licence-level fields of the current licence */
@@ -529,7 +577,8 @@ static int penholder_csv(writer *w, csv_reader *r, uint64_t size, ph_err *err) {
             continue;
         }
         const char *f[P_COLUMNS];
-        for (int i = 0; i < P_COLUMNS; i++) f[i] = csv_field(r, (size_t)i);
+        for (int i = 0; i < P_COLUMNS; i++)
+            f[i] = csv_field(r, (size_t)i);
         int32_t issued, expires;
         int64_t qty = -1, pence = -1;
         if (!*f[P_REF] || strlen(f[P_REF]) > 64) {
@@ -542,16 +591,19 @@ static int penholder_csv(writer *w, csv_reader *r, uint64_t size, ph_err *err) {
             continue;
         }
         if (ph_date_parse(f[P_ISSUED], &issued)) {
-            rc = bad_row(w, line, err, "issued_on '%s' is not a valid YYYY-MM-DD date", f[P_ISSUED]);
+            rc =
+                bad_row(w, line, err, "issued_on '%s' is not a valid YYYY-MM-DD date", f[P_ISSUED]);
             continue;
         }
         if (*f[P_EXPIRES] && (ph_date_parse(f[P_EXPIRES], &expires) || expires < issued)) {
-            rc = bad_row(w, line, err, "expires_on '%s' is not a valid date on or after issued_on", f[P_EXPIRES]);
+            rc = bad_row(w, line, err, "expires_on '%s' is not a valid date on or after issued_on",
+                         f[P_EXPIRES]);
             continue;
         }
         const char *code = resolve_country(w, f[P_DEST]);
         if (!code) {
-            rc = bad_row(w, line, err, "destination '%s' is not a known destination code or name", f[P_DEST]);
+            rc = bad_row(w, line, err, "destination '%s' is not a known destination code or name",
+                         f[P_DEST]);
             continue;
         }
         if (*f[P_EU_TYPE] && !one_of(f[P_EU_TYPE], END_USER_TYPES)) {
@@ -577,21 +629,23 @@ static int penholder_csv(writer *w, csv_reader *r, uint64_t size, ph_err *err) {
             continue;
         }
         char key[2048];
-        snprintf(key, sizeof key, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", f[P_REF], f[P_TYPE],
-                 f[P_ISSUED], f[P_EXPIRES], code, f[P_END_USER], f[P_EU_TYPE], f[P_END_USE], f[P_STATUS],
-                 f[P_TAGS]);
+        snprintf(key, sizeof key, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
+                 f[P_REF], f[P_TYPE], f[P_ISSUED], f[P_EXPIRES], code, f[P_END_USER], f[P_EU_TYPE],
+                 f[P_END_USE], f[P_STATUS], f[P_TAGS]);
         size_t ref_len = strlen(f[P_REF]);
-        int same_ref = cur && strncmp(cur_key, f[P_REF], ref_len) == 0 && cur_key[ref_len] == '\x1f';
+        int same_ref =
+            cur && strncmp(cur_key, f[P_REF], ref_len) == 0 && cur_key[ref_len] == '\x1f';
         if (same_ref && strcmp(cur_key, key) != 0) {
-            rc = bad_row(w, line, err, "licence %s: this row disagrees with its first row on a licence field "
-                                       "(type, dates, destination, end user, end use, status or tags)",
+            rc = bad_row(w, line, err,
+                         "licence %s: this row disagrees with its first row on a licence field "
+                         "(type, dates, destination, end user, end use, status or tags)",
                          f[P_REF]);
             continue;
         }
         if (!same_ref) {
-            const char *fields[12] = {f[P_REF], f[P_TYPE], f[P_ISSUED], f[P_EXPIRES], code, NULL,
-                                      f[P_END_USER], f[P_EU_TYPE], f[P_END_USE], "issued", f[P_STATUS],
-                                      f[P_TAGS]};
+            const char *fields[12] = {f[P_REF],     f[P_TYPE], f[P_ISSUED],   f[P_EXPIRES],
+                                      code,         NULL,      f[P_END_USER], f[P_EU_TYPE],
+                                      f[P_END_USE], "issued",  f[P_STATUS],   f[P_TAGS]};
             if ((rc = writer_licence(w, line, fields, &cur, err))) break;
             ph_strlcpy(cur_key, key, sizeof cur_key);
         }
@@ -606,21 +660,23 @@ static int penholder_csv(writer *w, csv_reader *r, uint64_t size, ph_err *err) {
 /* Has a file with this SHA-256 been imported? */
 static int batch_seen(store *db, const char *sha, int *seen, ph_err *err) {
     int64_t n = 0;
-    int rc = store_one_int(db, &n, err, "SELECT count(*) FROM import_batch WHERE sha256 = ?", "t", sha);
+    int rc =
+        store_one_int(db, &n, err, "SELECT count(*) FROM import_batch WHERE sha256 = ?", "t", sha);
     *seen = n > 0;
     return rc;
 }
 
-static int batch_record(store *db, const char *format, const char *path, const char *sha, int64_t *id,
-                        ph_err *err) {
+static int batch_record(store *db, const char *format, const char *path, const char *sha,
+                        int64_t *id, ph_err *err) {
     char now[21];
     ph_now_iso(now);
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    int rc = store_run(db, err,
-                       "INSERT INTO import_batch(format, file_name, sha256, rows, licences, imported_at) "
-                       "VALUES (?, ?, ?, 0, 0, ?)",
-                       "tttt", format, base, sha, now);
+    int rc = store_run(
+        db, err,
+        "INSERT INTO import_batch(format, file_name, sha256, rows, licences, imported_at) "
+        "VALUES (?, ?, ?, 0, 0, ?)",
+        "tttt", format, base, sha, now);
     *id = store_last_id(db);
     return rc;
 }
@@ -631,7 +687,8 @@ int register_import(store *db, const char *path, const register_import_options *
     int caat = opts->format && strcmp(opts->format, "caat-values") == 0;
     int own = opts->format && strcmp(opts->format, "penholder-csv") == 0;
     if (!caat && !own)
-        return ph_fail(err, PH_EUSAGE, "unknown format '%s' (expected caat-values or penholder-csv)",
+        return ph_fail(err, PH_EUSAGE,
+                       "unknown format '%s' (expected caat-values or penholder-csv)",
                        opts->format ? opts->format : "");
     if (opts->criteria_file && !caat)
         return ph_fail(err, PH_EUSAGE, "--criteria goes with --format caat-values");
@@ -660,8 +717,9 @@ int register_import(store *db, const char *path, const register_import_options *
         if (!rc) rc = writer_finish(w, err);
         csv_close(r);
         if (!rc)
-            rc = store_run(db, err, "UPDATE import_batch SET rows = ?, licences = ? WHERE id = ?", "iii",
-                           (int64_t)report->rows, (int64_t)report->licences_added, w->batch_id);
+            rc = store_run(db, err, "UPDATE import_batch SET rows = ?, licences = ? WHERE id = ?",
+                           "iii", (int64_t)report->rows, (int64_t)report->licences_added,
+                           w->batch_id);
     }
     if (!rc && !crit_seen) {
         int64_t batch;

@@ -197,10 +197,11 @@ int register_licence_change_status(store *db, const register_status_change *c,
         return ph_fail(err, PH_ERR,
                        "internal: a licence status change must run inside a transaction");
     if (!register_is_licence_event(c->event))
-        return ph_fail(err, PH_EUSAGE,
-                       "unknown licence event '%s' (expected suspend, reinstate, revoke, surrender, "
-                       "exhaust or expire)",
-                       c->event ? c->event : "");
+        return ph_fail(
+            err, PH_EUSAGE,
+            "unknown licence event '%s' (expected suspend, reinstate, revoke, surrender, "
+            "exhaust or expire)",
+            c->event ? c->event : "");
     char *reason = ph_strdup(c->reason ? c->reason : "");
     ph_trim(reason);
     int rc = PH_OK;

@@ -25,7 +25,8 @@ static void where_add(where *w, const char *clause, const char *param) {
 
 static void where_free(where *w) {
     ph_buf_free(&w->sql);
-    for (int i = 0; i < 8; i++) free(w->owned[i]);
+    for (int i = 0; i < 8; i++)
+        free(w->owned[i]);
 }
 
 static int build_where(store *db, const register_filter *f, int with_lines, where *w, ph_err *err) {
@@ -51,11 +52,13 @@ static int build_where(store *db, const register_filter *f, int with_lines, wher
     }
     int32_t day;
     if (f->from && *f->from) {
-        if (ph_date_parse(f->from, &day)) return ph_fail(err, PH_EUSAGE, "--from '%s' is not a YYYY-MM-DD date", f->from);
+        if (ph_date_parse(f->from, &day))
+            return ph_fail(err, PH_EUSAGE, "--from '%s' is not a YYYY-MM-DD date", f->from);
         where_add(w, "l.issued_on >= ?", f->from);
     }
     if (f->to && *f->to) {
-        if (ph_date_parse(f->to, &day)) return ph_fail(err, PH_EUSAGE, "--to '%s' is not a YYYY-MM-DD date", f->to);
+        if (ph_date_parse(f->to, &day))
+            return ph_fail(err, PH_EUSAGE, "--to '%s' is not a YYYY-MM-DD date", f->to);
         where_add(w, "l.issued_on <= ?", f->to);
     }
     if (f->outcome && *f->outcome) where_add(w, "l.outcome = ?", f->outcome);
@@ -66,20 +69,21 @@ static int build_where(store *db, const register_filter *f, int with_lines, wher
     return PH_OK;
 }
 
+static char *dup_or_empty(const char *s) {
+    return ph_strdup(s ? s : "");
+}
 
-static char *dup_or_empty(const char *s) { return ph_strdup(s ? s : ""); }
-
-#define LICENCE_SELECT                                                                              \
+#define LICENCE_SELECT                                                                             \
     "SELECT l.id, l.reference, l.type, l.issued_on, l.expires_on, l.destination, "                 \
-    "COALESCE(d.report_name, l.destination_name), l.end_user, l.outcome, l.status, "              \
-    "l.end_user_type, l.end_use, l.tags, "                                                          \
-    "(SELECT group_concat(rating, ', ') FROM (SELECT rating FROM licence_line "                     \
-    "  WHERE licence_id = l.id ORDER BY line_no)), "                                                \
-    "(SELECT group_concat(criterion, ', ') FROM (SELECT criterion FROM licence_criterion "          \
-    "  WHERE licence_id = l.id ORDER BY criterion)), "                                              \
-    "(SELECT COALESCE(SUM(value_pence), 0) FROM licence_line WHERE licence_id = l.id), "            \
-    "a.reference, a.organisation "                                                                  \
-    "FROM licence l LEFT JOIN destination d ON d.code = l.destination "                             \
+    "COALESCE(d.report_name, l.destination_name), l.end_user, l.outcome, l.status, "               \
+    "l.end_user_type, l.end_use, l.tags, "                                                         \
+    "(SELECT group_concat(rating, ', ') FROM (SELECT rating FROM licence_line "                    \
+    "  WHERE licence_id = l.id ORDER BY line_no)), "                                               \
+    "(SELECT group_concat(criterion, ', ') FROM (SELECT criterion FROM licence_criterion "         \
+    "  WHERE licence_id = l.id ORDER BY criterion)), "                                             \
+    "(SELECT COALESCE(SUM(value_pence), 0) FROM licence_line WHERE licence_id = l.id), "           \
+    "a.reference, a.organisation "                                                                 \
+    "FROM licence l LEFT JOIN destination d ON d.code = l.destination "                            \
     "LEFT JOIN application a ON a.id = l.application_id"
 
 static void licence_from_row(store_stmt *st, register_licence *l) {
@@ -124,7 +128,8 @@ int register_list(store *db, const register_filter *f, register_licence **out, s
         where_free(&w);
         return rc;
     }
-    for (int i = 0; i < w.n; i++) store_bind_text(st, i + 1, w.params[i]);
+    for (int i = 0; i < w.n; i++)
+        store_bind_text(st, i + 1, w.params[i]);
     store_bind_int(st, w.n + 1, f->limit > 0 ? f->limit : -1);
     store_bind_int(st, w.n + 2, f->offset > 0 ? f->offset : 0);
     size_t cap = 0;
@@ -160,7 +165,8 @@ void register_licences_free_one(register_licence *l) {
 }
 
 void register_licences_free(register_licence *v, size_t n) {
-    for (size_t i = 0; i < n; i++) register_licences_free_one(&v[i]);
+    for (size_t i = 0; i < n; i++)
+        register_licences_free_one(&v[i]);
     free(v);
 }
 
@@ -173,7 +179,8 @@ int register_get(store *db, const char *reference, register_licence *out, regist
     if (store_prepare(db, LICENCE_SELECT " WHERE l.reference = ?", &st, err)) return err->rc;
     store_bind_text(st, 1, reference);
     int rc = store_step(st, err);
-    if (rc == STORE_DONE) rc = ph_fail(err, PH_ENOTFOUND, "no licence with reference '%s'", reference);
+    if (rc == STORE_DONE)
+        rc = ph_fail(err, PH_ENOTFOUND, "no licence with reference '%s'", reference);
     if (rc != STORE_ROW) {
         store_finalize(st);
         return rc;
@@ -233,7 +240,8 @@ int register_stats(store *db, const char *by, const register_filter *f, register
         key = "lc.criterion";
         join = " JOIN licence_criterion lc ON lc.licence_id = l.id";
     } else {
-        return ph_fail(err, PH_EUSAGE, "cannot group by '%s' (expected destination, rating, year or criterion)",
+        return ph_fail(err, PH_EUSAGE,
+                       "cannot group by '%s' (expected destination, rating, year or criterion)",
                        by ? by : "");
     }
     where w;
@@ -241,13 +249,13 @@ int register_stats(store *db, const char *by, const register_filter *f, register
         where_free(&w);
         return err->rc;
     }
-    char *sql = ph_asprintf(
-        "SELECT %s AS k, COUNT(DISTINCT l.id), "
-        "COUNT(DISTINCT CASE WHEN l.outcome = 'refused' THEN l.id END), "
-        "COALESCE(SUM(ln.value_pence), 0) "
-        "FROM licence_line ln JOIN licence l ON l.id = ln.licence_id "
-        "LEFT JOIN destination d ON d.code = l.destination%s%s GROUP BY k ORDER BY k",
-        key, join, w.sql.data ? w.sql.data : "");
+    char *sql =
+        ph_asprintf("SELECT %s AS k, COUNT(DISTINCT l.id), "
+                    "COUNT(DISTINCT CASE WHEN l.outcome = 'refused' THEN l.id END), "
+                    "COALESCE(SUM(ln.value_pence), 0) "
+                    "FROM licence_line ln JOIN licence l ON l.id = ln.licence_id "
+                    "LEFT JOIN destination d ON d.code = l.destination%s%s GROUP BY k ORDER BY k",
+                    key, join, w.sql.data ? w.sql.data : "");
     store_stmt *st;
     int rc = store_prepare(db, sql, &st, err);
     free(sql);
@@ -255,7 +263,8 @@ int register_stats(store *db, const char *by, const register_filter *f, register
         where_free(&w);
         return rc;
     }
-    for (int i = 0; i < w.n; i++) store_bind_text(st, i + 1, w.params[i]);
+    for (int i = 0; i < w.n; i++)
+        store_bind_text(st, i + 1, w.params[i]);
     size_t cap = 0;
     while ((rc = store_step(st, err)) == STORE_ROW) {
         *out = ph_grow(*out, &cap, *n + 1, sizeof **out);
@@ -271,7 +280,8 @@ int register_stats(store *db, const char *by, const register_filter *f, register
 }
 
 void register_stats_free(register_stat *v, size_t n) {
-    for (size_t i = 0; i < n; i++) free(v[i].key);
+    for (size_t i = 0; i < n; i++)
+        free(v[i].key);
     free(v);
 }
 
@@ -293,8 +303,10 @@ int register_summarise(store *db, register_summary *s, ph_err *err) {
         s->refused = store_col_int(st, 2);
         s->destinations = store_col_int(st, 3);
         s->batches = store_col_int(st, 4);
-        ph_strlcpy(s->first_date, store_col_text(st, 5) ? store_col_text(st, 5) : "", sizeof s->first_date);
-        ph_strlcpy(s->last_date, store_col_text(st, 6) ? store_col_text(st, 6) : "", sizeof s->last_date);
+        ph_strlcpy(s->first_date, store_col_text(st, 5) ? store_col_text(st, 5) : "",
+                   sizeof s->first_date);
+        ph_strlcpy(s->last_date, store_col_text(st, 6) ? store_col_text(st, 6) : "",
+                   sizeof s->last_date);
         rc = PH_OK;
     }
     store_finalize(st);

@@ -102,7 +102,7 @@ typedef struct register_line {
     char *rating;
     int known_rating;
     char *goods_summary;
-    int64_t quantity; /* -1 when not recorded */
+    int64_t quantity;    /* -1 when not recorded */
     int64_t value_pence; /* -1 when not recorded */
 } register_line;
 

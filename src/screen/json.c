@@ -58,8 +58,8 @@ json_t *screen_hit_json(const screen_hit *h, int full) {
         json_object_set_new(o, "matched_kind", json_string(screen_name_kind_name(h->matched_kind)));
         json_object_set_new(o, "weak_alias", json_boolean(h->weak));
         json_object_set_new(o, "name_score", screen_score_json(h->name_score));
-        if (h->explanation) json_object_set_new(o, "explanation", screen_explanation_json(h->explanation));
+        if (h->explanation)
+            json_object_set_new(o, "explanation", screen_explanation_json(h->explanation));
     }
     return o;
 }
-

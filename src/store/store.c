@@ -41,7 +41,8 @@ static write_queue *write_queue_get(const char *path) {
     const char *key = real ? real : path;
     pthread_mutex_lock(&write_queues_lock);
     write_queue *q = write_queues;
-    while (q && strcmp(q->key, key) != 0) q = q->next;
+    while (q && strcmp(q->key, key) != 0)
+        q = q->next;
     if (!q) {
         q = ph_calloc(1, sizeof *q);
         q->key = ph_strdup(key);
@@ -60,7 +61,8 @@ static void write_queue_put(write_queue *q) {
     pthread_mutex_lock(&write_queues_lock);
     if (--q->users == 0) {
         write_queue **p = &write_queues;
-        while (*p != q) p = &(*p)->next;
+        while (*p != q)
+            p = &(*p)->next;
         *p = q->next;
         pthread_mutex_destroy(&q->mutex);
         free(q->key);
@@ -76,7 +78,7 @@ struct store {
     write_queue *queue;
     int queued;      /* this connection holds its queue's mutex */
     int64_t busy_ms; /* how long a writer waits */
-    int read_depth; /* store_read_begin calls not yet ended */
+    int read_depth;  /* store_read_begin calls not yet ended */
     struct {
         const char *sql; /* the caller's string: its address is the key */
         store_stmt *st;
@@ -104,18 +106,17 @@ static int fail_sqlite(store *db, ph_err *err, int rc, const char *what) {
     switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        return ph_fail(err, PH_EBUSY, "%s: the database is locked by another process; try again", path);
+        return ph_fail(err, PH_EBUSY, "%s: the database is locked by another process; try again",
+                       path);
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-        return ph_fail(err, PH_ERR, "%s: not a penholder database, or it is corrupt (%s)", path, msg);
+        return ph_fail(err, PH_ERR, "%s: not a penholder database, or it is corrupt (%s)", path,
+                       msg);
     case SQLITE_FULL:
         return ph_fail(err, PH_ERR, "%s: the disk is full; nothing was written", path);
-    case SQLITE_READONLY:
-        return ph_fail(err, PH_ERR, "%s: the database is read-only", path);
-    case SQLITE_CONSTRAINT:
-        return ph_fail(err, PH_ECONFLICT, "%s: %s", path, msg);
-    default:
-        return ph_fail(err, PH_ERR, "%s: %s: %s", path, what, msg);
+    case SQLITE_READONLY: return ph_fail(err, PH_ERR, "%s: the database is read-only", path);
+    case SQLITE_CONSTRAINT: return ph_fail(err, PH_ECONFLICT, "%s: %s", path, msg);
+    default: return ph_fail(err, PH_ERR, "%s: %s: %s", path, what, msg);
     }
 }
 
@@ -146,7 +147,9 @@ static int pragma_int(store *db, const char *sql) {
 /* SQLite's memory statistics take a global mutex on every allocation, which
  * serialises the HTTP server's worker threads; penholder never reads them. */
 static pthread_once_t sqlite_configured = PTHREAD_ONCE_INIT;
-static void sqlite_configure(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+static void sqlite_configure(void) {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 
 int store_open(const char *path, int flags, store **out, ph_err *err) {
     *out = NULL;
@@ -154,8 +157,10 @@ int store_open(const char *path, int flags, store **out, ph_err *err) {
     struct stat st;
     int exists = stat(path, &st) == 0;
     if (!exists && !(flags & STORE_CREATE))
-        return ph_fail(err, PH_ERR, "%s: no database here; run `penholder init` to create it", path);
-    if (exists && S_ISDIR(st.st_mode)) return ph_fail(err, PH_ERR, "%s: is a folder, not a database", path);
+        return ph_fail(err, PH_ERR, "%s: no database here; run `penholder init` to create it",
+                       path);
+    if (exists && S_ISDIR(st.st_mode))
+        return ph_fail(err, PH_ERR, "%s: is a folder, not a database", path);
     if (!exists && make_parent_dir(path, err)) return PH_ERR;
 
     store *db = ph_calloc(1, sizeof *db);
@@ -198,10 +203,11 @@ int store_open(const char *path, int flags, store **out, ph_err *err) {
 
     if (!(flags & STORE_READONLY)) {
         char *emsg = NULL;
-        rc = sqlite3_exec(db->db,
-                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-                          "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
-                          NULL, NULL, &emsg);
+        rc = sqlite3_exec(
+            db->db,
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+            "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+            NULL, NULL, &emsg);
         sqlite3_free(emsg);
         if (rc != SQLITE_OK) {
             int code = fail_sqlite(db, err, rc, "cannot configure");
@@ -223,17 +229,19 @@ int store_open(const char *path, int flags, store **out, ph_err *err) {
         int have = store_schema_version(db), want = store_schema_latest();
         if (have > want) {
             store_close(db);
-            return ph_fail(err, PH_ERR,
-                           "%s: the database has schema version %d, newer than this penholder's %d; "
-                           "use a newer penholder",
-                           path, have, want);
+            return ph_fail(
+                err, PH_ERR,
+                "%s: the database has schema version %d, newer than this penholder's %d; "
+                "use a newer penholder",
+                path, have, want);
         }
         if (have < want) {
             store_close(db);
-            return ph_fail(err, PH_ERR,
-                           "%s: the database has schema version %d, older than this penholder's %d; "
-                           "run `penholder init` to upgrade it",
-                           path, have, want);
+            return ph_fail(
+                err, PH_ERR,
+                "%s: the database has schema version %d, older than this penholder's %d; "
+                "run `penholder init` to upgrade it",
+                path, have, want);
         }
     }
     *out = db;
@@ -254,7 +262,9 @@ void store_close(store *db) {
     free(db);
 }
 
-const char *store_path(const store *db) { return db->path; }
+const char *store_path(const store *db) {
+    return db->path;
+}
 
 /* ---- migrations ---- */
 
@@ -280,13 +290,16 @@ int store_schema_latest(void) {
     return latest;
 }
 
-int store_schema_version(store *db) { return pragma_int(db, "PRAGMA user_version"); }
+int store_schema_version(store *db) {
+    return pragma_int(db, "PRAGMA user_version");
+}
 
 int store_table_exists(store *db, const char *table, int *exists, ph_err *err) {
     *exists = 0;
     int64_t n;
-    int rc = store_one_int(db, &n, err, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", "t",
-                           table);
+    int rc = store_one_int(db, &n, err,
+                           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                           "t", table);
     if (rc) return rc;
     *exists = n > 0;
     return PH_OK;
@@ -337,7 +350,8 @@ static int queue_enter(store *db, ph_err *err) {
     until.tv_nsec += (long)(db->busy_ms % 1000) * 1000000L;
     if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
     if (pthread_mutex_timedlock(&db->queue->mutex, &until) != 0)
-        return ph_fail(err, PH_EBUSY, "%s: the database is locked by another writer of this process; try again",
+        return ph_fail(err, PH_EBUSY,
+                       "%s: the database is locked by another writer of this process; try again",
                        db->path);
     db->queued = 1;
     return PH_OK;
@@ -379,7 +393,9 @@ void store_rollback(store *db) {
     queue_leave(db);
 }
 
-int store_in_transaction(store *db) { return db->in_tx; }
+int store_in_transaction(store *db) {
+    return db->in_tx;
+}
 
 int store_read_begin(store *db, ph_err *err) {
     if (db->in_tx) return PH_OK; /* a write transaction is one snapshot already */
@@ -438,7 +454,8 @@ int store_prepare_cached(store *db, const char *sql, store_stmt **out, ph_err *e
     int rc = store_prepare(db, sql, out, err);
     if (rc) return rc;
     int known = 0;
-    for (size_t i = 0; i < db->ncache; i++) known |= db->cache[i].sql == sql;
+    for (size_t i = 0; i < db->ncache; i++)
+        known |= db->cache[i].sql == sql;
     if (db->ncache < STORE_CACHE_MAX && !known) {
         (*out)->cached = 1;
         db->cache[db->ncache].sql = sql;
@@ -463,8 +480,12 @@ void store_reset(store_stmt *st) {
     sqlite3_clear_bindings(st->st);
 }
 
-void store_bind_int(store_stmt *st, int i, int64_t v) { sqlite3_bind_int64(st->st, i, v); }
-void store_bind_double(store_stmt *st, int i, double v) { sqlite3_bind_double(st->st, i, v); }
+void store_bind_int(store_stmt *st, int i, int64_t v) {
+    sqlite3_bind_int64(st->st, i, v);
+}
+void store_bind_double(store_stmt *st, int i, double v) {
+    sqlite3_bind_double(st->st, i, v);
+}
 void store_bind_text(store_stmt *st, int i, const char *s) {
     if (s)
         sqlite3_bind_text(st->st, i, s, -1, SQLITE_TRANSIENT);
@@ -483,7 +504,9 @@ void store_bind_text_ref(store_stmt *st, int i, const char *s) {
 void store_bind_blob(store_stmt *st, int i, const void *p, size_t n) {
     sqlite3_bind_blob(st->st, i, p, (int)n, SQLITE_TRANSIENT);
 }
-void store_bind_null(store_stmt *st, int i) { sqlite3_bind_null(st->st, i); }
+void store_bind_null(store_stmt *st, int i) {
+    sqlite3_bind_null(st->st, i);
+}
 
 void store_bind_va(store_stmt *st, const char *types, va_list ap) {
     for (int i = 0; types && types[i]; i++) {
@@ -505,8 +528,12 @@ int store_step(store_stmt *st, ph_err *err) {
     return code;
 }
 
-int64_t store_col_int(store_stmt *st, int i) { return sqlite3_column_int64(st->st, i); }
-double store_col_double(store_stmt *st, int i) { return sqlite3_column_double(st->st, i); }
+int64_t store_col_int(store_stmt *st, int i) {
+    return sqlite3_column_int64(st->st, i);
+}
+double store_col_double(store_stmt *st, int i) {
+    return sqlite3_column_double(st->st, i);
+}
 const char *store_col_text(store_stmt *st, int i) {
     return (const char *)sqlite3_column_text(st->st, i);
 }
@@ -518,8 +545,12 @@ const void *store_col_blob(store_stmt *st, int i, size_t *len) {
 int store_col_is_null(store_stmt *st, int i) {
     return sqlite3_column_type(st->st, i) == SQLITE_NULL;
 }
-int store_col_count(store_stmt *st) { return sqlite3_column_count(st->st); }
-const char *store_col_name(store_stmt *st, int i) { return sqlite3_column_name(st->st, i); }
+int store_col_count(store_stmt *st) {
+    return sqlite3_column_count(st->st);
+}
+const char *store_col_name(store_stmt *st, int i) {
+    return sqlite3_column_name(st->st, i);
+}
 
 int store_run(store *db, ph_err *err, const char *sql, const char *types, ...) {
     store_stmt *st;
@@ -573,8 +604,9 @@ struct store_batch {
     store_stmt *full; /* prepared statement for a full batch */
 };
 
-int store_batch_open(store *db, const char *head, int ncols, const char *tail, int rows_per_statement,
-                     store_batch_row_fn on_row, void *ctx, store_batch **out, ph_err *err) {
+int store_batch_open(store *db, const char *head, int ncols, const char *tail,
+                     int rows_per_statement, store_batch_row_fn on_row, void *ctx,
+                     store_batch **out, ph_err *err) {
     (void)err;
     store_batch *b = ph_calloc(1, sizeof *b);
     b->db = db;
@@ -583,7 +615,9 @@ int store_batch_open(store *db, const char *head, int ncols, const char *tail, i
     b->ncols = ncols;
     /* SQLite allows 32766 parameters per statement. */
     int max_rows = 32000 / (ncols > 0 ? ncols : 1);
-    b->per_statement = rows_per_statement < 1 ? 1 : rows_per_statement > max_rows ? max_rows : rows_per_statement;
+    b->per_statement = rows_per_statement < 1          ? 1
+                       : rows_per_statement > max_rows ? max_rows
+                                                       : rows_per_statement;
     b->on_row = on_row;
     b->ctx = ctx;
     ph_buf_init(&b->text);
@@ -606,9 +640,13 @@ void store_batch_text(store_batch *b, const char *s) {
     batch_push(b, v);
 }
 
-void store_batch_int(store_batch *b, int64_t i) { batch_push(b, (batch_value){1, i, 0}); }
+void store_batch_int(store_batch *b, int64_t i) {
+    batch_push(b, (batch_value){1, i, 0});
+}
 
-void store_batch_null(store_batch *b) { batch_push(b, (batch_value){0, 0, 0}); }
+void store_batch_null(store_batch *b) {
+    batch_push(b, (batch_value){0, 0, 0});
+}
 
 static char *batch_sql(store_batch *b, size_t rows) {
     ph_buf sql;
@@ -617,7 +655,8 @@ static char *batch_sql(store_batch *b, size_t rows) {
     ph_buf_puts(&sql, " VALUES ");
     for (size_t r = 0; r < rows; r++) {
         ph_buf_puts(&sql, r ? ",(" : "(");
-        for (int c = 0; c < b->ncols; c++) ph_buf_puts(&sql, c ? ",?" : "?");
+        for (int c = 0; c < b->ncols; c++)
+            ph_buf_puts(&sql, c ? ",?" : "?");
         ph_buf_putc(&sql, ')');
     }
     if (b->tail[0]) {
@@ -686,8 +725,12 @@ void store_batch_close(store_batch *b) {
     free(b);
 }
 
-int64_t store_last_id(store *db) { return sqlite3_last_insert_rowid(db->db); }
-int64_t store_changes(store *db) { return sqlite3_changes64(db->db); }
+int64_t store_last_id(store *db) {
+    return sqlite3_last_insert_rowid(db->db);
+}
+int64_t store_changes(store *db) {
+    return sqlite3_changes64(db->db);
+}
 
 /* ---- full-text search ---- */
 
@@ -705,9 +748,11 @@ static char *fts_query(const char *q) {
     ph_buf_init(&b);
     const unsigned char *p = (const unsigned char *)q;
     while (*p) {
-        while (*p && !(isalnum(*p) || *p >= 0x80)) p++;
+        while (*p && !(isalnum(*p) || *p >= 0x80))
+            p++;
         const unsigned char *start = p;
-        while (*p && (isalnum(*p) || *p >= 0x80)) p++;
+        while (*p && (isalnum(*p) || *p >= 0x80))
+            p++;
         if (p > start) {
             if (b.len) ph_buf_puts(&b, " OR ");
             ph_buf_putc(&b, '"');

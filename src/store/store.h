@@ -29,8 +29,8 @@ typedef struct store_stmt store_stmt;
 enum { STORE_ROW = 100, STORE_DONE = 101 };
 
 enum store_open_flags {
-    STORE_CREATE = 1,   /* create the file (and its folder) when missing */
-    STORE_READONLY = 2, /* open for reading only */
+    STORE_CREATE = 1,     /* create the file (and its folder) when missing */
+    STORE_READONLY = 2,   /* open for reading only */
     STORE_ANY_VERSION = 4 /* skip the schema-version check (init, migrations) */
 };
 
@@ -118,8 +118,9 @@ const char *store_col_name(store_stmt *st, int i);
  * Values are copied: the caller's buffers may change after each call. */
 typedef struct store_batch store_batch;
 typedef int (*store_batch_row_fn)(void *ctx, store_stmt *row, ph_err *err);
-int store_batch_open(store *db, const char *head, int ncols, const char *tail, int rows_per_statement,
-                     store_batch_row_fn on_row, void *ctx, store_batch **out, ph_err *err);
+int store_batch_open(store *db, const char *head, int ncols, const char *tail,
+                     int rows_per_statement, store_batch_row_fn on_row, void *ctx,
+                     store_batch **out, ph_err *err);
 /* Values of the current row, column by column from 0. */
 void store_batch_text(store_batch *b, const char *s); /* NULL binds NULL */
 void store_batch_int(store_batch *b, int64_t v);

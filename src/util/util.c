@@ -70,7 +70,9 @@ void *ph_realloc(void *p, size_t n) {
     return q;
 }
 
-char *ph_strdup(const char *s) { return ph_strndup(s, strlen(s)); }
+char *ph_strdup(const char *s) {
+    return ph_strndup(s, strlen(s));
+}
 
 char *ph_strndup(const char *s, size_t n) {
     char *p = ph_malloc(n + 1);
@@ -107,7 +109,9 @@ void *ph_grow(void *p, size_t *cap, size_t need, size_t size) {
 
 /* ---- ph_buf ---- */
 
-void ph_buf_init(ph_buf *b) { memset(b, 0, sizeof *b); }
+void ph_buf_init(ph_buf *b) {
+    memset(b, 0, sizeof *b);
+}
 
 void ph_buf_free(ph_buf *b) {
     free(b->data);
@@ -128,9 +132,13 @@ int ph_buf_append(ph_buf *b, const char *s, size_t n) {
     return PH_OK;
 }
 
-int ph_buf_puts(ph_buf *b, const char *s) { return ph_buf_append(b, s, strlen(s)); }
+int ph_buf_puts(ph_buf *b, const char *s) {
+    return ph_buf_append(b, s, strlen(s));
+}
 
-int ph_buf_putc(ph_buf *b, char c) { return ph_buf_append(b, &c, 1); }
+int ph_buf_putc(ph_buf *b, char c) {
+    return ph_buf_append(b, &c, 1);
+}
 
 int ph_buf_printf(ph_buf *b, const char *fmt, ...) {
     va_list ap;
@@ -170,9 +178,11 @@ int ph_strcaseeq(const char *a, const char *b) {
 
 char *ph_trim(char *s) {
     char *start = s;
-    while (*start && isspace((unsigned char)*start)) start++;
+    while (*start && isspace((unsigned char)*start))
+        start++;
     size_t n = strlen(start);
-    while (n && isspace((unsigned char)start[n - 1])) n--;
+    while (n && isspace((unsigned char)start[n - 1]))
+        n--;
     memmove(s, start, n);
     s[n] = '\0';
     return s;
@@ -295,7 +305,9 @@ void ph_date_format(int32_t days, char out[11]) {
     ph_strlcpy(out, tmp, 11);
 }
 
-int32_t ph_date_today(void) { return (int32_t)(time(NULL) / 86400); }
+int32_t ph_date_today(void) {
+    return (int32_t)(time(NULL) / 86400);
+}
 
 int ph_date_weekday(int32_t days) {
     /* 1970-01-01 was a Thursday (3 when Monday is 0). */
@@ -334,7 +346,8 @@ int ph_sha256_file(const char *path, char out[PH_SHA256_HEX], ph_err *err) {
     crypto_hash_sha256_init(&st);
     unsigned char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) crypto_hash_sha256_update(&st, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        crypto_hash_sha256_update(&st, chunk, n);
     int bad = ferror(f);
     fclose(f);
     if (bad) return ph_fail(err, PH_ERR, "%s: read error", path);
@@ -395,10 +408,13 @@ uint64_t ph_hash(const void *data, size_t len) {
     return h;
 }
 
-void ph_map_init(ph_map *m) { memset(m, 0, sizeof *m); }
+void ph_map_init(ph_map *m) {
+    memset(m, 0, sizeof *m);
+}
 
 void ph_map_free(ph_map *m) {
-    for (size_t i = 0; i < m->cap; i++) free(m->keys[i]);
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->keys[i]);
     free(m->keys);
     free(m->values);
     ph_map_init(m);
@@ -407,7 +423,8 @@ void ph_map_free(ph_map *m) {
 static size_t map_slot(const ph_map *m, const char *key) {
     size_t mask = m->cap - 1;
     size_t i = (size_t)ph_hash(key, strlen(key)) & mask;
-    while (m->keys[i] && strcmp(m->keys[i], key) != 0) i = (i + 1) & mask;
+    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+        i = (i + 1) & mask;
     return i;
 }
 

@@ -21,11 +21,11 @@
 /* Result codes. Exit statuses map from them in the CLI (usage -> 2, else 1). */
 enum {
     PH_OK = 0,
-    PH_ERR = 1,       /* a failure: bad data, I/O, database */
-    PH_EUSAGE = 2,    /* the caller asked for something impossible */
-    PH_ENOTFOUND = 3, /* the named object does not exist */
-    PH_ECONFLICT = 4, /* the object's state forbids the operation */
-    PH_EBUSY = 5,     /* the database is locked by someone else */
+    PH_ERR = 1,        /* a failure: bad data, I/O, database */
+    PH_EUSAGE = 2,     /* the caller asked for something impossible */
+    PH_ENOTFOUND = 3,  /* the named object does not exist */
+    PH_ECONFLICT = 4,  /* the object's state forbids the operation */
+    PH_EBUSY = 5,      /* the database is locked by someone else */
     PH_EFORBIDDEN = 6, /* the actor's role does not allow it */
     PH_ESTALE = 7      /* the object changed since the caller read it (If-Match) */
 };
@@ -38,11 +38,9 @@ typedef struct ph_err {
 } ph_err;
 
 /* Sets err (if not NULL) and returns rc, so callers can `return ph_fail(...)`. */
-int ph_fail(ph_err *err, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int ph_fail(ph_err *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Prefixes the existing message with more context ("loading x: " + msg). */
-int ph_err_prefix(ph_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int ph_err_prefix(ph_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ph_err_clear(ph_err *err);
 
 /* Allocation that aborts on failure. Sizes are checked for overflow. */

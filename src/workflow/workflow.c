@@ -7,9 +7,11 @@
  * for refusals, an appeal. Requests for information to the exporter do not
  * move the case: they pause its service-level clock (see cases). */
 
-static const char *const case_states[] = {
-    "draft", "submitted", "initial_checks", "technical_assessment", "under_advice", "final_review",
-    "finalised", "under_appeal", "withdrawn", NULL};
+static const char *const case_states[] = {"draft",          "submitted",
+                                          "initial_checks", "technical_assessment",
+                                          "under_advice",   "final_review",
+                                          "finalised",      "under_appeal",
+                                          "withdrawn",      NULL};
 static const char *const case_final[] = {"withdrawn", NULL};
 
 static const wf_transition case_transitions[] = {
@@ -47,51 +49,64 @@ static const wf_transition case_transitions[] = {
     {"final_review", "withdraw", "withdrawn", "exporter", NULL, "the exporter withdraws"},
 };
 
-const wf_machine wf_case = {"case",           "draft", case_states, case_final, case_transitions,
-                            sizeof case_transitions / sizeof case_transitions[0]};
+const wf_machine wf_case = {"case",           "draft",
+                            case_states,      case_final,
+                            case_transitions, sizeof case_transitions / sizeof case_transitions[0]};
 
 /* ---- licences ---- */
 
-static const char *const licence_states[] = {"issued",  "suspended", "reinstated", "revoked",
-                                             "surrendered", "exhausted", "expired", NULL};
+static const char *const licence_states[] = {"issued",      "suspended", "reinstated", "revoked",
+                                             "surrendered", "exhausted", "expired",    NULL};
 static const char *const licence_final[] = {"revoked", "surrendered", "exhausted", "expired", NULL};
 
 static const wf_transition licence_transitions[] = {
     {"issued", "suspend", "suspended", "case_officer decision_maker system", "reason_and_criteria",
      "suspended, citing criteria (a review applies this in bulk)"},
-    {"reinstated", "suspend", "suspended", "case_officer decision_maker system", "reason_and_criteria",
-     "suspended again"},
+    {"reinstated", "suspend", "suspended", "case_officer decision_maker system",
+     "reason_and_criteria", "suspended again"},
     {"suspended", "reinstate", "reinstated", "decision_maker system", "reason",
      "the suspension is lifted"},
-    {"issued", "revoke", "revoked", "decision_maker", "reason_and_criteria", "revoked, citing criteria"},
-    {"suspended", "revoke", "revoked", "decision_maker", "reason_and_criteria", "revoked, citing criteria"},
-    {"reinstated", "revoke", "revoked", "decision_maker", "reason_and_criteria", "revoked, citing criteria"},
+    {"issued", "revoke", "revoked", "decision_maker", "reason_and_criteria",
+     "revoked, citing criteria"},
+    {"suspended", "revoke", "revoked", "decision_maker", "reason_and_criteria",
+     "revoked, citing criteria"},
+    {"reinstated", "revoke", "revoked", "decision_maker", "reason_and_criteria",
+     "revoked, citing criteria"},
     {"issued", "surrender", "surrendered", "exporter", NULL, "the exporter gives the licence up"},
-    {"reinstated", "surrender", "surrendered", "exporter", NULL, "the exporter gives the licence up"},
-    {"issued", "exhaust", "exhausted", "system case_officer", NULL, "the licensed quantity is used up"},
-    {"reinstated", "exhaust", "exhausted", "system case_officer", NULL, "the licensed quantity is used up"},
+    {"reinstated", "surrender", "surrendered", "exporter", NULL,
+     "the exporter gives the licence up"},
+    {"issued", "exhaust", "exhausted", "system case_officer", NULL,
+     "the licensed quantity is used up"},
+    {"reinstated", "exhaust", "exhausted", "system case_officer", NULL,
+     "the licensed quantity is used up"},
     {"issued", "expire", "expired", "system", NULL, "the licence reaches its end date"},
     {"suspended", "expire", "expired", "system", NULL, "the licence reaches its end date"},
     {"reinstated", "expire", "expired", "system", NULL, "the licence reaches its end date"},
 };
 
-const wf_machine wf_licence = {"licence",           "issued", licence_states, licence_final,
-                               licence_transitions, sizeof licence_transitions / sizeof licence_transitions[0]};
+const wf_machine wf_licence = {
+    "licence",           "issued",
+    licence_states,      licence_final,
+    licence_transitions, sizeof licence_transitions / sizeof licence_transitions[0]};
 
 /* ---- formal concerns ----
  * An acknowledgement is a state, never an end: the only way to `closed` is
  * through `responded`, which needs a substantive response. */
 
-static const char *const concern_states[] = {"raised",    "acknowledged", "under_consideration", "responded",
-                                             "escalated", "appealed",     "closed",              NULL};
+static const char *const concern_states[] = {
+    "raised", "acknowledged", "under_consideration", "responded", "escalated", "appealed", "closed",
+    NULL};
 static const char *const concern_final[] = {"closed", NULL};
 
 static const wf_transition concern_transitions[] = {
-    {"raised", "acknowledge", "acknowledged", "nominated_officer", NULL, "the nominated officer acknowledges"},
-    {"escalated", "acknowledge", "acknowledged", "nominated_officer", NULL, "the escalation is acknowledged"},
+    {"raised", "acknowledge", "acknowledged", "nominated_officer", NULL,
+     "the nominated officer acknowledges"},
+    {"escalated", "acknowledge", "acknowledged", "nominated_officer", NULL,
+     "the escalation is acknowledged"},
     {"acknowledged", "consider", "under_consideration", "nominated_officer", NULL,
      "the concern is being looked into"},
-    {"appealed", "consider", "under_consideration", "nominated_officer", NULL, "the appeal is looked into"},
+    {"appealed", "consider", "under_consideration", "nominated_officer", NULL,
+     "the appeal is looked into"},
     {"escalated", "consider", "under_consideration", "nominated_officer", NULL,
      "the escalation is looked into"},
     {"acknowledged", "respond", "responded", "nominated_officer", "substantive_response",
@@ -114,15 +129,18 @@ static const wf_transition concern_transitions[] = {
     {"escalated", "escalate", "escalated", "system reporter nominated_officer", "reason",
      "one more step up the chain"},
     {"*", "message", "", "reporter nominated_officer", NULL, "a message on the thread"},
-    {"*", "reveal", "", "nominated_officer", "reason", "a nominated officer opens the sealed identity"},
+    {"*", "reveal", "", "nominated_officer", "reason",
+     "a nominated officer opens the sealed identity"},
     {"*", "extend", "", "nominated_officer", "reason extension_allowed",
      "the response is put off once, within the longest period the deployment allows"},
     {"*", "note_decision", "", "decision_maker", NULL,
      "the decision maker read the concern before deciding the case it is about"},
 };
 
-const wf_machine wf_concern = {"concern",           "raised", concern_states, concern_final,
-                               concern_transitions, sizeof concern_transitions / sizeof concern_transitions[0]};
+const wf_machine wf_concern = {
+    "concern",           "raised",
+    concern_states,      concern_final,
+    concern_transitions, sizeof concern_transitions / sizeof concern_transitions[0]};
 
 /* ---- lookups ---- */
 
@@ -140,7 +158,9 @@ static int in_list(const char *const *list, const char *s) {
     return 0;
 }
 
-int wf_is_state(const wf_machine *m, const char *state) { return state && in_list(m->states, state); }
+int wf_is_state(const wf_machine *m, const char *state) {
+    return state && in_list(m->states, state);
+}
 
 int wf_is_final(const wf_machine *m, const char *state) {
     return state && in_list(m->final_states, state);
@@ -167,7 +187,8 @@ int wf_role_allowed(const wf_transition *t, const char *role) {
         size_t len = strcspn(p, " ");
         if (len == n && strncmp(p, role, n) == 0) return 1;
         p += len;
-        while (*p == ' ') p++;
+        while (*p == ' ')
+            p++;
     }
     return 0;
 }
@@ -195,14 +216,16 @@ void wf_write_mermaid(const wf_machine *m, FILE *out) {
         if (strcmp(t->from, "*") == 0) continue;
         fprintf(out, "    %s --> %s: %s\n", t->from, t->to, t->event);
     }
-    for (const char *const *f = m->final_states; *f; f++) fprintf(out, "    %s --> [*]\n", *f);
+    for (const char *const *f = m->final_states; *f; f++)
+        fprintf(out, "    %s --> [*]\n", *f);
 }
 
 void wf_write_table(const wf_machine *m, FILE *out) {
     fprintf(out, "| from | event | to | who | guard | meaning |\n|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < m->ntransitions; i++) {
         const wf_transition *t = &m->transitions[i];
-        fprintf(out, "| %s | `%s` | %s | %s | %s | %s |\n", strcmp(t->from, "*") == 0 ? "any open state" : t->from,
-                t->event, t->to[0] ? t->to : "(unchanged)", t->roles, t->guard ? t->guard : "", t->summary);
+        fprintf(out, "| %s | `%s` | %s | %s | %s | %s |\n",
+                strcmp(t->from, "*") == 0 ? "any open state" : t->from, t->event,
+                t->to[0] ? t->to : "(unchanged)", t->roles, t->guard ? t->guard : "", t->summary);
     }
 }

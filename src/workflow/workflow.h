@@ -16,7 +16,7 @@
 #include <stdio.h>
 
 typedef struct wf_transition {
-    const char *from;  /* "*" matches any state not final */
+    const char *from; /* "*" matches any state not final */
     const char *event;
     const char *to;    /* "" keeps the state (an event that records, not moves) */
     const char *roles; /* space-separated role names; "system" for penholder itself */
@@ -27,7 +27,7 @@ typedef struct wf_transition {
 typedef struct wf_machine {
     const char *name;
     const char *initial;
-    const char *const *states; /* NULL-terminated */
+    const char *const *states;       /* NULL-terminated */
     const char *const *final_states; /* NULL-terminated */
     const wf_transition *transitions;
     size_t ntransitions;

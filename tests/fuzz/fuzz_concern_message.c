@@ -59,8 +59,9 @@ static void setup(void) {
     char key_id[17];
     if (concern_keys_init(db, &no, "fuzzing password", key_id, &err)) goto fail;
     concern_actor who = {"fuzz.reporter", "adviser", NULL};
-    concern_raise_input in = {"policy:uk-selc-2021", "conduct",   "A concern to write to.", NULL, NULL, 0, 1,
-                              NULL,       "2026-01-05"};
+    concern_raise_input in = {
+        "policy:uk-selc-2021", "conduct", "A concern to write to.", NULL, NULL, 0, 1, NULL,
+        "2026-01-05"};
     if (concern_raise(db, &who, &in, &id, receipt, &err)) goto fail;
     return;
 fail:

@@ -426,8 +426,9 @@ static void test_evidence_import_all_or_nothing(void **state) {
     const char *good = "[{\"destination\":\"France\",\"topic\":\"diversion\",\"severity\":\"low\","
                        "\"summary\":\"x\",\"source\":\"y\",\"date\":\"2024-01-01\","
                        "\"classification\":\"SECRET\",\"valid_to\":\"2024-12-31\"}]";
-    assert_int_equal(assess_evidence_import(db, "ann", "e.json", good, strlen(good), &added, &first, &err),
-                     PH_OK);
+    assert_int_equal(
+        assess_evidence_import(db, "ann", "e.json", good, strlen(good), &added, &first, &err),
+        PH_OK);
     assert_int_equal(added, 1);
     assert_int_equal(first, after + 1);
 }

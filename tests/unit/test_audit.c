@@ -732,14 +732,15 @@ static void test_log_tampering(void **state) {
     assert_true(has_problem(&r, "entry_missing", 3, -1));
     assert_false(has_problem(&r, "entry_missing", 4, -1));
     audit_verify_report_free(&r);
-    r = tampered(f,
-                 "INSERT INTO audit_entry SELECT 1000000000000, at, actor, action, object_type, "
-                 "object_id, state_sha256 FROM audit_entry WHERE seq = 1;"
-                 "INSERT INTO audit_tree_head SELECT 9000000000000, root_hash, signed_at, signature, "
-                 "key_id FROM audit_tree_head WHERE tree_size = 1;"
-                 "INSERT INTO audit_tree_head SELECT -2, root_hash, signed_at, signature, "
-                 "key_id FROM audit_tree_head WHERE tree_size = 1",
-                 NULL);
+    r = tampered(
+        f,
+        "INSERT INTO audit_entry SELECT 1000000000000, at, actor, action, object_type, "
+        "object_id, state_sha256 FROM audit_entry WHERE seq = 1;"
+        "INSERT INTO audit_tree_head SELECT 9000000000000, root_hash, signed_at, signature, "
+        "key_id FROM audit_tree_head WHERE tree_size = 1;"
+        "INSERT INTO audit_tree_head SELECT -2, root_hash, signed_at, signature, "
+        "key_id FROM audit_tree_head WHERE tree_size = 1",
+        NULL);
     assert_true(has_problem(&r, "out_of_range", -1, -1));
     assert_true(has_problem(&r, "out_of_range", -1, -2));
     assert_int_equal(r.entries, LOG_SIZE);

@@ -9,12 +9,11 @@
 #include "helpers.h"
 #include "register/register.h"
 
-static const char *SAMPLE =
-    "licence_group,date,rating,count,value,country,refused\n"
-    "1,2010-01-05,ML10,1,1000,Israel,0\n"
-    "1,2010-01-05,ML10.a,2,500,Israel,0\n"
-    "2,2011-03-01,ML1,1,250,USA,0\n"
-    "3,2012-06-30,ML10a,1,,Saudi Arabia,1\n";
+static const char *SAMPLE = "licence_group,date,rating,count,value,country,refused\n"
+                            "1,2010-01-05,ML10,1,1000,Israel,0\n"
+                            "1,2010-01-05,ML10.a,2,500,Israel,0\n"
+                            "2,2011-03-01,ML1,1,250,USA,0\n"
+                            "3,2012-06-30,ML10a,1,,Saudi Arabia,1\n";
 
 static int64_t count(store *db, const char *sql) {
     int64_t n = -1;
@@ -82,7 +81,8 @@ static void test_disk_full_mid_import(void **state) {
     snprintf(path, sizeof path, "%s/big.csv", dir);
     FILE *out = fopen(path, "w");
     fputs("licence_group,date,rating,count,value,country,refused\n", out);
-    for (int i = 1; i <= 20000; i++) fprintf(out, "%d,2012-01-01,ML%d,1,%d,France,0\n", i, i % 22 + 1, i);
+    for (int i = 1; i <= 20000; i++)
+        fprintf(out, "%d,2012-01-01,ML%d,1,%d,France,0\n", i, i % 22 + 1, i);
     fclose(out);
     ph_err err = {0};
     int64_t pages = count(db, "PRAGMA page_count");

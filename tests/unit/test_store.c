@@ -54,15 +54,19 @@ static void test_rollback_keeps_nothing(void **state) {
     store *db = test_db(dir, "t.db");
     ph_err err = {0};
     int64_t before, after;
-    assert_int_equal(store_one_int(db, &before, &err, "SELECT count(*) FROM import_batch", NULL), PH_OK);
-    assert_int_equal(store_begin(db, &err), PH_OK);
-    assert_int_equal(store_run(db, &err,
-                               "INSERT INTO import_batch(format, file_name, sha256, rows, licences, imported_at) "
-                               "VALUES ('x', 'f', 'h', ?, 0, 'now')",
-                               "i", (int64_t)3),
+    assert_int_equal(store_one_int(db, &before, &err, "SELECT count(*) FROM import_batch", NULL),
                      PH_OK);
+    assert_int_equal(store_begin(db, &err), PH_OK);
+    assert_int_equal(
+        store_run(
+            db, &err,
+            "INSERT INTO import_batch(format, file_name, sha256, rows, licences, imported_at) "
+            "VALUES ('x', 'f', 'h', ?, 0, 'now')",
+            "i", (int64_t)3),
+        PH_OK);
     store_rollback(db);
-    assert_int_equal(store_one_int(db, &after, &err, "SELECT count(*) FROM import_batch", NULL), PH_OK);
+    assert_int_equal(store_one_int(db, &after, &err, "SELECT count(*) FROM import_batch", NULL),
+                     PH_OK);
     assert_int_equal(before, after);
     /* Nested begin is refused, not silently merged. */
     assert_int_equal(store_begin(db, &err), PH_OK);
@@ -146,7 +150,8 @@ static void *queue_writer(void *arg) {
     if (store_open(path, 0, &db, &err)) return (void *)1;
     intptr_t failures = 0;
     for (int i = 0; i < QUEUE_WRITES; i++) {
-        if (store_begin(db, &err) || store_run(db, &err, "INSERT INTO t VALUES (?)", "i", (int64_t)i) ||
+        if (store_begin(db, &err) ||
+            store_run(db, &err, "INSERT INTO t VALUES (?)", "i", (int64_t)i) ||
             store_commit(db, &err)) {
             store_rollback(db);
             failures++;
@@ -165,7 +170,8 @@ static void test_writers_queue(void **state) {
     char path[256];
     snprintf(path, sizeof path, "%s/q.db", dir);
     pthread_t threads[QUEUE_THREADS];
-    for (int i = 0; i < QUEUE_THREADS; i++) assert_int_equal(pthread_create(&threads[i], NULL, queue_writer, path), 0);
+    for (int i = 0; i < QUEUE_THREADS; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, queue_writer, path), 0);
     intptr_t failures = 0;
     for (int i = 0; i < QUEUE_THREADS; i++) {
         void *r;
@@ -192,12 +198,15 @@ static void test_batch(void **state) {
     const char *dir = test_tmpdir();
     store *db = test_db(dir, "c.db");
     ph_err err = {0};
-    assert_int_equal(store_exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER)", &err), PH_OK);
+    assert_int_equal(
+        store_exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER)", &err),
+        PH_OK);
     store_batch *b;
     int64_t ids = 0;
     assert_int_equal(store_begin(db, &err), PH_OK);
-    assert_int_equal(store_batch_open(db, "INSERT INTO t(name, n)", 2, "ON CONFLICT(name) DO NOTHING RETURNING id",
-                                      64, count_rows, &ids, &b, &err),
+    assert_int_equal(store_batch_open(db, "INSERT INTO t(name, n)", 2,
+                                      "ON CONFLICT(name) DO NOTHING RETURNING id", 64, count_rows,
+                                      &ids, &b, &err),
                      PH_OK);
     char name[32];
     for (int i = 0; i < 1000; i++) {
@@ -216,7 +225,8 @@ static void test_batch(void **state) {
     assert_int_equal(store_one_int(db, &n, &err, "SELECT count(*) FROM t", NULL), PH_OK);
     assert_int_equal(n, 900);
     assert_int_equal(ids, 900 * 901 / 2); /* every new id returned once */
-    assert_int_equal(store_one_int(db, &nulls, &err, "SELECT count(*) FROM t WHERE n IS NULL", NULL), PH_OK);
+    assert_int_equal(
+        store_one_int(db, &nulls, &err, "SELECT count(*) FROM t WHERE n IS NULL", NULL), PH_OK);
     assert_true(nulls > 100);
     store_close(db);
     test_rmdir(dir);
@@ -239,10 +249,11 @@ static void test_disk_full(void **state) {
     for (int i = 0; i < 5000 && rc == PH_OK; i++) {
         char sha[16];
         snprintf(sha, sizeof sha, "%08d", i);
-        rc = store_run(db, &err,
-                       "INSERT INTO import_batch(format, file_name, sha256, rows, licences, imported_at) "
-                       "VALUES ('x', 'a rather long file name to fill pages quickly', ?, 0, 0, 'now')",
-                       "t", sha);
+        rc = store_run(
+            db, &err,
+            "INSERT INTO import_batch(format, file_name, sha256, rows, licences, imported_at) "
+            "VALUES ('x', 'a rather long file name to fill pages quickly', ?, 0, 0, 'now')",
+            "t", sha);
     }
     assert_int_equal(rc, PH_ERR);
     assert_non_null(strstr(err.msg, "disk is full"));
@@ -261,11 +272,13 @@ static void test_text_search(void **state) {
     ph_err err = {0};
     int64_t *ids;
     size_t n;
-    assert_int_equal(store_text_search(db, "control", "night vision goggles", 5, &ids, &n, &err), PH_OK);
+    assert_int_equal(store_text_search(db, "control", "night vision goggles", 5, &ids, &n, &err),
+                     PH_OK);
     assert_true(n >= 1);
     free(ids);
     /* Query syntax characters are words, never syntax. */
-    assert_int_equal(store_text_search(db, "control", "\"NEAR( AND OR * ^", 5, &ids, &n, &err), PH_OK);
+    assert_int_equal(store_text_search(db, "control", "\"NEAR( AND OR * ^", 5, &ids, &n, &err),
+                     PH_OK);
     free(ids);
     assert_int_equal(store_text_search(db, "control", "", 5, &ids, &n, &err), PH_OK);
     assert_int_equal(n, 0);
@@ -276,10 +289,14 @@ static void test_text_search(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_open_missing),     cmocka_unit_test(test_migrate_and_versions),
-        cmocka_unit_test(test_rollback_keeps_nothing), cmocka_unit_test(test_busy),
-        cmocka_unit_test(test_batch),            cmocka_unit_test(test_disk_full),
-        cmocka_unit_test(test_text_search),      cmocka_unit_test(test_read_snapshot),
+        cmocka_unit_test(test_open_missing),
+        cmocka_unit_test(test_migrate_and_versions),
+        cmocka_unit_test(test_rollback_keeps_nothing),
+        cmocka_unit_test(test_busy),
+        cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_disk_full),
+        cmocka_unit_test(test_text_search),
+        cmocka_unit_test(test_read_snapshot),
         cmocka_unit_test(test_writers_queue),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -94,7 +94,8 @@ static void test_buf_limit(void **state) {
 
 static void test_csv_quoting(void **state) {
     (void)state;
-    const char *in = "\xef\xbb\xbf" "a,b\r\n\"x,1\",\"say \"\"hi\"\"\"\n\n\"multi\nline\",z\n";
+    const char *in = "\xef\xbb\xbf"
+                     "a,b\r\n\"x,1\",\"say \"\"hi\"\"\"\n\n\"multi\nline\",z\n";
     csv_reader *r = csv_open_memory("t.csv", in, strlen(in), ',', CSV_QUOTES);
     ph_err err = {0};
     assert_int_equal(csv_next(r, &err), 1);
@@ -128,7 +129,8 @@ static void test_csv_errors(void **state) {
     /* Too many fields. */
     char *wide = malloc(CSV_MAX_FIELDS * 2 + 10);
     size_t n = 0;
-    for (int i = 0; i <= CSV_MAX_FIELDS; i++) wide[n++] = ',';
+    for (int i = 0; i <= CSV_MAX_FIELDS; i++)
+        wide[n++] = ',';
     wide[n++] = '\n';
     r = csv_open_memory("w.csv", wide, n, ',', CSV_QUOTES);
     assert_int_equal(csv_next(r, &err), -1);
@@ -193,11 +195,11 @@ static void test_catalog(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pounds),      cmocka_unit_test(test_dates),
-        cmocka_unit_test(test_fold),        cmocka_unit_test(test_map),
-        cmocka_unit_test(test_buf_limit),   cmocka_unit_test(test_csv_quoting),
-        cmocka_unit_test(test_csv_errors),  cmocka_unit_test(test_csv_field_cap),
-        cmocka_unit_test(test_ratings),     cmocka_unit_test(test_catalog),
+        cmocka_unit_test(test_pounds),     cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_fold),       cmocka_unit_test(test_map),
+        cmocka_unit_test(test_buf_limit),  cmocka_unit_test(test_csv_quoting),
+        cmocka_unit_test(test_csv_errors), cmocka_unit_test(test_csv_field_cap),
+        cmocka_unit_test(test_ratings),    cmocka_unit_test(test_catalog),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
