@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "assess/assess_internal.h"
+#include "audit/audit.h"
 
 /* ---- policies: built in and installed ---- */
 
@@ -145,10 +146,51 @@ void assess_policy_entries_free(assess_policy_entry *v, size_t n) {
     free(v);
 }
 
-int assess_policy_install(store *db, const assess_context *ctx, const char *path, int *already,
-                          policy **out, ph_err *err) {
+int assess_policy_version_state(store *db, const char *id, ph_buf *out, ph_err *err) {
+    out->len = 0;
+    const char *colon = strchr(id, ':');
+    if (!colon || colon == id || !colon[1])
+        return ph_fail(err, PH_ENOTFOUND, "'%s' is not a policy version (POLICY:VERSION)", id);
+    char pid[256];
+    if ((size_t)(colon - id) >= sizeof pid)
+        return ph_fail(err, PH_ENOTFOUND, "'%s' is not a policy version", id);
+    memcpy(pid, id, (size_t)(colon - id));
+    pid[colon - id] = '\0';
+    int64_t found;
+    int rc = store_one_int(db, &found, err,
+                           "SELECT id FROM policy_version WHERE policy_id = ? AND version = ?",
+                           "tt", pid, colon + 1);
+    if (rc == PH_ENOTFOUND) return ph_fail(err, PH_ENOTFOUND, "policy version %s: none", id);
+    if (rc) return rc;
+    return audit_canon_rows(db, out, err,
+                            "SELECT policy_id, version, valid_from, valid_to, sha256, file_name, "
+                            "installed_at FROM policy_version WHERE id = ? ORDER BY id",
+                            "i", found);
+}
+
+static int policy_audit(store *db, const char *actor, const policy *p, ph_err *err) {
+    char id[512];
+    snprintf(id, sizeof id, "%s:%s", policy_id(p), policy_version(p));
+    ph_buf state;
+    ph_buf_init(&state);
+    int rc = assess_policy_version_state(db, id, &state, err);
+    audit_event ev = {.actor = actor,
+                      .action = "policy.install",
+                      .object_type = ASSESS_POLICY_OBJECT,
+                      .object_id = id,
+                      .state = state.data,
+                      .state_len = state.len};
+    if (!rc) rc = audit_append(db, &ev, NULL, err);
+    ph_buf_free(&state);
+    return rc;
+}
+
+int assess_policy_install(store *db, const char *actor, const assess_context *ctx, const char *path,
+                          int *already, policy **out, ph_err *err) {
     *already = 0;
     *out = NULL;
+    if (!actor || !*actor)
+        return ph_fail(err, PH_EUSAGE, "the actor is required (who installs the policy)");
     char *text;
     size_t len;
     if (ph_read_file(path, POLICY_MAX_FILE, &text, &len, err)) return err->rc;
@@ -207,6 +249,7 @@ int assess_policy_install(store *db, const assess_context *ctx, const char *path
                            "tttttttt", policy_id(p), policy_version(p), policy_valid_from(p),
                            policy_valid_to(p)[0] ? policy_valid_to(p) : NULL, policy_sha256(p),
                            path, text, now);
+            if (!rc) rc = policy_audit(db, actor, p, err);
         }
         if (!rc) rc = store_commit(db, err);
         if (rc) store_rollback(db);

@@ -77,11 +77,15 @@ int assess_policy_read(const assess_context *ctx, const char *path, policy **out
  * PH_ENOTFOUND when none is in force. */
 int assess_policy_in_force(store *db, const assess_context *ctx, const char *date, policy **out,
                            ph_err *err);
-/* Stores a policy (after checking it) so that it can be chosen by date.
- * Installing the same text again changes nothing (*already = 1); another
- * text under an installed id and version is refused (PH_ECONFLICT). */
-int assess_policy_install(store *db, const assess_context *ctx, const char *path, int *already,
-                          policy **out, ph_err *err);
+/* Stores a policy (after checking it) so that it can be chosen by date,
+ * with its audit entry ("policy.install" by actor; object "policy_version",
+ * id "POLICY:VERSION"). Installing the same text again changes nothing
+ * (*already = 1); another text under an installed id and version is
+ * refused (PH_ECONFLICT). */
+int assess_policy_install(store *db, const char *actor, const assess_context *ctx, const char *path,
+                          int *already, policy **out, ph_err *err);
+#define ASSESS_POLICY_OBJECT "policy_version"
+int assess_policy_version_state(store *db, const char *id, ph_buf *out, ph_err *err);
 
 typedef struct assess_policy_entry {
     char *policy_id, *version, *valid_from, *valid_to, *sha256;

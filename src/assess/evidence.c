@@ -127,15 +127,23 @@ static int check_input(store *db, const assess_evidence_input *in, const char *w
         if (assess_evidence_parse_ref(in->supersedes, &c->supersedes))
             return bad(err, rc_usage, where, names->supersedes,
                        "expected an evidence id such as EV-0003, found '%.40s'", in->supersedes);
-        int64_t found;
-        int rc = store_one_int(db, &found, err, "SELECT id FROM evidence WHERE id = ?", "i",
-                               c->supersedes);
+        int64_t same;
+        int rc = store_one_int(db, &same, err, "SELECT destination = ? FROM evidence WHERE id = ?",
+                               "ti", c->destination, c->supersedes);
         if (rc == PH_ENOTFOUND) {
             char ref[ASSESS_EVIDENCE_REF_MAX];
             assess_evidence_ref(c->supersedes, ref);
             return bad(err, PH_ENOTFOUND, where, names->supersedes, "%s: no such evidence", ref);
         }
         if (rc) return rc;
+        if (!same) {
+            char ref[ASSESS_EVIDENCE_REF_MAX];
+            assess_evidence_ref(c->supersedes, ref);
+            return bad(err, rc_usage, where, names->supersedes,
+                       "%s is about another destination: a correction keeps the destination of "
+                       "the entry it corrects",
+                       ref);
+        }
         int64_t by;
         rc = store_one_int(db, &by, err, "SELECT id FROM evidence WHERE supersedes = ?", "i",
                            c->supersedes);
@@ -203,7 +211,8 @@ int assess_evidence_state(store *db, const char *object_id, ph_buf *out, ph_err 
 }
 
 int assess_register_audit(void) {
-    return audit_register_type(ASSESS_EVIDENCE_OBJECT, assess_evidence_state);
+    return audit_register_type(ASSESS_EVIDENCE_OBJECT, assess_evidence_state) ||
+           audit_register_type(ASSESS_POLICY_OBJECT, assess_policy_version_state);
 }
 
 static int audit_entry_for(store *db, const char *actor, const checked *c, int64_t id,

@@ -104,8 +104,11 @@ int audit_object_state_hash(store *db, const char *object_type, const char *obje
     int rc = fn(db, object_id, &b, err);
     if (rc == PH_OK)
         crypto_hash_sha256(out, (const unsigned char *)b.data, b.len);
-    else if (rc == PH_ENOTFOUND)
-        memset(out, 0, AUDIT_HASH_BYTES), rc = PH_OK;
+    else if (rc == PH_ENOTFOUND) {
+        memset(out, 0, AUDIT_HASH_BYTES);
+        ph_err_clear(err);
+        rc = PH_OK;
+    }
     ph_buf_free(&b);
     return rc;
 }
@@ -391,12 +394,14 @@ int audit_init_keys(store *db, audit_key_report *report, ph_err *err) {
         free(path);
         return rc;
     }
+    ph_err_clear(err);
 
     unsigned char seed[SEED_BYTES];
     rc = key_file_read(path, seed, err);
     if (rc == PH_OK) {
         report->adopted = 1;
     } else if (rc == PH_ENOTFOUND) {
+        ph_err_clear(err);
         randombytes_buf(seed, sizeof seed);
         rc = key_file_write(path, seed, err);
         report->created = rc == PH_OK;
@@ -583,7 +588,11 @@ int audit_append(store *db, const audit_event *ev, audit_entry_info *out, ph_err
     if (!rc) {
         rc = store_one_int(db, &entries, err,
                            "SELECT seq + 1 FROM audit_entry ORDER BY seq DESC LIMIT 1", NULL);
-        if (rc == PH_ENOTFOUND) rc = PH_OK, entries = 0;
+        if (rc == PH_ENOTFOUND) {
+            ph_err_clear(err);
+            rc = PH_OK;
+            entries = 0;
+        }
     }
     if (!rc && (uint64_t)entries != n)
         rc = ph_fail(err, PH_ERR,

@@ -456,6 +456,7 @@ static int check_objects(verifier *v, ph_err *err) {
 static int max_value(store *db, const char *sql, int64_t *out, ph_err *err) {
     int rc = store_one_int(db, out, err, sql, NULL);
     if (rc == PH_ENOTFOUND) {
+        ph_err_clear(err);
         *out = -1;
         return PH_OK;
     }

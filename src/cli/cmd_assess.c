@@ -27,14 +27,16 @@ static void today(char out[11]) {
 static const char policy_help[] =
     "usage: penholder policy check FILE...\n"
     "       penholder policy show [--policy FILE] [--as-of DATE] [--json]\n"
-    "       penholder policy install FILE\n"
+    "       penholder policy install FILE [--actor NAME]\n"
     "       penholder policy list [--json]\n"
     "\n"
     "Policies are the licensing criteria written as rules (docs/policy-language.md).\n"
     "  check     parse and check each FILE against penholder's criteria, control list and\n"
     "            capability table; errors are FILE:LINE:COLUMN: what was expected\n"
     "  show      print the rules of FILE, or of the policy in force on DATE (default today)\n"
-    "  install   keep a new policy version in the database, to be chosen by date\n"
+    "  install   keep a new policy version in the database, to be chosen by date; an\n"
+    "            entry on the audit log (policy.install) under --actor (default\n"
+    "            $PENHOLDER_ACTOR, else the login name)\n"
     "  list      the built-in and installed policies with their validity\n";
 
 static void print_policy_text(const policy *p) {
@@ -125,18 +127,28 @@ static int policy_check(cli_common *c, int argc, char **argv) {
             status = 1;
             continue;
         }
+        json_t *bare = json_array();
+        for (size_t k = 0; k < policy_criterion_count(p); k++)
+            if (!policy_criterion_rule_count(p, k)) {
+                json_array_append_new(bare, json_string(policy_criterion(p, k)));
+                fprintf(stderr,
+                        "%s: warning: criterion %s is considered but has no rule: it will be "
+                        "found clear on every application, with no reason given\n",
+                        argv[i], policy_criterion(p, k));
+            }
         if (c->json) {
-            json_array_append_new(all, json_pack("{s:s, s:b, s:s, s:s, s:s, s:i, s:i}", "file",
-                                                 argv[i], "ok", 1, "id", policy_id(p), "version",
-                                                 policy_version(p), "sha256", policy_sha256(p),
-                                                 "rules", (int)policy_rule_count(p), "criteria",
-                                                 (int)policy_criterion_count(p)));
+            json_array_append_new(
+                all, json_pack("{s:s, s:b, s:s, s:s, s:s, s:i, s:i, s:o}", "file", argv[i], "ok", 1,
+                               "id", policy_id(p), "version", policy_version(p), "sha256",
+                               policy_sha256(p), "rules", (int)policy_rule_count(p), "criteria",
+                               (int)policy_criterion_count(p), "criteria_without_rules", bare));
         } else {
             printf("%s: ok: policy %s version %s, %zu rules over %zu criteria, valid from %s%s%s; "
                    "sha256 %s\n",
                    argv[i], policy_id(p), policy_version(p), policy_rule_count(p),
                    policy_criterion_count(p), policy_valid_from(p),
                    policy_valid_to(p)[0] ? " to " : "", policy_valid_to(p), policy_sha256(p));
+            json_decref(bare);
         }
         policy_free(p);
     }
@@ -177,7 +189,7 @@ static int policy_show(cli_common *c, const char *file, const char *as_of) {
     return 0;
 }
 
-static int policy_install(cli_common *c, const char *file) {
+static int policy_install(cli_common *c, const char *file, const char *actor) {
     ph_err err = {0};
     store *db;
     if (cli_open_db(c, 0, &db, &err)) return cli_fail(&err);
@@ -187,7 +199,7 @@ static int policy_install(cli_common *c, const char *file) {
     int rc = assess_context_load(db, date, &ctx, &err);
     policy *p = NULL;
     int already = 0;
-    if (!rc) rc = assess_policy_install(db, ctx, file, &already, &p, &err);
+    if (!rc) rc = assess_policy_install(db, actor, ctx, file, &already, &p, &err);
     assess_context_free(ctx);
     store_close(db);
     if (rc) return cli_fail(&err);
@@ -244,9 +256,10 @@ int cmd_policy(int argc, char **argv) {
     static const struct option opts[] = {CLI_COMMON_OPTIONS,
                                          {"policy", required_argument, NULL, 'p'},
                                          {"as-of", required_argument, NULL, 'a'},
+                                         {"actor", required_argument, NULL, 'A'},
                                          {0, 0, 0, 0}};
     cli_common c = {0};
-    const char *file = NULL, *as_of = NULL;
+    const char *file = NULL, *as_of = NULL, *actor = NULL;
     int opt;
     optind = 0;
     while ((opt = cli_getopt(argc, argv, "h", opts)) != -1) {
@@ -254,6 +267,7 @@ int cmd_policy(int argc, char **argv) {
         switch (opt) {
         case 'p': file = optarg; break;
         case 'a': as_of = optarg; break;
+        case 'A': actor = optarg; break;
         default: return cli_bad_option("policy");
         }
     }
@@ -264,6 +278,8 @@ int cmd_policy(int argc, char **argv) {
     if (optind >= argc) return cli_usage("policy", "expected check, show, install or list");
     const char *sub = argv[optind++];
     if (check_date_option("policy", "--as-of", as_of)) return 2;
+    if (actor && strcmp(sub, "install") != 0)
+        return cli_usage("policy", "--actor belongs to 'policy install'");
     if (strcmp(sub, "check") == 0) {
         if (file || as_of) return cli_usage("policy", "check takes files, not --policy or --as-of");
         return policy_check(&c, argc - optind, argv + optind);
@@ -275,7 +291,7 @@ int cmd_policy(int argc, char **argv) {
     }
     if (strcmp(sub, "install") == 0) {
         if (optind + 1 != argc) return cli_usage("policy", "install needs exactly one FILE");
-        return policy_install(&c, argv[optind]);
+        return policy_install(&c, argv[optind], actor ? actor : cli_default_actor());
     }
     if (strcmp(sub, "list") == 0) {
         if (optind < argc) return cli_usage("policy", "unexpected argument '%s'", argv[optind]);
@@ -558,7 +574,11 @@ static int screen_parties(store *db, assess_facts *facts, ph_err *err) {
     int rc = PH_OK;
     for (size_t i = 0; idx && !rc && i < assess_facts_party_count(facts); i++) {
         const policy_party *p = assess_facts_party(facts, i);
-        if (p->screening != POLICY_SCREENING_NOT_SCREENED) continue;
+        /* An officer's disposition (true match, false positive) stands, and
+         * so does a possible match; "clear" in the file does not outweigh an
+         * alert on the lists loaded now. */
+        if (p->screening != POLICY_SCREENING_NOT_SCREENED && p->screening != POLICY_SCREENING_CLEAR)
+            continue;
         screen_request req;
         screen_request_init(&req);
         req.name = p->name;

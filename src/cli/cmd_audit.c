@@ -8,6 +8,7 @@
 #include "cases/cases.h"
 #include "cli/cli.h"
 #include "concern/concern.h"
+#include "lists/lists.h"
 #include "register/register.h"
 #include "review/review.h"
 
@@ -41,11 +42,13 @@ static const char audit_help[] =
 void cli_audit_register_types(void) {
     /* One line per audited object type; each module owns its state function. */
     audit_register_type(REGISTER_LICENCE_OBJECT, register_licence_state);
+    audit_register_type(REGISTER_IMPORT_OBJECT, register_import_state);
     auth_audit_register();    /* account, api_token, organisation */
     cases_register_audit();   /* case */
     concern_audit_register(); /* concern, concern_key, concern_setting */
     review_register_audit();  /* review */
-    assess_register_audit();  /* evidence */
+    assess_register_audit();  /* evidence, policy_version */
+    audit_register_type(LISTS_VERSION_OBJECT, lists_version_state);
 }
 
 static void print_hex_line(const char *label, const unsigned char *bytes, size_t n) {

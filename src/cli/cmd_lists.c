@@ -7,11 +7,12 @@
 
 static const char lists_help[] =
     "usage: penholder lists [--json]\n"
-    "       penholder lists import --format FORMAT [--list NAME] [--skip-bad] FILE...\n"
+    "       penholder lists import --format FORMAT [--list NAME] [--skip-bad] [--actor NAME] "
+    "FILE...\n"
     "       penholder lists show LIST ENTITY_ID [--json]\n"
     "       penholder lists diff LIST [--limit N] [--json]\n"
     "       penholder lists update [--config FILE] [--list NAME] [--timeout SECONDS]\n"
-    "                              [--max-bytes N] [--json]\n"
+    "                              [--max-bytes N] [--actor NAME] [--json]\n"
     "\n"
     "Without a subcommand, lists every version of every list, newest first.\n"
     "\n"
@@ -28,7 +29,9 @@ static const char lists_help[] =
     "         0 for all; --json gives all)\n"
     "update   downloads the official files named in the sources file (--config, else\n"
     "         $PENHOLDER_LIST_SOURCES, else the built-in data/list-sources.json) and imports\n"
-    "         each as a new version; when a download fails nothing is imported\n";
+    "         each as a new version; when a download fails nothing is imported\n"
+    "Each new version is an entry on the audit log (list.import, list.update) under\n"
+    "--actor (default $PENHOLDER_ACTOR, else the login name).\n";
 
 static void print_help(void) {
     ph_buf formats;
@@ -351,6 +354,7 @@ int cmd_lists(int argc, char **argv) {
                                          {"config", required_argument, NULL, 'c'},
                                          {"timeout", required_argument, NULL, 't'},
                                          {"max-bytes", required_argument, NULL, 'm'},
+                                         {"actor", required_argument, NULL, 'A'},
                                          {0, 0, 0, 0}};
     cli_common c = {0};
     lists_import_options io = {0};
@@ -366,6 +370,7 @@ int cmd_lists(int argc, char **argv) {
         case 'l': io.list = uo.list = optarg; break;
         case 's': io.skip_bad = 1; break;
         case 'c': uo.config_path = optarg; break;
+        case 'A': io.actor = uo.actor = optarg; break;
         case 'n':
             if (ph_parse_i64(optarg, &v) || v < 0)
                 return cli_usage("lists", "--limit must be a whole number (0 for no limit)");
@@ -396,6 +401,9 @@ int cmd_lists(int argc, char **argv) {
     const char *sub = argv[optind++];
     int rest = argc - optind;
     char **args = argv + optind;
+    if (io.actor && strcmp(sub, "import") && strcmp(sub, "update"))
+        return cli_usage("lists", "--actor belongs to 'lists import' and 'lists update'");
+    if (!io.actor) io.actor = uo.actor = cli_default_actor();
     if (strcmp(sub, "import") == 0) return lists_import_cmd(&c, &io, rest, args);
     if (strcmp(sub, "show") == 0) {
         if (rest != 2) return cli_usage("lists", "show needs LIST and ENTITY_ID");

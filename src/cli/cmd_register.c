@@ -8,7 +8,7 @@
 
 static const char import_help[] =
     "usage: penholder import licences FILE --format caat-values|penholder-csv [--criteria FILE] "
-    "[--skip-bad]\n"
+    "[--skip-bad] [--actor NAME]\n"
     "\n"
     "Imports a licence register file in one transaction.\n"
     "  --format caat-values   Campaign Against Arms Trade export of the UK Strategic Export\n"
@@ -23,8 +23,11 @@ static const char import_help[] =
     "(licence_group,criteria,description)\n"
     "  --skip-bad             store the good rows and list every skipped line (otherwise a bad\n"
     "                         row stops the import and nothing is stored)\n"
+    "  --actor NAME           who imports, for the audit log (default $PENHOLDER_ACTOR,\n"
+    "                         else the login name)\n"
     "Importing the same file again adds nothing. Destination names and ratings that\n"
-    "penholder does not know are stored as written and listed.\n";
+    "penholder does not know are stored as written and listed. Each file imported is\n"
+    "an entry on the audit log (register.import).\n";
 
 static void progress(void *ctx, uint64_t done, uint64_t total) {
     (void)ctx;
@@ -53,6 +56,7 @@ int cmd_import(int argc, char **argv) {
                                          {"format", required_argument, NULL, 'f'},
                                          {"criteria", required_argument, NULL, 'c'},
                                          {"skip-bad", no_argument, NULL, 's'},
+                                         {"actor", required_argument, NULL, 'A'},
                                          {0, 0, 0, 0}};
     cli_common c = {0};
     register_import_options o = {0};
@@ -64,6 +68,7 @@ int cmd_import(int argc, char **argv) {
         case 'f': o.format = optarg; break;
         case 'c': o.criteria_file = optarg; break;
         case 's': o.skip_bad = 1; break;
+        case 'A': o.actor = optarg; break;
         default: return cli_bad_option("import");
         }
     }
@@ -84,6 +89,8 @@ int cmd_import(int argc, char **argv) {
         return cli_usage("import", "--criteria goes with --format caat-values");
     const char *path = argv[optind + 1];
     o.progress = progress;
+    if (!o.actor) o.actor = cli_default_actor();
+    if (!o.actor) return cli_usage("import", "cannot tell who is importing; give --actor NAME");
 
     ph_err err = {0};
     store *db;

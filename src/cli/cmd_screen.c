@@ -35,10 +35,11 @@ static const char screen_help[] =
     "  --list NAME     only this list (repeatable)\n"
     "  --limit N       hits per name (default 10)\n"
     "  --explain       how each hit matched: token pairs, similarities, qualifiers\n"
-    "Bulk: --file reads a CSV with a header and writes one record per row, in order:\n"
+    "Bulk: --file reads a CSV with a header and writes one record per row, in order\n"
+    "(blank lines are not rows; each record names the line its row starts on):\n"
     "  jsonl: {\"query\": ..., \"hits\": [{\"list\", \"entity_id\", \"name\", \"matched_name\",\n"
-    "          \"score\", \"alert\"}, ...]}\n"
-    "  csv:   query,alert,hits,list,entity_id,name,matched_name,score,other_hits,error\n"
+    "          \"score\", \"alert\"}, ...], \"line\": N}\n"
+    "  csv:   query,alert,hits,list,entity_id,name,matched_name,score,other_hits,error,line\n"
     "         (the best hit; other_hits as list:entity_id:score separated by '; ')\n"
     "  --column C (default query_name) holds the names; --dob-column and --country-column\n"
     "  name optional columns with dates of birth and countries.\n";
@@ -252,9 +253,9 @@ static int screen_bulk(const loaded *l, const screen_request *base, const bulk_o
     struct stat st;
     uint64_t size = stat(o->file, &st) == 0 ? (uint64_t)st.st_size : 0;
     if (!jsonl) {
-        const char *h[] = {"query", "alert",        "hits",  "list",       "entity_id",
-                           "name",  "matched_name", "score", "other_hits", "error"};
-        csv_out_row(stdout, h, 10);
+        const char *h[] = {"query",        "alert", "hits",       "list",  "entity_id", "name",
+                           "matched_name", "score", "other_hits", "error", "line"};
+        csv_out_row(stdout, h, 11);
     }
     long rows = 0;
     int rc = PH_OK;
@@ -297,6 +298,7 @@ static int screen_bulk(const loaded *l, const screen_request *base, const bulk_o
                 json_object_set_new(o_row, "error", json_text(row_err.msg));
             else if (res.notice || notice[0])
                 json_object_set_new(o_row, "notice", json_text(res.notice ? res.notice : notice));
+            json_object_set_new(o_row, "line", json_integer(csv_line(r)));
             print_json(o_row, SCORE_JSON_FLAGS | JSON_COMPACT);
         } else {
             char nhits[16], score[16];
@@ -309,6 +311,8 @@ static int screen_bulk(const loaded *l, const screen_request *base, const bulk_o
             for (size_t i = 1; i < res.nhits; i++)
                 ph_buf_printf(&others, "%s%s:%s:%.4f", i > 1 ? "; " : "", res.hits[i].list,
                               res.hits[i].entity_id, res.hits[i].score);
+            char line[24];
+            snprintf(line, sizeof line, "%ld", csv_line(r));
             const char *f[] = {q.name,
                                best && best->alert ? "true" : "false",
                                nhits,
@@ -318,8 +322,9 @@ static int screen_bulk(const loaded *l, const screen_request *base, const bulk_o
                                best ? best->matched_name : "",
                                score,
                                others.data ? others.data : "",
-                               row_rc ? row_err.msg : (res.notice ? res.notice : notice)};
-            csv_out_row(stdout, f, 10);
+                               row_rc ? row_err.msg : (res.notice ? res.notice : notice),
+                               line};
+            csv_out_row(stdout, f, 11);
             ph_buf_free(&others);
         }
         screen_result_free(&res);

@@ -434,7 +434,8 @@ static int load_watchlist(store *db, ph_err *err) {
     if (!ok) rc = ph_fail(err, PH_ERR, "cannot write %s", path);
     const char *paths[] = {path};
     const char *labels[] = {"penholder demonstration watch list (fictional entities)"};
-    lists_import_options o = {.format = "ftm-json", .list = "demo-watchlist", .labels = labels};
+    lists_import_options o = {
+        .format = "ftm-json", .list = "demo-watchlist", .labels = labels, .actor = "demo"};
     lists_import_report rep;
     if (!rc) {
         rc = lists_import(db, paths, 1, &o, &rep, err);
@@ -475,7 +476,7 @@ static int demo_review(store *db, int *licences, ph_err *err) {
     int rc =
         out ? review_scenario_write(out, &so, err) : ph_fail(err, PH_ERR, "cannot write %s", path);
     if (out && fclose(out) != 0 && !rc) rc = ph_fail(err, PH_ERR, "cannot write %s", path);
-    register_import_options io = {.format = "penholder-csv"};
+    register_import_options io = {.format = "penholder-csv", .actor = "demo"};
     register_import_report ir;
     if (!rc) {
         rc = register_import(db, path, &io, &ir, err);

@@ -186,6 +186,7 @@ typedef struct lists_import_options {
     const char *list;   /* NULL: the format's default list name */
     int skip_bad;
     const char *origin; /* "import" (default) or "update" */
+    const char *actor;  /* who imports: on the audit log (required) */
     /* Display names recorded for the files (e.g. their URLs); NULL: the paths. */
     const char *const *labels;
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
@@ -210,6 +211,12 @@ typedef struct lists_import_report {
 int lists_import(store *db, const char *const *paths, size_t npaths,
                  const lists_import_options *opts, lists_import_report *report, ph_err *err);
 void lists_import_report_free(lists_import_report *r);
+
+/* Each list version is an audited object: type "list_version", id
+ * "LIST:SEQ" ("un:3"), state its list_version row and files; actions
+ * "list.import" and "list.update". */
+#define LISTS_VERSION_OBJECT "list_version"
+int lists_version_state(store *db, const char *id, ph_buf *out, ph_err *err);
 
 typedef struct lists_version {
     int64_t id;
@@ -305,6 +312,7 @@ typedef struct lists_update_options {
     /* Progress of one download: its label, bytes so far, total (0 = unknown). */
     void (*progress)(void *ctx, const char *label, uint64_t done, uint64_t total);
     void *progress_ctx;
+    const char *actor; /* who updates: on the audit log (required) */
 } lists_update_options;
 
 #define LISTS_UPDATE_TIMEOUT_DEFAULT 600L

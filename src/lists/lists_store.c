@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "csv/csv.h"
 #include "lists/parse.h"
 #include "refdata/refdata.h"
@@ -491,12 +492,58 @@ static int write_version(store *db, const char *list, const lists_import_options
     return PH_OK;
 }
 
+int lists_version_state(store *db, const char *id, ph_buf *out, ph_err *err) {
+    out->len = 0;
+    const char *colon = strrchr(id, ':');
+    int64_t seq, vid;
+    char list[LISTS_LIST_NAME_MAX];
+    if (!colon || (size_t)(colon - id) >= sizeof list || ph_parse_i64(colon + 1, &seq))
+        return ph_fail(err, PH_ENOTFOUND, "'%s' is not a list version (LIST:SEQ)", id);
+    memcpy(list, id, (size_t)(colon - id));
+    list[colon - id] = '\0';
+    int rc = store_one_int(db, &vid, err, "SELECT id FROM list_version WHERE list = ? AND seq = ?",
+                           "ti", list, seq);
+    if (rc == PH_ENOTFOUND) return ph_fail(err, PH_ENOTFOUND, "list version %s: none", id);
+    if (rc) return rc;
+    if (audit_canon_rows(db, out, err,
+                         "SELECT list, seq, format, origin, sha256, imported_at, entities, names, "
+                         "skipped FROM list_version WHERE id = ? ORDER BY id",
+                         "i", vid) ||
+        audit_canon_rows(db, out, err,
+                         "SELECT seq, name, sha256, bytes FROM list_version_file "
+                         "WHERE version_id = ? ORDER BY seq",
+                         "i", vid))
+        return err->rc;
+    return PH_OK;
+}
+
+static int version_audit(store *db, const lists_import_options *o, const lists_import_report *rep,
+                         ph_err *err) {
+    char id[LISTS_LIST_NAME_MAX + 24];
+    snprintf(id, sizeof id, "%s:%lld", rep->list, (long long)rep->version_seq);
+    ph_buf state;
+    ph_buf_init(&state);
+    int rc = lists_version_state(db, id, &state, err);
+    int update = o->origin && strcmp(o->origin, "update") == 0;
+    audit_event ev = {.actor = o->actor,
+                      .action = update ? "list.update" : "list.import",
+                      .object_type = LISTS_VERSION_OBJECT,
+                      .object_id = id,
+                      .state = state.data,
+                      .state_len = state.len};
+    if (!rc) rc = audit_append(db, &ev, NULL, err);
+    ph_buf_free(&state);
+    return rc;
+}
+
 int lists_import(store *db, const char *const *paths, size_t npaths, const lists_import_options *o,
                  lists_import_report *rep, ph_err *err) {
     memset(rep, 0, sizeof *rep);
     if (!o || !lists_format_find(o->format))
         return lists_parse(o ? o->format : NULL, NULL, 0, NULL, NULL, NULL, &rep->parse, err);
     if (npaths == 0) return ph_fail(err, PH_EUSAGE, "no file to import");
+    if (!o->actor || !*o->actor)
+        return ph_fail(err, PH_EUSAGE, "the actor is required (who imports the list)");
     const char *list = o->list ? o->list : default_list(o->format, paths, npaths);
     if (!valid_list_name(list))
         return ph_fail(err, PH_EUSAGE,
@@ -536,8 +583,10 @@ int lists_import(store *db, const char *const *paths, size_t npaths, const lists
     if (!rc) {
         /* Someone may have imported the same files meanwhile. */
         rc = find_version(db, list, rep->sha256, rep, err);
-        if (!rc && !rep->already_imported)
+        if (!rc && !rep->already_imported) {
             rc = write_version(db, list, o, paths, npaths, sums, rep->sha256, &b, rep, err);
+            if (!rc) rc = version_audit(db, o, rep, err);
+        }
         if (!rc) rc = store_commit(db, err);
         if (rc) store_rollback(db);
     }

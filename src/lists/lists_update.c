@@ -305,6 +305,7 @@ int lists_update(store *db, const lists_update_options *o, lists_update_result *
         lists_import_options io = {.format = s.v[i].format,
                                    .list = s.v[i].list,
                                    .origin = "update",
+                                   .actor = o->actor,
                                    .labels = (const char *const *)s.v[i].urls};
         rc =
             lists_import(db, (const char *const *)s.v[i].paths, s.v[i].nurls, &io, &r->import, err);

@@ -1311,6 +1311,12 @@ int policy_parse(const char *name, const char *text, size_t len, const policy_op
                          "missing 'criteria' (the criteria version the rules serve)");
         else if (!p->ncriteria)
             rc = fail_at(&ps, line, column, "missing 'consider' (the criteria considered)");
+        /* Without rules every application would be found clear: a cut or
+         * half-written file must not pass for a policy that approves
+         * everything. (`policy check` warns of each criterion without one.) */
+        else if (!p->nrules)
+            rc = fail_at(&ps, line, column,
+                         "no rule: a policy needs rules for the criteria it considers");
     }
     free(ps.tok.text);
     if (rc || ps.failed) {
@@ -1404,6 +1410,13 @@ size_t policy_criterion_count(const policy *p) {
 const char *policy_criterion(const policy *p, size_t i) {
     return i < p->ncriteria ? p->criteria[i] : "";
 }
+size_t policy_criterion_rule_count(const policy *p, size_t i) {
+    size_t n = 0;
+    for (size_t r = 0; r < p->nrules; r++)
+        n += p->rules[r].criterion == (int)i;
+    return n;
+}
+
 size_t policy_rule_count(const policy *p) {
     return p->nrules;
 }

@@ -228,6 +228,8 @@ int policy_in_force(const policy *p, const char *date);
 size_t policy_criterion_count(const policy *p);
 const char *policy_criterion(const policy *p, size_t i);
 size_t policy_rule_count(const policy *p);
+/* How many rules serve criterion i (0: it is always found clear, unexplained). */
+size_t policy_criterion_rule_count(const policy *p, size_t i);
 
 typedef struct policy_rule_info {
     const char *id;

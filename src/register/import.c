@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audit/audit.h"
 #include "control/control.h"
 #include "csv/csv.h"
 #include "refdata/refdata.h"
@@ -666,6 +667,38 @@ static int batch_seen(store *db, const char *sha, int *seen, ph_err *err) {
     return rc;
 }
 
+int register_import_state(store *db, const char *id, ph_buf *out, ph_err *err) {
+    out->len = 0;
+    int64_t n, found;
+    if (ph_parse_i64(id, &n) || n <= 0)
+        return ph_fail(err, PH_ENOTFOUND, "'%s' is not a register import number", id);
+    int rc = store_one_int(db, &found, err, "SELECT id FROM import_batch WHERE id = ?", "i", n);
+    if (rc == PH_ENOTFOUND) return ph_fail(err, PH_ENOTFOUND, "register import %s: none", id);
+    if (rc) return rc;
+    return audit_canon_rows(db, out, err,
+                            "SELECT id, format, file_name, sha256, rows, licences, imported_at "
+                            "FROM import_batch WHERE id = ? ORDER BY id",
+                            "i", n);
+}
+
+/* The import's audit entry, after its rows are written. */
+static int batch_audit(store *db, const char *actor, int64_t id, ph_err *err) {
+    char ref[24];
+    snprintf(ref, sizeof ref, "%lld", (long long)id);
+    ph_buf state;
+    ph_buf_init(&state);
+    int rc = register_import_state(db, ref, &state, err);
+    audit_event ev = {.actor = actor,
+                      .action = "register.import",
+                      .object_type = REGISTER_IMPORT_OBJECT,
+                      .object_id = ref,
+                      .state = state.data,
+                      .state_len = state.len};
+    if (!rc) rc = audit_append(db, &ev, NULL, err);
+    ph_buf_free(&state);
+    return rc;
+}
+
 static int batch_record(store *db, const char *format, const char *path, const char *sha,
                         int64_t *id, ph_err *err) {
     char now[21];
@@ -692,6 +725,8 @@ int register_import(store *db, const char *path, const register_import_options *
                        opts->format ? opts->format : "");
     if (opts->criteria_file && !caat)
         return ph_fail(err, PH_EUSAGE, "--criteria goes with --format caat-values");
+    if (!opts->actor || !*opts->actor)
+        return ph_fail(err, PH_EUSAGE, "the actor is required (who imports the register)");
     char sha[PH_SHA256_HEX], crit_sha[PH_SHA256_HEX] = "";
     if (ph_sha256_file(path, sha, err)) return PH_ERR;
     if (opts->criteria_file && ph_sha256_file(opts->criteria_file, crit_sha, err)) return PH_ERR;
@@ -720,11 +755,13 @@ int register_import(store *db, const char *path, const register_import_options *
             rc = store_run(db, err, "UPDATE import_batch SET rows = ?, licences = ? WHERE id = ?",
                            "iii", (int64_t)report->rows, (int64_t)report->licences_added,
                            w->batch_id);
+        if (!rc) rc = batch_audit(db, opts->actor, w->batch_id, err);
     }
     if (!rc && !crit_seen) {
         int64_t batch;
         rc = batch_record(db, "caat-refusal-criteria", opts->criteria_file, crit_sha, &batch, err);
         if (!rc) rc = caat_criteria(w, opts->criteria_file, err);
+        if (!rc) rc = batch_audit(db, opts->actor, batch, err);
     }
     if (!rc)
         rc = store_commit(db, err);

@@ -5,6 +5,7 @@
 
 #include "control/control.h"
 #include "refdata/refdata.h"
+#include "workflow/workflow.h"
 
 /* ---- queries ---- */
 
@@ -61,8 +62,32 @@ static int build_where(store *db, const register_filter *f, int with_lines, wher
             return ph_fail(err, PH_EUSAGE, "--to '%s' is not a YYYY-MM-DD date", f->to);
         where_add(w, "l.issued_on <= ?", f->to);
     }
-    if (f->outcome && *f->outcome) where_add(w, "l.outcome = ?", f->outcome);
-    if (f->status && *f->status) where_add(w, "l.status = ?", f->status);
+    if (f->outcome && *f->outcome) {
+        static const char *const outcomes[] = {"issued", "refused", "revoked", "nlr", NULL};
+        size_t i = 0;
+        while (outcomes[i] && strcmp(outcomes[i], f->outcome) != 0)
+            i++;
+        if (!outcomes[i])
+            return ph_fail(err, PH_EUSAGE,
+                           "--outcome '%s' is not an outcome (expected issued, refused, revoked or "
+                           "nlr)",
+                           f->outcome);
+        where_add(w, "l.outcome = ?", f->outcome);
+    }
+    if (f->status && *f->status) {
+        /* A refused application in the published register has the status
+         * "refused": it never became a licence. */
+        if (!wf_is_state(&wf_licence, f->status) && strcmp(f->status, "refused") != 0) {
+            char list[256] = "";
+            for (const char *const *s = wf_licence.states; *s; s++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                         s == wf_licence.states ? "" : ", ", *s);
+            return ph_fail(err, PH_EUSAGE,
+                           "--status '%s' is not a licence status (expected %s, or refused)",
+                           f->status, list);
+        }
+        where_add(w, "l.status = ?", f->status);
+    }
     if (f->organisation)
         where_add(w, "l.application_id IN (SELECT id FROM application WHERE organisation = ?)",
                   f->organisation);

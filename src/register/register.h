@@ -24,6 +24,7 @@
 typedef struct register_import_options {
     const char *format;        /* "caat-values" or "penholder-csv" */
     const char *criteria_file; /* caat-values: refusal criteria file, optional */
+    const char *actor;         /* who imports: on the audit log (required) */
     int skip_bad;              /* store good rows, list bad ones */
     /* Called now and then with bytes read and the file's size. */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
@@ -174,5 +175,10 @@ int register_is_licence_event(const char *event);
  * audit_state_fn): the licence row, its goods lines, refusal criteria and
  * status changes. PH_ENOTFOUND when the reference is unknown. */
 int register_licence_state(store *db, const char *reference, ph_buf *out, ph_err *err);
+/* Each file imported into the register is an audited object too: type
+ * "register_import", id the import's number, state its import_batch row
+ * (format, file name, SHA-256, counts, time); action "register.import". */
+#define REGISTER_IMPORT_OBJECT "register_import"
+int register_import_state(store *db, const char *id, ph_buf *out, ph_err *err);
 
 #endif

@@ -17,11 +17,13 @@ TODAY=$(date -u +%Y-%m-%d)
     for g in 1 2 3; do echo "$g,$TODAY,ML10,1,1000,Israel,0"; done
 } > "$TMP/reg.csv"
 expect_ok "import" import licences "$TMP/reg.csv" --format caat-values
-# 13 entries, so that the tree is ragged (13 = 8 + 4 + 1).
+# 13 entries, so that the tree is ragged (13 = 8 + 4 + 1): the import, 11
+# status changes here and the revocation below.
 for round in 1 2; do
     for g in 1 2 3; do
         run licences suspend "CAAT-00000$g" --reason "round $round" --criteria 2c --actor "officer $g"
-        run licences reinstate "CAAT-00000$g" --reason "round $round: résumé" --criteria "2c 7" --actor "officer $g"
+        [ "$round$g" = 23 ] ||
+            run licences reinstate "CAAT-00000$g" --reason "round $round: résumé" --criteria "2c 7" --actor "officer $g"
     done
 done
 expect_ok "a thirteenth entry" licences revoke CAAT-000002 --reason final --criteria 2c --actor "décideur"

@@ -84,6 +84,10 @@ expect_status 1 "malformed" evidence import "$TMP/cut.json"
 expect_err "cut.json:1:" "malformed JSON names the line"
 expect_eq "$(sql "SELECT count(*) FROM evidence")" "5" "still five entries"
 
+expect_status 2 "a correction keeps the destination" evidence add --destination IL --topic ihl \
+    --severity low --summary s --source s --date 2025-04-01 --supersedes EV-0002
+expect_err "EV-0002 is about another destination" "the refusal says why"
+
 # Every entry is on the audit log, under the actor who recorded it; the failed
 # imports left nothing there.
 expect_ok "audit log of an entry" audit log --object evidence:EV-0003 --json

@@ -22,6 +22,11 @@ expect_out '"Atlantis"' "unknown country kept as written"
 expect_ok "import again" lists import --format un-xml "$FIX/un_small.xml"
 expect_out "imported already as version 1" "re-import is a no-op"
 expect_eq "$(sql "SELECT count(*) FROM list_version")" "1" "still one version"
+expect_eq "$(sql "SELECT action || ' ' || object_type || ' ' || object_id FROM audit_entry")" \
+    "list.import list_version un:1" "the new version is on the audit log, once"
+expect_ok "import as a named actor" lists import --format un-xml --list un-copy --actor lena "$FIX/un_small.xml"
+expect_eq "$(sql "SELECT actor FROM audit_entry WHERE object_id = 'un-copy:1'")" "lena" "--actor is recorded"
+expect_status 2 "--actor only for import and update" lists diff un --actor lena
 
 printf '<CONSOLIDATED_LIST><INDIVIDUALS>\n<INDIVIDUAL><FIRST_NAME>X</FIRST_NAME>\n' > "$TMP/cut.xml"
 expect_status 1 "truncated XML fails" lists import --format un-xml --list un-bad "$TMP/cut.xml"

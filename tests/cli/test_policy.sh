@@ -30,7 +30,18 @@ sed 's/^set combat = \[military-aircraft,/set combat = [trainer-aircraft, milita
 sed -i 's/^version "2021.1"/version "2021.1-draft"/' "$TMP/mine.policy"
 if cmp -s "$SHIPPED" "$TMP/mine.policy"; then fail "the edit changed the file"; else pass "the edit changed the file"; fi
 expect_ok "policy check accepts the edit" policy check "$TMP/mine.policy"
+if grep -q warning "$ERR"; then fail "a warning on the shipped policy"; else pass "every criterion of the shipped policy has a rule"; fi
 expect_out "version 2021.1-draft" "the draft version"
+
+# A file cut before its rules does not pass for a policy that clears everything.
+sed -n '1,/^consider/p' "$SHIPPED" >"$TMP/cut.policy"
+expect_status 1 "a policy without rules is refused" policy check "$TMP/cut.policy"
+expect_err "no rule: a policy needs rules" "the refusal says why"
+# A criterion left without a rule is named.
+awk '/^rule 8-/ { skip = 1 } skip && /^$/ { skip = 0; next } !skip' "$TMP/mine.policy" >"$TMP/no8.policy"
+expect_ok "a criterion without rules still parses" policy check "$TMP/no8.policy" --json
+expect_err "warning: criterion 8 is considered but has no rule" "and is warned of"
+expect_out '"criteria_without_rules": [' "the JSON lists it"
 expect_ok "assess with the edited policy" assess "$A/ihl-trainer-aircraft.json" --as-of $DATE --policy "$TMP/mine.policy"
 expect_out "recommendation: refuse" "the changed rule changes the outcome"
 expect_out "2c  refuse   2c-combat-capability" "the finding names the rule"
@@ -59,8 +70,13 @@ sed 's/^valid from 2021-12-08/valid from 2025-06-01/' "$TMP/mine.policy" >"$TMP/
 sed -i 's/^version "2021.1-draft"/version "2025.1"/' "$TMP/later.policy"
 expect_ok "install" policy install "$TMP/later.policy"
 expect_out "installed policy uk-selc-2021 version 2025.1, valid from 2025-06-01" "install reports it"
-expect_ok "install again" policy install "$TMP/later.policy"
+expect_eq "$(sql "SELECT action || ' ' || object_id FROM audit_entry WHERE object_type = 'policy_version'")" \
+    "policy.install uk-selc-2021:2025.1" "the installation is on the audit log"
+expect_ok "install again" policy install "$TMP/later.policy" --actor pat
 expect_out "already installed; nothing changed" "installing twice changes nothing"
+expect_eq "$(sql "SELECT count(*) FROM audit_entry WHERE object_type = 'policy_version'")" "1" \
+    "nothing new on the log either"
+expect_ok "the log verifies" audit verify
 echo "# an edit" >>"$TMP/later.policy"
 expect_status 1 "other text under the same version is refused" policy install "$TMP/later.policy"
 expect_err "already installed with other text" "the conflict is explained"

@@ -24,7 +24,10 @@ expect_out "GBSIEL/2022/0000007/P" "suspended licence listed"
 expect_no_out "0000101" "issued licence not listed"
 expect_status 1 "unknown reference" licences show NOPE
 expect_err "no licence with reference 'NOPE'" "says which"
-expect_ok "import again" import licences "$TMP/own.csv" --format penholder-csv
+expect_eq "$(sql "SELECT action || ' ' || object_type || ' ' || object_id FROM audit_entry")" \
+    "register.import register_import 1" "the import is on the audit log"
+expect_ok "the log verifies" audit verify
+expect_ok "import again" import licences "$TMP/own.csv" --format penholder-csv --actor rita
 expect_out "already imported" "idempotent"
 
 # Each kind of bad row, alone in a file: nothing stored, the line named.
@@ -63,5 +66,12 @@ expect_err "twice.csv:4: licence R8 appears again" "the repeat is named"
 expect_ok "--skip-bad keeps the rest" import licences "$TMP/twice.csv" --format penholder-csv --skip-bad
 expect_eq "$(sql "SELECT count(*) FROM licence WHERE reference IN ('R7','R8')")" "2" "R7 and the first R8 stored"
 expect_eq "$(sql "SELECT count(*) FROM licence_line l JOIN licence x ON x.id = l.licence_id WHERE x.reference = 'R8'")" "1" "the split row is not attached"
+expect_status 2 "an unknown outcome is refused, not matched to nothing" licences list --outcome bogus
+expect_err "expected issued, refused, revoked or nlr" "the outcomes are named"
+expect_status 2 "an unknown status is refused" licences list --status frozen
+expect_err "expected issued, suspended" "the statuses are named"
+expect_ok "a known status" licences list --status suspended
 expect_status 2 "--criteria only with caat-values" import licences "$TMP/own.csv" --format penholder-csv --criteria "$TMP/own.csv"
+expect_eq "$(sql "SELECT count(*) FROM audit_entry WHERE object_type = 'register_import'")" \
+    "$(sql "SELECT count(*) FROM import_batch")" "one audit entry per stored import, none for the failed ones"
 finish

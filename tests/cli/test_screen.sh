@@ -108,9 +108,13 @@ s1=$(sed -n 1p "$OUT" | grep -o '"score":[0-9.]*' | head -1 | cut -d: -f2)
 s6=$(sed -n 6p "$OUT" | grep -o '"score":[0-9.]*' | head -1 | cut -d: -f2)
 expect_eq "$(awk -v a="$s1" -v b="$s6" 'BEGIN { print (a > b) ? "yes" : "no" }')" "yes" "dob column used"
 expect_ok "bulk csv" screen --file "$TMP/bulk.csv" --format csv
-expect_eq "$(head -1 "$OUT")" "query,alert,hits,list,entity_id,name,matched_name,score,other_hits,error" "csv header"
+expect_eq "$(head -1 "$OUT")" "query,alert,hits,list,entity_id,name,matched_name,score,other_hits,error,line" "csv header"
 expect_eq "$(grep -c . "$OUT")" "7" "header and one line per row"
 expect_eq "$(sed -n 2p "$OUT" | cut -d, -f1-5)" "Abdul Rahman Nazari,true,1,un,QDi.900" "csv best hit"
+printf 'query_name\nAbdul Rahman Nazari\n\nJohn Smith\n' >"$TMP/blank.csv"
+expect_ok "bulk with a blank line" screen --file "$TMP/blank.csv" --format jsonl
+expect_eq "$(grep -o '"line":[0-9]*' "$OUT" | tr '\n' ' ')" '"line":2 "line":4 ' \
+    "each record names its input line, so a skipped blank line cannot misalign them"
 expect_status 2 "missing column" screen --file "$TMP/bulk.csv" --column full_name --format csv
 expect_err "columns: query_name, date_of_birth" "columns listed"
 PENHOLDER_PROGRESS=1 expect_ok "progress" screen --file "$TMP/bulk.csv" --format csv

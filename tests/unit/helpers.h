@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "refdata/refdata.h"
 #include "store/store.h"
 
@@ -38,6 +39,17 @@ static inline store *test_db(const char *dir, const char *name) {
         abort();
     }
     return db;
+}
+
+/* Creates the audit signing key of a test database (next to it, unless
+ * $PENHOLDER_AUDIT_KEY says otherwise), for engines that write audited objects. */
+static inline void test_audit_keys(store *db) {
+    audit_key_report keys;
+    ph_err err = {0};
+    if (audit_init_keys(db, &keys, &err)) {
+        fprintf(stderr, "test_audit_keys: %s\n", err.msg);
+        abort();
+    }
 }
 
 static inline void test_write_file(const char *path, const char *text) {

@@ -503,10 +503,10 @@ static void test_policy_install_and_choice(void **state) {
     ph_err err = {0};
     int already;
     policy *p;
-    assert_int_equal(assess_policy_install(db, ctx, path, &already, &p, &err), PH_OK);
+    assert_int_equal(assess_policy_install(db, "ann", ctx, path, &already, &p, &err), PH_OK);
     assert_false(already);
     policy_free(p);
-    assert_int_equal(assess_policy_install(db, ctx, path, &already, &p, &err), PH_OK);
+    assert_int_equal(assess_policy_install(db, "ann", ctx, path, &already, &p, &err), PH_OK);
     assert_true(already);
     policy_free(p);
     assert_int_equal(assess_policy_in_force(db, ctx, "2025-07-01", &p, &err), PH_OK);
@@ -525,7 +525,7 @@ static void test_policy_install_and_choice(void **state) {
     out = fopen(path, "a");
     fputs("# an edit\n", out);
     fclose(out);
-    assert_int_equal(assess_policy_install(db, ctx, path, &already, &p, &err), PH_ECONFLICT);
+    assert_int_equal(assess_policy_install(db, "ann", ctx, path, &already, &p, &err), PH_ECONFLICT);
     remove(path);
 }
 

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "audit/audit.h"
 #include "lists/lists.h"
 #include "lists/parse.h"
 #include "refdata/refdata.h"
@@ -438,8 +439,10 @@ static int db_setup(void **state) {
     ph_err err = {0};
     int applied;
     refdata_load_report rep;
+    audit_key_report keys;
     if (store_open(f->path, STORE_CREATE | STORE_ANY_VERSION, &f->db, &err) ||
-        store_migrate(f->db, &applied, &err) || refdata_load(f->db, &rep, &err)) {
+        store_migrate(f->db, &applied, &err) || refdata_load(f->db, &rep, &err) ||
+        audit_init_keys(f->db, &keys, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         return -1;
     }
@@ -473,7 +476,7 @@ static void test_store(void **state) {
     write_file(sdn, ofac_sdn);
     write_file(alt, ofac_alt);
     const char *paths[] = {sdn, alt};
-    lists_import_options o = {.format = "ofac-csv"};
+    lists_import_options o = {.format = "ofac-csv", .actor = "lena"};
     lists_import_report rep;
     assert_int_equal(lists_import(f->db, paths, 2, &o, &rep, &err), PH_OK);
     assert_string_equal(rep.list, "ofac-sdn");
@@ -559,7 +562,7 @@ static void test_store(void **state) {
     assert_int_equal(lists_diff_latest(f->db, "nope", &d, &err), PH_ENOTFOUND);
 
     /* Another format under the same list name is refused. */
-    lists_import_options other = {.format = "un-xml", .list = "ofac-sdn"};
+    lists_import_options other = {.format = "un-xml", .list = "ofac-sdn", .actor = "lena"};
     char xml[160];
     snprintf(xml, sizeof xml, "%s/un.xml", f->dir);
     write_file(xml, un_xml);
@@ -582,7 +585,7 @@ static void test_store(void **state) {
              "list_name) >= %lld BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
              (long long)names_before + 2);
     assert_int_equal(store_exec(f->db, trigger, &err), PH_OK);
-    lists_import_options un = {.format = "un-xml", .list = "un-test"};
+    lists_import_options un = {.format = "un-xml", .list = "un-test", .actor = "lena"};
     assert_int_not_equal(lists_import(f->db, xml_paths, 1, &un, &rep, &err), PH_OK);
     assert_non_null(strstr(err.msg, "injected failure"));
     lists_import_report_free(&rep);

@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include "audit/audit.h"
 #include "helpers.h"
 #include "register/register.h"
 
@@ -26,10 +27,11 @@ static void test_import_and_stats(void **state) {
     (void)state;
     const char *dir = test_tmpdir();
     store *db = test_db(dir, "r.db");
+    test_audit_keys(db);
     char path[256];
     snprintf(path, sizeof path, "%s/s.csv", dir);
     test_write_file(path, SAMPLE);
-    register_import_options o = {.format = "caat-values"};
+    register_import_options o = {.format = "caat-values", .actor = "rita"};
     register_import_report rep;
     ph_err err = {0};
     assert_int_equal(register_import(db, path, &o, &rep, &err), PH_OK);
@@ -77,6 +79,7 @@ static void test_disk_full_mid_import(void **state) {
     (void)state;
     const char *dir = test_tmpdir();
     store *db = test_db(dir, "f.db");
+    test_audit_keys(db);
     char path[256];
     snprintf(path, sizeof path, "%s/big.csv", dir);
     FILE *out = fopen(path, "w");
@@ -89,7 +92,7 @@ static void test_disk_full_mid_import(void **state) {
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA max_page_count=%lld", (long long)pages + 40);
     assert_int_equal(store_exec(db, sql, &err), PH_OK);
-    register_import_options o = {.format = "caat-values"};
+    register_import_options o = {.format = "caat-values", .actor = "rita"};
     register_import_report rep;
     assert_int_equal(register_import(db, path, &o, &rep, &err), PH_ERR);
     assert_non_null(strstr(err.msg, "disk is full"));
@@ -111,6 +114,7 @@ static void test_overlapping_files(void **state) {
     (void)state;
     const char *dir = test_tmpdir();
     store *db = test_db(dir, "o.db");
+    test_audit_keys(db);
     char a[256], b[256];
     snprintf(a, sizeof a, "%s/a.csv", dir);
     snprintf(b, sizeof b, "%s/b.csv", dir);
@@ -119,7 +123,7 @@ static void test_overlapping_files(void **state) {
     test_write_file(b, "licence_group,date,rating,count,value,country,refused\n"
                        "2,2011-03-01,ML1,1,250,USA,0\n"
                        "4,2013-01-01,ML3,1,10,Chile,0\n");
-    register_import_options o = {.format = "caat-values"};
+    register_import_options o = {.format = "caat-values", .actor = "rita"};
     register_import_report rep;
     ph_err err = {0};
     assert_int_equal(register_import(db, a, &o, &rep, &err), PH_OK);

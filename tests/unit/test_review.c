@@ -554,7 +554,7 @@ static void import_scenario(long n) {
     ph_err err = {0};
     assert_int_equal(review_scenario_write(f, &o, &err), PH_OK);
     fclose(f);
-    register_import_options io = {.format = "penholder-csv"};
+    register_import_options io = {.format = "penholder-csv", .actor = "ann"};
     register_import_report rep;
     assert_int_equal(register_import(db, path, &io, &rep, &err), PH_OK);
     register_import_report_free(&rep);
