@@ -13,6 +13,7 @@ typedef struct assess_rating {
     const char *ancestry[ASSESS_MAX_DEPTH]; /* keys: the rating, its parent, ... */
     uint8_t nancestry;
     uint8_t kind;
+    uint8_t has_children; /* the control list breaks it down further */
     unsigned regimes;
     uint64_t capabilities;               /* from the nearest rating with a plain row */
     uint32_t phrase_first, phrase_count; /* rows matched on the description, nearest first */

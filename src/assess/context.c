@@ -178,6 +178,7 @@ static int build_ratings(assess_context *ctx, ph_err *err) {
         for (size_t d = 0; d < depth; d++)
             r->ancestry[d] = ctx->ratings[chain[d]].key;
         r->nancestry = (uint8_t)depth;
+        if (depth > 1) ctx->ratings[chain[1]].has_children = 1;
         /* Plain rows: the nearest one decides; an empty one says "none". */
         int decided = 0;
         for (size_t d = 0; d < depth && !decided; d++)

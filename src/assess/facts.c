@@ -355,6 +355,21 @@ static int read_line(reader *rd, json_t *v, size_t i) {
         text_field(rd, v, path, "description", 0, &description))
         return PH_ERR;
     const assess_rating *r = assess_rating_find(rd->ctx, rating);
+    int nearest = 0;
+    if (!r) {
+        /* A sub-entry of an entry the control list does not break down
+         * (5A002.a.1 of 5A002): assessed as that entry, the rating kept as
+         * written. Under an entry with sub-entries (ML1.zz) it is a typo. */
+        char d[CONTROL_RATING_MAX];
+        control_rating_display(rating, d, sizeof d);
+        char *dot;
+        while (!r && (dot = strrchr(d, '.')) != NULL) {
+            *dot = '\0';
+            r = assess_rating_find(rd->ctx, d);
+        }
+        if (r && r->has_children) r = NULL;
+        nearest = r != NULL;
+    }
     char where[96];
     if (!r) {
         snprintf(where, sizeof where, "%s.rating", path);
@@ -365,6 +380,7 @@ static int read_line(reader *rd, json_t *v, size_t i) {
     }
     policy_line *l = add_line(rd->f);
     line_from_rating(rd->ctx, r, description, l);
+    if (nearest) l->rating = rating;
     json_t *q = json_object_get(v, "quantity");
     if (q && !json_is_null(q)) {
         snprintf(where, sizeof where, "%s.quantity", path);

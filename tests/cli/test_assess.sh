@@ -129,6 +129,8 @@ if [ -s "$OUT" ]; then fail "nothing on stdout after an error"; else pass "nothi
 sed 's/"ML1"/"ML1.zz"/; s/Narnia/FR/' "$TMP/narnia.json" >"$TMP/rating.json"
 expect_status 1 "unknown rating" assess "$TMP/rating.json"
 expect_err "goods[0].rating: unknown rating 'ML1.zz'" "the rating path is named"
+sed 's/"ML1"/"5A002.a.1"/; s/Narnia/FR/' "$TMP/narnia.json" >"$TMP/sub.json"
+expect_ok "a sub-entry the control list does not break down is assessed as its entry" assess "$TMP/sub.json"
 sed 's/"type": "SIEL", //; s/Narnia/FR/' "$TMP/narnia.json" >"$TMP/missing.json"
 expect_status 1 "missing field" assess "$TMP/missing.json"
 expect_err "missing.json: type: missing" "the missing field is named"
