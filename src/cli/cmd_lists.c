@@ -73,13 +73,15 @@ static void notes_print(const lists_parse_report *r) {
 }
 
 static json_t *import_json(const lists_import_report *rep) {
-    json_t *j = json_pack(
-        "{s:s, s:I, s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "list", rep->list, "version",
-        (json_int_t)rep->version_seq, "already_imported", rep->already_imported, "sha256",
-        rep->sha256, "entities", (json_int_t)rep->entities, "names", (json_int_t)rep->names,
-        "entities_written", (json_int_t)rep->entities_written, "merged", (json_int_t)rep->merged,
-        "records", (json_int_t)rep->parse.records, "orphans", (json_int_t)rep->parse.orphans,
-        "skipped", (json_int_t)rep->parse.skipped);
+    json_t *j =
+        json_pack("{s:s, s:I, s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "list",
+                  rep->list, "version", (json_int_t)rep->version_seq, "already_imported",
+                  rep->already_imported, "sha256", rep->sha256, "entities",
+                  (json_int_t)rep->entities, "names", (json_int_t)rep->names, "entities_written",
+                  (json_int_t)rep->entities_written, "merged", (json_int_t)rep->merged, "added",
+                  (json_int_t)rep->added, "changed", (json_int_t)rep->changed, "removed",
+                  (json_int_t)rep->removed, "records", (json_int_t)rep->parse.records, "orphans",
+                  (json_int_t)rep->parse.orphans, "skipped", (json_int_t)rep->parse.skipped);
     json_object_set_new(j, "skipped_records", notes_json(&rep->parse));
     return j;
 }
@@ -93,10 +95,18 @@ static void import_print(const lists_import_report *rep, const char *what) {
                rep->list, what, (long long)rep->version_seq, e, n);
         return;
     }
-    char w[32];
-    cli_format_int(rep->entities_written, w, sizeof w);
-    printf("%s: version %lld: %s entities, %s names (%s entities new or changed)\n", rep->list,
-           (long long)rep->version_seq, e, n, w);
+    if (rep->version_seq == 1) {
+        printf("%s: version 1: %s entities, %s names\n", rep->list, e, n);
+    } else {
+        char a[32], c[32], r[32];
+        cli_format_int(rep->added, a, sizeof a);
+        cli_format_int(rep->changed, c, sizeof c);
+        cli_format_int(rep->removed, r, sizeof r);
+        printf("%s: version %lld: %s entities, %s names; against version %lld: %s added, %s "
+               "changed, %s removed (penholder lists diff %s)\n",
+               rep->list, (long long)rep->version_seq, e, n, (long long)rep->version_seq - 1, a, c,
+               r, rep->list);
+    }
     if (rep->merged)
         printf("  %ld records merged into an entity listed earlier with the same identifier\n",
                rep->merged);

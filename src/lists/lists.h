@@ -202,6 +202,9 @@ typedef struct lists_import_report {
     long entities;
     long names;
     long entities_written; /* entities whose content was new (others were shared) */
+    /* Against the version before (all 0 for a list's first version): list
+     * identifiers that appeared, whose content changed, that disappeared. */
+    long added, changed, removed;
     long merged;           /* records merged into an entity seen earlier with the same id */
     lists_parse_report parse;
 } lists_import_report;

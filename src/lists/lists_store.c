@@ -517,6 +517,44 @@ int lists_version_state(store *db, const char *id, ph_buf *out, ph_err *err) {
     return PH_OK;
 }
 
+/* What the new version added, changed and removed against the one before,
+ * by the list's own identifiers. */
+static int version_changes(store *db, const char *list, lists_import_report *rep, ph_err *err) {
+    int64_t prev;
+    int rc = store_one_int(db, &prev, err, "SELECT id FROM list_version WHERE list = ? AND seq = ?",
+                           "ti", list, rep->version_seq - 1);
+    if (rc == PH_ENOTFOUND) {
+        ph_err_clear(err);
+        return PH_OK;
+    }
+    int64_t added = 0, changed = 0, removed = 0;
+    if (rc ||
+        store_one_int(
+            db, &added, err,
+            "SELECT count(*) FROM list_member m JOIN list_entity e ON e.id = m.entity "
+            "WHERE m.version_id = ? AND e.entity_id NOT IN (SELECT p.entity_id FROM "
+            "list_member pm JOIN list_entity p ON p.id = pm.entity WHERE pm.version_id = ?)",
+            "ii", rep->version_id, prev) ||
+        store_one_int(
+            db, &removed, err,
+            "SELECT count(*) FROM list_member m JOIN list_entity e ON e.id = m.entity "
+            "WHERE m.version_id = ? AND e.entity_id NOT IN (SELECT n.entity_id FROM "
+            "list_member nm JOIN list_entity n ON n.id = nm.entity WHERE nm.version_id = ?)",
+            "ii", prev, rep->version_id) ||
+        store_one_int(
+            db, &changed, err,
+            "SELECT count(*) FROM list_member m JOIN list_entity e ON e.id = m.entity "
+            "WHERE m.version_id = ? AND e.entity_id IN (SELECT p.entity_id FROM "
+            "list_member pm JOIN list_entity p ON p.id = pm.entity WHERE pm.version_id = ?) "
+            "AND m.entity NOT IN (SELECT entity FROM list_member WHERE version_id = ?)",
+            "iii", rep->version_id, prev, prev))
+        return err->rc;
+    rep->added = (long)added;
+    rep->changed = (long)changed;
+    rep->removed = (long)removed;
+    return PH_OK;
+}
+
 static int version_audit(store *db, const lists_import_options *o, const lists_import_report *rep,
                          ph_err *err) {
     char id[LISTS_LIST_NAME_MAX + 24];
@@ -585,6 +623,7 @@ int lists_import(store *db, const char *const *paths, size_t npaths, const lists
         rc = find_version(db, list, rep->sha256, rep, err);
         if (!rc && !rep->already_imported) {
             rc = write_version(db, list, o, paths, npaths, sums, rep->sha256, &b, rep, err);
+            if (!rc) rc = version_changes(db, list, rep, err);
             if (!rc) rc = version_audit(db, o, rep, err);
         }
         if (!rc) rc = store_commit(db, err);

@@ -78,6 +78,7 @@ expect_out "ofac-test: version 1" "--list names the list"
 # A second day: one added, one removed, one changed.
 expect_ok "second OFAC version" lists import --format ofac-csv "$FIX/ofac_sdn_v2.csv" "$FIX/ofac_alt.csv" "$FIX/ofac_add.csv"
 expect_out "ofac-sdn: version 2" "new version"
+expect_out "against version 1: 1 added, 1 changed, 1 removed" "the import counts what changed"
 expect_ok "diff" lists diff ofac-sdn
 expect_out "added: 1" "one added"
 expect_out "30001        NEW TRADING LLC" "added entity named"
@@ -208,7 +209,9 @@ expect_ok "SDN 2024-05-02" lists import --format ofac-csv --list ofac-daily "$S/
 expect_out "14,973 entities" "14,973 on the first day"
 expect_ok "SDN 2024-05-03" lists import --format ofac-csv --list ofac-daily "$S/ofac/sdn_2024-05-03.csv"
 expect_out "14,965 entities" "14,965 on the second"
-expect_out "(0 entities new or changed)" "nothing rewritten: entities shared between versions"
+expect_out "against version 1: 0 added, 0 changed, 8 removed" "the summary counts what the diff shows"
+expect_eq "$(sql "SELECT count(*) FROM list_entity WHERE list = 'ofac-daily'")" "14973" \
+    "nothing rewritten: entities shared between versions"
 expect_ok "diff the two days" lists diff ofac-daily
 expect_out "added: 0" "none added"
 expect_out "removed: 8" "eight removed"
