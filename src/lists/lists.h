@@ -205,7 +205,7 @@ typedef struct lists_import_report {
     /* Against the version before (all 0 for a list's first version): list
      * identifiers that appeared, whose content changed, that disappeared. */
     long added, changed, removed;
-    long merged;           /* records merged into an entity seen earlier with the same id */
+    long merged; /* records merged into an entity seen earlier with the same id */
     lists_parse_report parse;
 } lists_import_report;
 
