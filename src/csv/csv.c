@@ -158,6 +158,7 @@ int csv_next(csv_reader *r, ph_err *err) {
         size_t start = r->rec.len;
         int c = next_byte(r);
         if (quotes && c == '"') {
+            long opened = r->line;
             for (;;) {
                 c = next_byte(r);
                 if (c == -2)
@@ -193,6 +194,14 @@ int csv_next(csv_reader *r, ph_err *err) {
                 }
             }
             c = next_byte(r);
+            if (c != r->delim && c != '\n' && c != '\r' && c != -1 && opened != r->line)
+                /* Most often a quote left open: name the line it opened on. */
+                return ph_fail(err, PH_ERR,
+                               "%s:%ld: quoted field is not closed on its line (the next quote, "
+                               "on line %ld, is followed by more text): is a closing quote "
+                               "missing?",
+                               r->name, opened, r->line),
+                       -1;
             if (c != r->delim && c != '\n' && c != '\r' && c != -1)
                 return ph_fail(err, PH_ERR,
                                "%s:%ld: unexpected character after a closing quote (expected '%c' "

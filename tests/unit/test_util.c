@@ -126,6 +126,15 @@ static void test_csv_errors(void **state) {
     assert_int_equal(csv_next(r, &err), -1);
     assert_non_null(strstr(err.msg, "t.csv:1: unexpected character after a closing quote"));
     csv_close(r);
+    /* A quote left open on line 2 is named there, not where the parser
+     * next meets a quote. */
+    in = "a,b\n\"open,x\nc,d\ne,\"f\"g\n";
+    r = csv_open_memory("t.csv", in, strlen(in), ',', CSV_QUOTES);
+    assert_int_equal(csv_next(r, &err), 1);
+    assert_int_equal(csv_next(r, &err), -1);
+    assert_non_null(strstr(err.msg, "t.csv:2: quoted field is not closed on its line"));
+    assert_non_null(strstr(err.msg, "on line 4"));
+    csv_close(r);
     /* Too many fields. */
     char *wide = malloc(CSV_MAX_FIELDS * 2 + 10);
     size_t n = 0;
