@@ -234,7 +234,9 @@ int audit_public_key(store *db, audit_key_info *out, ph_err *err) {
     memset(out, 0, sizeof *out);
     store_stmt *st;
     if (store_prepare(
-            db, "SELECT key_id, public_key, created_at FROM audit_key ORDER BY rowid DESC LIMIT 1",
+            db,
+            "SELECT key_id, public_key, created_at FROM audit_key ORDER BY created_at DESC, "
+            "key_id DESC LIMIT 1",
             &st, err))
         return err->rc;
     int rc = store_step(st, err);

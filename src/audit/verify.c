@@ -334,7 +334,8 @@ static int read_head_row(store_stmt *st, audit_tree_head *h) {
 
 static int load_keys(verifier *v, const audit_verify_options *o, ph_err *err) {
     store_stmt *st;
-    if (store_prepare(v->db, "SELECT key_id, public_key FROM audit_key ORDER BY rowid", &st, err))
+    if (store_prepare(v->db, "SELECT key_id, public_key FROM audit_key ORDER BY created_at, key_id",
+                      &st, err))
         return err->rc;
     int rc;
     while ((rc = store_step(st, err)) == STORE_ROW) {

@@ -102,14 +102,18 @@ static char *dup_or_empty(const char *s) {
     "SELECT l.id, l.reference, l.type, l.issued_on, l.expires_on, l.destination, "                 \
     "COALESCE(d.report_name, l.destination_name), l.end_user, l.outcome, l.status, "               \
     "l.end_user_type, l.end_use, l.tags, "                                                         \
-    "(SELECT group_concat(rating, ', ') FROM (SELECT rating FROM licence_line "                    \
-    "  WHERE licence_id = l.id ORDER BY line_no)), "                                               \
-    "(SELECT group_concat(criterion, ', ') FROM (SELECT criterion FROM licence_criterion "         \
-    "  WHERE licence_id = l.id ORDER BY criterion)), "                                             \
-    "(SELECT COALESCE(SUM(value_pence), 0) FROM licence_line WHERE licence_id = l.id), "           \
-    "a.reference, a.organisation "                                                                 \
-    "FROM licence l LEFT JOIN destination d ON d.code = l.destination "                            \
-    "LEFT JOIN application a ON a.id = l.application_id"
+    "(SELECT " STORE_SQL_JOINED(                                                                   \
+        "rating") " FROM (SELECT rating FROM licence_line "                                        \
+                  "  WHERE licence_id = l.id ORDER BY line_no) r), "                               \
+                  "(SELECT " STORE_SQL_JOINED(                                                     \
+                      "criterion") " FROM (SELECT criterion FROM licence_criterion "               \
+                                   "  WHERE licence_id = l.id ORDER BY criterion) c), "            \
+                                   "(SELECT COALESCE(SUM(value_pence), 0) FROM licence_line "      \
+                                   "WHERE licence_id = l.id), "                                    \
+                                   "a.reference, a.organisation "                                  \
+                                   "FROM licence l LEFT JOIN destination d ON d.code = "           \
+                                   "l.destination "                                                \
+                                   "LEFT JOIN application a ON a.id = l.application_id"
 
 static void licence_from_row(store_stmt *st, register_licence *l) {
     l->id = store_col_int(st, 0);

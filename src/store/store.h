@@ -28,6 +28,11 @@ typedef struct store_stmt store_stmt;
 
 enum { STORE_ROW = 100, STORE_DONE = 101 };
 
+/* SQL that differs between engines, for the other modules' statements:
+ * the values of a column joined into one text with ", " (SQLite's
+ * group_concat; string_agg in PostgreSQL). */
+#define STORE_SQL_JOINED(column) "group_concat(" column ", ', ')"
+
 enum store_open_flags {
     STORE_CREATE = 1,     /* create the file (and its folder) when missing */
     STORE_READONLY = 2,   /* open for reading only */
