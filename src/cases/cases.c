@@ -783,6 +783,7 @@ static int screen_parties(store *db, const cases_services *svc, const case_row *
         rc = store_run(db, err,
                        "DELETE FROM screening_hit WHERE application_id = ? AND disposition IS NULL",
                        "i", c->id);
+    int64_t alerts = 0;
     for (size_t i = 0; !rc && i < n; i++) {
         int outcome = POLICY_SCREENING_NOT_SCREENED;
         if (svc && svc->screen) {
@@ -801,12 +802,27 @@ static int screen_parties(store *db, const cases_services *svc, const case_row *
                                hits[h].score,
                                hits[h].explanation_json ? hits[h].explanation_json : "{}");
             outcome = nh ? POLICY_SCREENING_POSSIBLE_MATCH : POLICY_SCREENING_CLEAR;
+            alerts += (int64_t)nh;
             cases_hits_free(hits, nh);
         }
         *outcomes = ph_grow(*outcomes, &cap, (size_t)v[i].no + 1, sizeof **outcomes);
         (*outcomes)[v[i].no] = outcome;
         if ((size_t)v[i].no + 1 > *nparties) *nparties = (size_t)v[i].no + 1;
     }
+    /* What the parties were screened against: a clear result is clear
+     * against these list versions. */
+    char *lists = NULL;
+    if (!rc && svc && svc->screen && svc->screen_lists)
+        rc = svc->screen_lists(svc->screen_ctx, db, &lists, err);
+    if (!rc && lists) {
+        char now[21];
+        ph_now_iso(now);
+        rc = store_run(db, err,
+                       "INSERT INTO screening_run(application_id, screened_at, lists, parties, "
+                       "alerts) VALUES (?, ?, ?, ?, ?)",
+                       "ittii", c->id, now, lists, (int64_t)n, alerts);
+    }
+    free(lists);
     for (size_t i = 0; i < n; i++) {
         free(v[i].name);
         free(v[i].type);
@@ -1601,6 +1617,16 @@ static void appeal_row(store_stmt *st, json_t *a) {
                                        "lodged_by", store_col_text(st, 1), "lodged_at",
                                        store_col_text(st, 2)));
 }
+/* The newest screening of the parties: when, and against which lists. */
+static void latest_screening_run(store_stmt *st, json_t *o) {
+    json_t *lists = json_loads(store_col_text(st, 1), 0, NULL);
+    json_object_set_new(o, "screened_against",
+                        json_pack("{s:s, s:o, s:I, s:I}", "screened_at", store_col_text(st, 0),
+                                  "lists", lists ? lists : json_array(), "parties",
+                                  (json_int_t)store_col_int(st, 2), "alerts",
+                                  (json_int_t)store_col_int(st, 3)));
+}
+
 static void latest_assessment(store_stmt *st, json_t *o) {
     json_t *result = json_loads(store_col_text(st, 3), 0, NULL);
     json_object_set_new(o, "assessment",
@@ -1704,6 +1730,7 @@ static int staff_view(store *db, const cases_actor *who, const case_row *c, json
     json_object_set_new(o, "parties", parties);
     json_object_set_new(o, "goods", goods);
     json_object_set_new(o, "screening", hits);
+    json_object_set_new(o, "screened_against", json_null());
     json_object_set_new(o, "assessment", json_null());
     json_object_set_new(o, "advice", advice);
     json_object_set_new(o, "rfis", rfis);
@@ -1720,6 +1747,11 @@ static int staff_view(store *db, const cases_actor *who, const case_row *c, json
                   "WHERE application_id = ? "
                   "ORDER BY party_no, score DESC, id",
                   c->id, staff_hit, hits, err);
+    if (!rc)
+        rc = rows(db,
+                  "SELECT screened_at, lists, parties, alerts FROM screening_run WHERE "
+                  "application_id = ? ORDER BY id DESC LIMIT 1",
+                  c->id, latest_screening_run, o, err);
     raw_assessment raw = {o, NULL};
     if (!rc)
         rc = rows(db,

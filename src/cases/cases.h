@@ -70,6 +70,10 @@ typedef int (*cases_assess_fn)(void *ctx, store *db, const char *application_jso
 
 typedef struct cases_services {
     cases_screen_fn screen; /* NULL: no lists loaded; parties stay not_screened */
+    /* The list versions screen() uses now, as a JSON array text of
+     * {"list", "version", "sha256"} (caller frees; NULL: no list loaded).
+     * NULL: not recorded. Same context as screen. */
+    int (*screen_lists)(void *ctx, store *db, char **json, ph_err *err);
     void *screen_ctx;
     cases_assess_fn assess; /* NULL: no assessment is recorded */
     void *assess_ctx;

@@ -16,6 +16,10 @@
 typedef struct screen_state {
     screen_index *index;
     int64_t generation;
+    char *lists_json;  /* [{"list", "version", "sha256"}] */
+    char **names;      /* each list's name ... */
+    char **versions;   /* ... and its version as hits record it: "un:3" */
+    size_t nlists;
     struct screen_state
         *older; /* replaced indexes, kept until close (threads may still read them) */
 } screen_state;
@@ -29,10 +33,58 @@ struct cases_runtime {
     screen_state *screening;
 };
 
+/* The newest version of each list: what an index built now holds. */
+static int load_versions(store *db, screen_state *s, ph_err *err) {
+    store_stmt *st;
+    if (store_prepare(db,
+                      "SELECT v.list, v.seq, v.sha256 FROM list_version v WHERE v.seq = "
+                      "(SELECT MAX(w.seq) FROM list_version w WHERE w.list = v.list) "
+                      "ORDER BY v.list",
+                      &st, err))
+        return err->rc;
+    json_t *a = json_array();
+    size_t cap = 0, cap2 = 0;
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW) {
+        const char *list = store_col_text(st, 0);
+        long long seq = (long long)store_col_int(st, 1);
+        json_array_append_new(a, json_pack("{s:s, s:I, s:s}", "list", list, "version",
+                                           (json_int_t)seq, "sha256", store_col_text(st, 2)));
+        s->names = ph_grow(s->names, &cap, s->nlists + 1, sizeof *s->names);
+        s->versions = ph_grow(s->versions, &cap2, s->nlists + 1, sizeof *s->versions);
+        s->names[s->nlists] = ph_strdup(list);
+        s->versions[s->nlists] = ph_asprintf("%s:%lld", list, seq);
+        s->nlists++;
+    }
+    store_finalize(st);
+    s->lists_json = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    return rc == STORE_DONE ? PH_OK : rc;
+}
+
+static void state_free(screen_state *s) {
+    screen_index_free(s->index);
+    for (size_t i = 0; i < s->nlists; i++) {
+        free(s->names[i]);
+        free(s->versions[i]);
+    }
+    free(s->names);
+    free(s->versions);
+    free(s->lists_json);
+    free(s);
+}
+
+/* The version of a list as the state holds it. */
+static const char *version_of(const screen_state *s, const char *list) {
+    for (size_t i = 0; i < s->nlists; i++)
+        if (strcmp(s->names[i], list) == 0) return s->versions[i];
+    return list;
+}
+
 /* The index for the lists now in the database, rebuilt when a list got a
  * new version since it was built (imports and updates while the server
- * runs). NULL when no list is loaded. */
-static int current_index(cases_runtime *rt, store *db, screen_index **out, ph_err *err) {
+ * runs), with the list versions it holds. NULL when no list is loaded. */
+static int current_state(cases_runtime *rt, store *db, screen_state **out, ph_err *err) {
     *out = NULL;
     int64_t generation;
     if (lists_generation(db, &generation, err)) return err->rc;
@@ -42,16 +94,25 @@ static int current_index(cases_runtime *rt, store *db, screen_index **out, ph_er
         screen_state *s = ph_calloc(1, sizeof *s);
         s->generation = generation;
         rc = lists_screen_index(db, &s->index, NULL, NULL, err);
+        if (!rc) rc = load_versions(db, s, err);
         if (rc) {
-            free(s);
+            state_free(s);
         } else {
             s->older = rt->screening;
             rt->screening = s;
         }
     }
-    if (!rc && rt->screening) *out = rt->screening->index;
+    if (!rc && rt->screening && rt->screening->index) *out = rt->screening;
     pthread_mutex_unlock(&rt->lock);
     return rc;
+}
+
+static int current_index(cases_runtime *rt, store *db, screen_index **out, ph_err *err) {
+    screen_state *s;
+    *out = NULL;
+    if (current_state(rt, db, &s, err)) return err->rc;
+    if (s) *out = s->index;
+    return PH_OK;
 }
 
 /* A party on an application is an entity unless it is an individual. */
@@ -66,9 +127,10 @@ static int screen_with_runtime(void *arg, store *db, const char *name, const cha
     cases_runtime *rt = arg;
     *hits = NULL;
     *n = 0;
-    screen_index *idx;
-    if (current_index(rt, db, &idx, err)) return err->rc;
-    if (!idx) return PH_OK;
+    screen_state *state;
+    if (current_state(rt, db, &state, err)) return err->rc;
+    if (!state) return PH_OK;
+    screen_index *idx = state->index;
     screen_request req;
     screen_request_init(&req);
     req.name = name;
@@ -87,7 +149,7 @@ static int screen_with_runtime(void *arg, store *db, const char *name, const cha
         cases_hit *c = &(*hits)[(*n)++];
         json_t *ex = h->explanation ? screen_explanation_json(h->explanation) : json_object();
         c->list = ph_strdup(h->list);
-        c->list_version = ph_asprintf("generation %lld", (long long)rt->screening->generation);
+        c->list_version = ph_strdup(version_of(state, h->list));
         c->entity_id = ph_strdup(h->entity_id);
         c->listed_name = ph_strdup(h->name);
         c->matched_name = ph_strdup(h->matched_name);
@@ -96,6 +158,15 @@ static int screen_with_runtime(void *arg, store *db, const char *name, const cha
         json_decref(ex);
     }
     screen_result_free(&res);
+    return PH_OK;
+}
+
+/* The list versions screening uses now, as JSON text (NULL: no list). */
+static int lists_with_runtime(void *arg, store *db, char **json, ph_err *err) {
+    *json = NULL;
+    screen_state *state;
+    if (current_state(arg, db, &state, err)) return err->rc;
+    if (state) *json = ph_strdup(state->lists_json);
     return PH_OK;
 }
 
@@ -157,6 +228,7 @@ void cases_runtime_services(cases_runtime *rt, cases_services *svc) {
     svc->assess = assess_with_runtime;
     svc->assess_ctx = rt;
     svc->screen = screen_with_runtime;
+    svc->screen_lists = lists_with_runtime;
     svc->screen_ctx = rt;
     svc->open_concerns = concern_open_about_case;
     svc->concerns_noted = concern_note_decision;
@@ -167,8 +239,7 @@ void cases_runtime_close(cases_runtime *rt) {
     if (!rt) return;
     while (rt->screening) {
         screen_state *older = rt->screening->older;
-        screen_index_free(rt->screening->index);
-        free(rt->screening);
+        state_free(rt->screening);
         rt->screening = older;
     }
     pthread_mutex_destroy(&rt->lock);

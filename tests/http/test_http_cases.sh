@@ -154,8 +154,16 @@ expect_ok "the case's history" audit log --object "case:$REF" --json
 for action in case.create case.update case.submit case.start_checks case.rfi.raise case.rfi.answer case.note case.rate case.advice case.advice.revise case.countersign.accept case.issue; do
     expect_out "\"action\": \"$action\"" "audit log has $action"
 done
-# Tampering with an advice revision behind penholder's back is caught.
-sql "DELETE FROM countersignature WHERE advice_id = $MOD_ADVICE; DELETE FROM advice WHERE id = $MOD_ADVICE"
+# Advice is never deleted: the database refuses.
+if sqlite3 "$PENHOLDER_DB" "DELETE FROM advice WHERE id = $MOD_ADVICE" 2>/dev/null; then
+    fail "an advice revision was deleted"
+else
+    pass "the database refuses to delete an advice revision"
+fi
+# Tampering behind penholder's back (the triggers dropped, as someone with
+# the file could) is caught.
+sql "DROP TRIGGER countersignature_never_deleted; DROP TRIGGER advice_never_deleted;
+     DELETE FROM countersignature WHERE advice_id = $MOD_ADVICE; DELETE FROM advice WHERE id = $MOD_ADVICE"
 expect_status 1 "a deleted advice revision is caught" audit verify
 expect_out "case" "naming the case"
 finish

@@ -37,4 +37,22 @@ expect_problem 422 validation "an empty name in bulk"
 jq_is '.detail + (.errors | tostring) | test("queries\\[1\\]")' true "names its path"
 as "$ACME" POST /api/v1/screen $J --data '{"name": "Orion"}'
 expect_code 403 "exporters cannot screen"
+
+# A submitted application is screened against the list versions loaded,
+# and the case says which: hits name their list version, and a run records
+# every list checked (a clear result is clear against those).
+sed 's/"Elbit Systems Ltd"/"Orion Dual Use Trading FZE"/' "$ROOT/tests/cases/application.json" >"$TMP/app.json"
+grep -q "Orion Dual Use" "$TMP/app.json" && pass "the application names a listed party" || fail "fixture edit"
+as "$ACME" POST /api/v1/applications $J --data @"$TMP/app.json"
+P=$(jq -r .reference "$OUT" | tr / -)
+as "$ACME" POST /api/v1/applications/$P/submit
+expect_code 200 "submitted"
+as "$OFFICER" GET /api/v1/applications/$P
+jq_is '[.screening[] | .list_version] | unique | join(" ")' "demo-watchlist:1" "a hit names its list version"
+jq_is '.screened_against.lists | map(.list + ":" + (.version | tostring)) | join(" ")' "demo-watchlist:1" \
+    "the case records the lists it was screened against"
+jq_is '.screened_against.alerts >= 1' true "with the count of alerts"
+jq_is '.screened_against.parties' 3 "and of parties screened (the exporter too)"
+expect_eq "$(sql "SELECT count(*) FROM screening_run")" "1" "one screening run"
+if sqlite3 "$PENHOLDER_DB" "DELETE FROM screening_run" 2>/dev/null; then fail "a screening run was deleted"; else pass "a screening run cannot be deleted"; fi
 finish
