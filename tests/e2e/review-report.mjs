@@ -86,7 +86,7 @@ try {
   const url = `http://127.0.0.1:${server.address().port}/report.html`;
   const styled = await page.goto(url);
   check(styled && styled.ok(), 'served over HTTP');
-  await page.waitForLoadState('networkidle');
+  await page.waitForLoadState('load', { timeout: 90000 });
   const govuk = await page.evaluate(() =>
     [...document.styleSheets].some((s) => (s.href || '').includes('govuk-frontend.min.css') && s.cssRules.length > 0));
   if (existsSync(join(root, 'web/govuk/govuk-frontend.min.css'))) check(govuk, 'the GOV.UK stylesheet is applied');
