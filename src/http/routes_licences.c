@@ -277,21 +277,8 @@ static int event_needs_criteria(const char *event) {
 /* 409 for a transition the workflow forbids: the problem names the
  * licence's status and the events the caller's role may fire from it. */
 static int transition_refused(http_ctx *ctx, const char *status, const char *detail) {
-    json_t *j = json_object();
-    json_object_set_new(j, "type", json_string("urn:penholder:problem:conflict"));
-    json_object_set_new(j, "title", json_string("Conflict"));
-    json_object_set_new(j, "status", json_integer(409));
-    json_t *d = json_string(detail);
-    json_object_set_new(j, "detail", d ? d : json_string("this change is not allowed now"));
-    json_t *instance = ctx->path ? json_string(ctx->path) : NULL;
-    if (instance) json_object_set_new(j, "instance", instance);
-    json_object_set_new(j, "licence_status", json_string(status));
-    json_object_set_new(j, "allowed_events", allowed_events_json(status, ctx));
-    char *text = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    int rc = http_reply_text(ctx, 409, "application/problem+json", text, strlen(text));
-    free(text);
-    return rc;
+    return http_problem_transition(ctx, "conflict", detail, "licence_status", status,
+                                   allowed_events_json(status, ctx));
 }
 
 static const http_field change_fields[] = {
