@@ -127,12 +127,16 @@ int cmd_import(int argc, char **argv) {
     return 0;
 }
 
+#define SUBCOMMANDS "list, show, stats, suspend, reinstate, revoke, surrender or exhaust"
+
 static const char licences_help[] =
     "usage: penholder licences list [filters] [--limit N] [--offset N] [--json]\n"
     "       penholder licences show REFERENCE [--json]\n"
     "       penholder licences stats --by destination|rating|year|criterion [filters]\n"
     "                                [--format table|csv|json]\n"
-    "       penholder licences suspend|reinstate|revoke REF --reason TEXT --criteria LIST\n"
+    "       penholder licences suspend|revoke REF --reason TEXT --criteria LIST [--actor NAME]\n"
+    "                                [--json]\n"
+    "       penholder licences reinstate|surrender|exhaust REF --reason TEXT [--criteria LIST]\n"
     "                                [--actor NAME] [--json]\n"
     "\n"
     "filters:\n"
@@ -141,15 +145,24 @@ static const char licences_help[] =
     "  --from DATE       decided on or after DATE (YYYY-MM-DD)\n"
     "  --to DATE         decided on or before DATE\n"
     "  --outcome O       issued, refused, ...\n"
-    "  --status S        issued, suspended, reinstated, revoked, expired, refused, ...\n"
+    "  --status S        issued, suspended, reinstated, revoked, surrendered, exhausted,\n"
+    "                    expired, refused, ...\n"
     "\n"
     "stats counts each licence once per key it touches; value_gbp is the value of its\n"
     "goods lines under that key, in whole pounds. CSV columns: key,licences,refused,value_gbp.\n"
     "\n"
-    "suspend, reinstate and revoke change a licence's status with a reason and the criteria\n"
-    "cited (e.g. 2c, checked against the criteria in force), recorded in the audit log.\n"
-    "Allowed: issued/reinstated -> suspended -> reinstated; issued/suspended/reinstated ->\n"
-    "revoked (final). --actor defaults to $PENHOLDER_ACTOR, else the login name.\n";
+    "suspend, reinstate, revoke, surrender and exhaust change a licence's status through the\n"
+    "licence workflow (docs/workflow.md), with a reason, and for suspension and revocation\n"
+    "the criteria cited (e.g. 2c, checked against the criteria in force); each change is on\n"
+    "the audit log. Allowed: issued/reinstated -> suspended -> reinstated; issued/suspended/\n"
+    "reinstated -> revoked; issued/reinstated -> surrendered or exhausted. Revoked,\n"
+    "surrendered, exhausted and expired are final.\n"
+    "\n"
+    "--actor names the account acting (default $PENHOLDER_ACTOR, else the login name). It\n"
+    "must exist and be enabled (an unknown name exits 2), and its role must be one the\n"
+    "workflow allows for the change (otherwise \"forbidden\", exit 1): suspend by a case\n"
+    "officer or decision maker; reinstate and revoke by a decision maker; surrender by an\n"
+    "exporter, for a licence issued to its own organisation; exhaust by a case officer.\n";
 
 static int64_t whole_pounds(int64_t pence) {
     return (pence + 50) / 100;
@@ -378,8 +391,7 @@ int cmd_licences(int argc, char **argv) {
         fputs(licences_help, stdout);
         return 0;
     }
-    if (optind >= argc)
-        return cli_usage("licences", "expected list, show, stats, suspend, reinstate or revoke");
+    if (optind >= argc) return cli_usage("licences", "expected %s", SUBCOMMANDS);
     const char *sub = argv[optind++];
     if (strcmp(sub, "show") == 0) {
         if (optind + 1 != argc) return cli_usage("licences", "show needs exactly one reference");
@@ -390,8 +402,8 @@ int cmd_licences(int argc, char **argv) {
         return cli_licence_status(&c, sub, argv[optind], reason, criteria, actor);
     }
     if (reason || criteria || actor)
-        return cli_usage(
-            "licences", "--reason, --criteria and --actor belong to suspend, reinstate and revoke");
+        return cli_usage("licences", "--reason, --criteria and --actor belong to suspend, "
+                                     "reinstate, revoke, surrender and exhaust");
     if (optind < argc) return cli_usage("licences", "unexpected argument '%s'", argv[optind]);
     if (strcmp(sub, "list") == 0) {
         if (by || format)
@@ -408,7 +420,5 @@ int cmd_licences(int argc, char **argv) {
             return cli_usage("licences", "--format must be table, csv or json");
         return licences_stats(&c, &f, by, format);
     }
-    return cli_usage(
-        "licences",
-        "unknown subcommand '%s' (expected list, show, stats, suspend, reinstate or revoke)", sub);
+    return cli_usage("licences", "unknown subcommand '%s' (expected %s)", sub, SUBCOMMANDS);
 }

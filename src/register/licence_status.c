@@ -1,5 +1,6 @@
-/* Licence status changes (suspension, reinstatement, revocation) and the
- * canonical state of a licence for the audit log. */
+/* Licence status changes through the licence workflow (suspension,
+ * reinstatement, revocation, surrender, exhaustion, expiry) and the canonical
+ * state of a licence for the audit log. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,55 @@ int register_is_licence_event(const char *event) {
     for (size_t i = 0; i < wf_licence.ntransitions; i++)
         if (ph_streq(wf_licence.transitions[i].event, event)) return 1;
     return 0;
+}
+
+/* Whether `role` may fire `event` from some state. */
+static int role_may_fire(const char *event, const char *role) {
+    for (size_t i = 0; i < wf_licence.ntransitions; i++) {
+        const wf_transition *t = &wf_licence.transitions[i];
+        if (ph_streq(t->event, event) && wf_role_allowed(t, role)) return 1;
+    }
+    return 0;
+}
+
+/* The roles the workflow lets fire `event`, in table order without repeats:
+ * "case_officer, decision_maker, system". */
+static void event_roles(const char *event, char *out, size_t size) {
+    char roles[16][64];
+    size_t n = 0;
+    for (size_t i = 0; i < wf_licence.ntransitions; i++) {
+        const wf_transition *t = &wf_licence.transitions[i];
+        if (!ph_streq(t->event, event)) continue;
+        for (const char *p = t->roles; *p;) {
+            size_t len = strcspn(p, " ");
+            if (len && len < sizeof roles[0] && n < sizeof roles / sizeof roles[0]) {
+                char role[64];
+                memcpy(role, p, len);
+                role[len] = '\0';
+                int seen = 0;
+                for (size_t k = 0; k < n; k++)
+                    seen |= ph_streq(roles[k], role);
+                if (!seen) ph_strlcpy(roles[n++], role, sizeof roles[0]);
+            }
+            p += len;
+            while (*p == ' ')
+                p++;
+        }
+    }
+    ph_buf b;
+    ph_buf_init(&b);
+    for (size_t k = 0; k < n; k++)
+        ph_buf_printf(&b, "%s%s", k ? ", " : "", roles[k]);
+    ph_strlcpy(out, b.len ? b.data : "nobody", size);
+    ph_buf_free(&b);
+}
+
+static int role_refused(ph_err *err, const char *actor, const char *role, const char *event) {
+    char roles[128];
+    event_roles(event, roles, sizeof roles);
+    return ph_fail(err, PH_EFORBIDDEN,
+                   "forbidden: %s (%s) may not %s a licence; the licence workflow allows it to %s",
+                   actor, role && *role ? role : "no role", event, roles);
 }
 
 const char *register_licence_next_status(const char *status, const char *event) {
@@ -214,34 +264,46 @@ int register_licence_change_status(store *db, const register_status_change *c,
                      c->event);
     else if (!c->actor || !*c->actor)
         rc = ph_fail(err, PH_EUSAGE, "the actor is required");
+    else if (!c->role || !role_may_fire(c->event, c->role))
+        rc = role_refused(err, c->actor, c->role, c->event);
     if (rc) {
         free(reason);
         return rc;
     }
 
+    /* An exporter's search is limited to its organisation's licences, and
+     * another organisation's licence is not found, as over HTTP. */
     int64_t id = 0;
     store_stmt *st;
-    rc = store_prepare(db, "SELECT id, status FROM licence WHERE reference = ?", &st, err);
+    rc = store_prepare(db,
+                       "SELECT l.id, l.status, COALESCE(a.organisation, '') FROM licence l "
+                       "LEFT JOIN application a ON a.id = l.application_id WHERE l.reference = ?",
+                       &st, err);
     if (!rc) {
         store_bind_text(st, 1, c->reference);
         int step = store_step(st, err);
-        if (step == STORE_ROW) {
+        if (step == STORE_ROW &&
+            (!c->organisation ||
+             (*c->organisation && ph_streq(store_col_text(st, 2), c->organisation)))) {
             id = store_col_int(st, 0);
             ph_strlcpy(out->from, store_col_text(st, 1), sizeof out->from);
-        } else if (step == STORE_DONE) {
+        } else if (step == STORE_ROW || step == STORE_DONE) {
             rc = ph_fail(err, PH_ENOTFOUND, "licence '%s' is not in the register", c->reference);
         } else {
             rc = step;
         }
         store_finalize(st);
     }
-    const char *next = rc ? NULL : register_licence_next_status(out->from, c->event);
+    const wf_transition *t = rc ? NULL : wf_find(&wf_licence, out->from, c->event);
+    const char *next = t ? t->to : NULL;
     if (!rc && !next) {
         char allowed[128];
         register_licence_events(out->from, allowed, sizeof allowed);
         rc =
             ph_fail(err, PH_ECONFLICT, "licence %s is %s, so it cannot be %s (allowed from %s: %s)",
                     c->reference, out->from, event_done(c->event), out->from, allowed);
+    } else if (!rc && !wf_role_allowed(t, c->role)) {
+        rc = role_refused(err, c->actor, c->role, c->event);
     }
     char when[AUDIT_TIME_LEN], date[11];
     if (!rc) rc = audit_clock(when, err);

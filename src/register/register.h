@@ -132,11 +132,12 @@ typedef struct register_summary {
 int register_summarise(store *db, register_summary *s, ph_err *err);
 
 /* ---- licence status changes (licence_status.c) ----
- * Suspension, reinstatement and revocation of a licence in the register,
- * each with a reason, the criteria cited (checked against the criteria
- * version in force) and an audit entry. Allowed transitions:
- *   issued, reinstated -suspend-> suspended -reinstate-> reinstated
- *   issued, suspended, reinstated -revoke-> revoked (final)
+ * Every change of a licence's status goes through the licence workflow
+ * (wf_licence in workflow.h, drawn in docs/workflow.md): suspension,
+ * reinstatement, revocation, surrender, exhaustion and expiry, each with a
+ * reason, the criteria cited where the workflow's guard asks for them
+ * (checked against the criteria version in force), the role of whoever acts
+ * checked against the workflow's role column, and an audit entry.
  * Owns the licence_status_change table. */
 
 /* The audit object type of a licence; its id is the licence reference. */
@@ -144,10 +145,16 @@ int register_summarise(store *db, register_summary *s, ph_err *err);
 
 typedef struct register_status_change {
     const char *reference;
-    const char *event;    /* suspend, reinstate, revoke */
+    const char *event;    /* suspend, reinstate, revoke, surrender, exhaust, expire */
     const char *reason;   /* required */
-    const char *criteria; /* required: "2c", "1a, 2c" */
-    const char *actor;    /* who decided */
+    const char *criteria; /* "2c", "1a, 2c": required when the workflow's guard says so */
+    const char *actor;    /* who decided: an account name */
+    /* The role the actor acts in (auth_role_name, or "system" for penholder):
+     * it must be in the workflow's role column for the transition. */
+    const char *role;
+    /* An exporter acting: the licence must have been issued on one of this
+     * organisation's applications, otherwise it is not found. NULL for staff. */
+    const char *organisation;
 } register_status_change;
 
 typedef struct register_status_result {
@@ -159,12 +166,15 @@ typedef struct register_status_result {
 
 /* Changes the licence's status, records the change and appends the audit
  * entry (action "licence.<event>"). Must run inside a transaction
- * (store_begin); on failure the caller rolls back. PH_ENOTFOUND for an
- * unknown reference, PH_ECONFLICT for a transition the table forbids (the
- * message lists the allowed events), PH_EUSAGE for a missing reason or
+ * (store_begin); on failure the caller rolls back. PH_EFORBIDDEN when the
+ * role may not fire the event (the message starts "forbidden:" and names
+ * the roles that may), PH_ENOTFOUND for an unknown reference (or another
+ * organisation's licence), PH_ECONFLICT for a transition the table forbids
+ * (the message lists the allowed events), PH_EUSAGE for a missing reason or
  * criteria or an unknown criterion. */
 int register_licence_change_status(store *db, const register_status_change *c,
                                    register_status_result *out, ph_err *err);
+
 /* The status an event leads to from `status`, or NULL when not allowed. */
 const char *register_licence_next_status(const char *status, const char *event);
 /* The events allowed from `status`, "suspend, revoke", or "none". */
