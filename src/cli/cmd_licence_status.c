@@ -1,5 +1,6 @@
 /* penholder licences suspend|reinstate|revoke|surrender|exhaust REF --reason TEXT
  *     [--criteria LIST] [--actor NAME]
+ * penholder licences expire [--as-of DATE] [--actor NAME] [--batch N]
  *
  * The actor is an account: it must exist and be enabled, and the licence
  * workflow (through the register engine) decides whether its role may make
@@ -81,5 +82,48 @@ int cli_licence_status(const cli_common *c, const char *event, const char *refer
         printf("%s: %s -> %s; audit entry %llu, tree size %llu\n", reference, r.from, r.to,
                (unsigned long long)r.audit.seq, (unsigned long long)r.audit.tree_size);
     }
+    return 0;
+}
+
+int cli_licences_expire(const cli_common *c, const char *as_of, const char *actor, long batch) {
+    if (!actor) actor = cli_default_actor();
+    if (!actor) return cli_usage("licences", "cannot tell who is acting; give --actor NAME");
+    ph_err err = {0};
+    store *db;
+    if (cli_open_db(c, 0, &db, &err)) return cli_fail(&err);
+    auth_user u;
+    int rc = licence_actor(db, actor, &u, &err);
+    register_expiry e = {
+        .as_of = as_of, .actor = u.name, .actor_role = auth_role_name(u.role), .batch = batch};
+    register_expiry_report rep = {0};
+    if (!rc) rc = register_licences_expire(db, &e, &rep, &err);
+    store_close(db);
+    if (rc) {
+        /* Whole batches are kept: say how far it got before the failure. */
+        if (rep.n)
+            fprintf(stderr,
+                    "penholder: %zu %s expired before the failure (whole batches are kept); "
+                    "run again to carry on\n",
+                    rep.n, rep.n == 1 ? "licence" : "licences");
+        register_expiry_report_free(&rep);
+        return cli_fail(&err);
+    }
+    if (c->json) {
+        json_t *list = json_array();
+        for (size_t i = 0; i < rep.n; i++)
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I}", "reference",
+                                                  rep.licences[i].reference, "expires_on",
+                                                  rep.licences[i].expires_on, "from",
+                                                  rep.licences[i].from, "audit_sequence",
+                                                  (json_int_t)rep.licences[i].audit_seq));
+        cli_print_json(json_pack("{s:s, s:s, s:I, s:o}", "as_of", rep.as_of, "actor", u.name,
+                                 "expired", (json_int_t)rep.n, "licences", list));
+    } else {
+        char n[32];
+        cli_format_int((int64_t)rep.n, n, sizeof n);
+        printf("%s %s expired (end date before %s)\n", n, rep.n == 1 ? "licence" : "licences",
+               rep.as_of);
+    }
+    register_expiry_report_free(&rep);
     return 0;
 }

@@ -2,8 +2,8 @@
  * exporter reads it (only the licences issued on its organisation's
  * applications, through a serialiser written for exporters), and the status
  * changes of the licence workflow made by people: suspension, reinstatement,
- * revocation and exhaustion by staff, surrender by the exporter. Expiry, at
- * a licence's end date, is penholder's own and not a route.
+ * revocation and exhaustion by staff, surrender by the exporter. Expiry is
+ * penholder's own (`penholder licences expire`).
  *
  * A status change runs register_licence_change_status inside the request's
  * transaction (the server begins it for writes), so the If-Match check, the
@@ -115,7 +115,7 @@ static json_t *lines_json_exporter(const register_line *lines, size_t n) {
 }
 
 /* The status changes served here, in the order of the route table (the
- * workflow's expiry, at a licence's end date, is penholder's own). */
+ * workflow's expiry is made by `penholder licences expire`). */
 static const char *const served_events[] = {"suspend", "reinstate", "revoke", "surrender",
                                             "exhaust"};
 

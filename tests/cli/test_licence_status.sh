@@ -2,9 +2,12 @@
 # enabled account whose role the licence workflow allows (an unknown name
 # exits 2, a role the workflow leaves out is forbidden and exits 1, and
 # nothing is written either way); surrender by the exporter of its own
-# organisation's licence and exhaustion by a case officer.
+# organisation's licence and exhaustion by a case officer; and
+# `licences expire`, which moves every extant licence past its end date to
+# expired, each through the workflow with its own reason and audit entry.
 . "$(dirname "$0")/lib.sh"
 
+# The audit clock fixes "today" for expiry: 2 March 2026.
 export PENHOLDER_AUDIT_TIME=2026-03-02T09:00:00Z
 unset PENHOLDER_ACTOR
 # Accounts are added with the release build when there is one (Argon2id is
@@ -24,8 +27,9 @@ entries() { sql "SELECT count(*) FROM audit_entry"; }
 expect_ok "help" licences --help
 expect_out "licences suspend|revoke REF" "suspend and revoke in the usage"
 expect_out "licences reinstate|surrender|exhaust REF" "reinstate, surrender and exhaust in the usage"
+expect_out "licences expire [--as-of DATE] [--actor NAME]" "expire in the usage"
 expect_status 2 "an unknown subcommand" licences frobnicate
-expect_err "surrender or exhaust" "the error lists every subcommand"
+expect_err "surrender, exhaust or expire" "the error lists every subcommand"
 
 expect_ok "init" init
 cat >"$TMP/reg.csv" <<'CSV'
@@ -84,6 +88,60 @@ expect_status 2 "exhaustion needs a reason" licences exhaust GBSIEL/2023/0000009
 expect_status 1 "an exporter cannot surrender a licence not issued to it" licences surrender GBSIEL/2023/0000009/P --reason x --actor acme
 expect_err "is not in the register" "it is not found, as over HTTP"
 expect_eq "$(status_of GBSIEL/2023/0000009/P)" issued "unchanged"
+
+# ---- expiry ----
+L1=GBSIEL/2023/0000001/P
+L2=GBSIEL/2023/0000002/P
+L3=GBSIEL/2023/0000003/P
+L7=GBSIEL/2023/0000007/P
+BEFORE=$(entries)
+expect_status 2 "expire takes no reference" licences expire "$L1" --actor officer
+expect_status 2 "expire takes no reason" licences expire --reason x --actor officer
+expect_status 2 "--as-of belongs to expire" licences list --as-of 2026-01-01
+expect_status 2 "a bad date" licences expire --as-of 2026-02-30 --actor officer
+expect_status 2 "an unknown account" licences expire --actor nobody.here
+expect_status 1 "an adviser cannot expire licences" licences expire --actor fiona.fcdo
+expect_err "forbidden" "forbidden"
+expect_status 1 "nor can an exporter" licences expire --actor acme
+expect_status 2 "no date after today: a licence expires once its end date has passed" licences expire --as-of 2026-03-03 --actor officer
+expect_err "after today (2026-03-02)" "the error names today"
+expect_eq "$(entries)" "$BEFORE" "refused runs wrote nothing"
+
+expect_ok "expire as of an earlier date" licences expire --as-of 2025-01-01 --actor officer --json
+expect_eq "$(jq -r '[.licences[].reference] | join(" ")' "$OUT")" "$L7" "only the licence whose end date is before it"
+expect_eq "$(jq -r '.expired' "$OUT")" 1 "counted"
+# A failure half-way (the trigger stands for a full disk or a kill) keeps
+# the batches done before it; running again carries on.
+sql "CREATE TRIGGER fail_once BEFORE INSERT ON licence_status_change WHEN NEW.from_status = 'suspended'
+     BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+expect_status 1 "a run that fails half-way" licences expire --actor officer --batch 1
+expect_err "1 licence expired before the failure" "says how far it got"
+expect_eq "$(status_of "$L1")" expired "the first batch is kept"
+expect_eq "$(status_of "$L2")" suspended "the failed one is as it was"
+sql "DROP TRIGGER fail_once"
+expect_ok "running again carries on" licences expire --actor officer --batch 1
+expect_out "1 licence expired (end date before 2026-03-02)" "the count is printed"
+expect_eq "$(status_of "$L1")" expired "an issued licence past its end date expired"
+expect_eq "$(status_of "$L2")" expired "so did a suspended one"
+expect_eq "$(status_of "$L7")" expired "and a reinstated one"
+expect_eq "$(status_of "$L3")" reinstated "a licence whose end date is today is still valid"
+expect_eq "$(status_of GBSIEL/2023/0000004/P)" revoked "a revoked licence stays revoked"
+expect_eq "$(status_of GBSIEL/2023/0000005/P)" issued "a licence with years to run is untouched"
+expect_eq "$(status_of GBOIEL/2023/0000006/P)" issued "one without an end date never expires"
+expect_eq "$(sql "SELECT group_concat(x, '; ') FROM (SELECT event || ' ' || from_status || ' ' || actor AS x FROM licence_status_change WHERE event = 'expire' ORDER BY id)")" \
+    "expire reinstated officer; expire issued officer; expire suspended officer" "each through the workflow, on the account's instruction"
+expect_eq "$(sql "SELECT reason FROM licence_status_change l JOIN licence c ON c.id = l.licence_id WHERE c.reference = '$L1'")" \
+    "the licence reached its end date: it expires on 2025-01-10, before 2026-03-02" "each with its own reason"
+expect_eq "$(($(entries) - BEFORE))" 3 "and its own audit entry"
+expect_ok "the audit log of one" audit log --object "licence:$L2" --json
+expect_eq "$(jq -r '.[-1].action + " by " + .[-1].actor' "$OUT")" "licence.expire by officer" "on the log under the account"
+AFTER=$(entries)
+expect_ok "running it again" licences expire --actor dm
+expect_out "0 licences expired" "changes nothing"
+expect_eq "$(entries)" "$AFTER" "and writes nothing"
+expect_status 1 "an expired licence cannot be reinstated" licences reinstate "$L2" --reason x --actor dm
+expect_err "allowed from expired: none" "expired is final"
+expect_ok "the audit log verifies" audit verify
 
 # ---- surrender of the exporter's own licence (a licence issued on its
 # application: the demonstration has them) ----

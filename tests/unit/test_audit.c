@@ -981,8 +981,9 @@ static void test_licence_audit(void **state) {
     audit_verify_report_free(&r);
 }
 
-/* The role column of the licence workflow, and an exporter's own licences. */
-static void test_licence_roles(void **state) {
+/* The role column of the licence workflow, an exporter's own licences, and
+ * the expiry of licences past their end date. */
+static void test_licence_roles_and_expiry(void **state) {
     fixture *f = *state;
     ph_err err = {0};
     refdata_load_report rep;
@@ -1033,6 +1034,41 @@ static void test_licence_roles(void **state) {
     store_rollback(f->db);
     assert_int_equal(count(f->db, "SELECT count(*) FROM audit_entry"), 0);
 
+    register_expiry_report er;
+    register_expiry e = {.actor = "fiona", .actor_role = "adviser", .batch = 1};
+    assert_int_equal(register_licences_expire(f->db, &e, &er, &err), PH_EFORBIDDEN);
+    e.actor_role = "exporter";
+    assert_int_equal(register_licences_expire(f->db, &e, &er, &err), PH_EFORBIDDEN);
+    e.actor = "olivia";
+    e.actor_role = "case_officer";
+    e.as_of = "2026-03-03";
+    assert_int_equal(register_licences_expire(f->db, &e, &er, &err), PH_EUSAGE);
+    e.as_of = "2026-02-30";
+    assert_int_equal(register_licences_expire(f->db, &e, &er, &err), PH_EUSAGE);
+    e.as_of = NULL;
+    assert_int_equal(store_begin(f->db, &err), PH_OK);
+    assert_int_not_equal(register_licences_expire(f->db, &e, &er, &err), PH_OK);
+    store_rollback(f->db);
+
+    assert_int_equal(register_licences_expire(f->db, &e, &er, &err), PH_OK);
+    assert_string_equal(er.as_of, "2026-03-02");
+    assert_int_equal(er.n, 3);
+    assert_string_equal(er.licences[0].reference, "L6");
+    assert_string_equal(er.licences[0].from, "reinstated");
+    assert_string_equal(er.licences[1].reference, "L1");
+    assert_string_equal(er.licences[2].reference, "L2");
+    assert_string_equal(er.licences[2].from, "suspended");
+    register_expiry_report_free(&er);
+    assert_int_equal(count(f->db, "SELECT count(*) FROM licence WHERE status = 'expired'"), 3);
+    assert_int_equal(count(f->db, "SELECT count(*) FROM audit_entry WHERE action = "
+                                  "'licence.expire' AND actor = 'olivia'"),
+                     3);
+    assert_int_equal(count(f->db, "SELECT count(*) FROM licence WHERE status = 'revoked'"), 1);
+    /* a second run changes nothing */
+    assert_int_equal(register_licences_expire(f->db, &e, &er, &err), PH_OK);
+    assert_int_equal(er.n, 0);
+    register_expiry_report_free(&er);
+    assert_int_equal(count(f->db, "SELECT count(*) FROM audit_entry"), 3);
     unsetenv("PENHOLDER_AUDIT_TIME");
 
     audit_verify_report r;
@@ -1058,7 +1094,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_log_tampering, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_append_refusals, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_licence_audit, setup_db, teardown_db),
-        cmocka_unit_test_setup_teardown(test_licence_roles, setup_db, teardown_db),
+        cmocka_unit_test_setup_teardown(test_licence_roles_and_expiry, setup_db, teardown_db),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
