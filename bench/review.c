@@ -84,9 +84,13 @@ static int workflow_baseline(const char *path, const char *run) {
     double start = now(), start_cpu = cpu();
     if (store_begin(db, &err)) die(&err);
     for (size_t i = 0; i < n; i++) {
-        register_status_change c = {refs[i], "suspend",
-                                    "Clear risk under Criterion 2(c) (the workflow baseline)", "2c",
-                                    "bench"};
+        register_status_change c = {.reference = refs[i],
+                                    .event = "suspend",
+                                    .reason =
+                                        "Clear risk under Criterion 2(c) (the workflow baseline)",
+                                    .criteria = "2c",
+                                    .actor = "bench",
+                                    .role = "decision_maker"};
         register_status_result r;
         if (register_licence_change_status(db, &c, &r, &err)) die(&err);
     }

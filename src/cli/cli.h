@@ -88,9 +88,11 @@ int cmd_audit(int argc, char **argv);
 /* Registers every audited object type's state function (cmd_audit.c);
  * called once at start-up, before any command runs. */
 void cli_audit_register_types(void);
-/* licences suspend|reinstate|revoke (cmd_licence_status.c). */
+/* licences suspend|reinstate|revoke|surrender|exhaust and licences expire
+ * (cmd_licence_status.c). */
 int cli_licence_status(const cli_common *c, const char *event, const char *reference,
                        const char *reason, const char *criteria, const char *actor);
+int cli_licences_expire(const cli_common *c, const char *as_of, const char *actor, long batch);
 int cmd_lists(int argc, char **argv);
 int cmd_concern(int argc, char **argv);
 int cmd_screen(int argc, char **argv);

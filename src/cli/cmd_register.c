@@ -134,13 +134,18 @@ int cmd_import(int argc, char **argv) {
     return 0;
 }
 
+#define SUBCOMMANDS "list, show, stats, suspend, reinstate, revoke, surrender, exhaust or expire"
+
 static const char licences_help[] =
     "usage: penholder licences list [filters] [--limit N] [--offset N] [--json]\n"
     "       penholder licences show REFERENCE [--json]\n"
     "       penholder licences stats --by destination|rating|year|criterion [filters]\n"
     "                                [--format table|csv|json]\n"
-    "       penholder licences suspend|reinstate|revoke REF --reason TEXT --criteria LIST\n"
+    "       penholder licences suspend|revoke REF --reason TEXT --criteria LIST [--actor NAME]\n"
+    "                                [--json]\n"
+    "       penholder licences reinstate|surrender|exhaust REF --reason TEXT [--criteria LIST]\n"
     "                                [--actor NAME] [--json]\n"
+    "       penholder licences expire [--as-of DATE] [--actor NAME] [--batch N] [--json]\n"
     "\n"
     "filters:\n"
     "  --destination D   code or name (IL, Israel, \"United States of America\")\n"
@@ -148,15 +153,31 @@ static const char licences_help[] =
     "  --from DATE       decided on or after DATE (YYYY-MM-DD)\n"
     "  --to DATE         decided on or before DATE\n"
     "  --outcome O       issued, refused, ...\n"
-    "  --status S        issued, suspended, reinstated, revoked, expired, refused, ...\n"
+    "  --status S        issued, suspended, reinstated, revoked, surrendered, exhausted,\n"
+    "                    expired, refused, ...\n"
     "\n"
     "stats counts each licence once per key it touches; value_gbp is the value of its\n"
     "goods lines under that key, in whole pounds. CSV columns: key,licences,refused,value_gbp.\n"
     "\n"
-    "suspend, reinstate and revoke change a licence's status with a reason and the criteria\n"
-    "cited (e.g. 2c, checked against the criteria in force), recorded in the audit log.\n"
-    "Allowed: issued/reinstated -> suspended -> reinstated; issued/suspended/reinstated ->\n"
-    "revoked (final). --actor defaults to $PENHOLDER_ACTOR, else the login name.\n";
+    "suspend, reinstate, revoke, surrender and exhaust change a licence's status through the\n"
+    "licence workflow (docs/workflow.md), with a reason, and for suspension and revocation\n"
+    "the criteria cited (e.g. 2c, checked against the criteria in force); each change is on\n"
+    "the audit log. Allowed: issued/reinstated -> suspended -> reinstated; issued/suspended/\n"
+    "reinstated -> revoked; issued/reinstated -> surrendered or exhausted. Revoked,\n"
+    "surrendered, exhausted and expired are final.\n"
+    "\n"
+    "--actor names the account acting (default $PENHOLDER_ACTOR, else the login name). It\n"
+    "must exist and be enabled (an unknown name exits 2), and its role must be one the\n"
+    "workflow allows for the change (otherwise \"forbidden\", exit 1): suspend by a case\n"
+    "officer or decision maker; reinstate and revoke by a decision maker; surrender by an\n"
+    "exporter, for a licence issued to its own organisation; exhaust by a case officer.\n"
+    "\n"
+    "expire moves every extant licence (issued, suspended or reinstated) whose expiry date is\n"
+    "before --as-of (default today; never later than today) to expired, each with its own\n"
+    "reason and audit entry, in transactions of --batch licences (default 500): after a\n"
+    "failure, whole batches are kept and running again carries on; a second run changes\n"
+    "nothing. The account running it must be a case officer or decision maker; the changes\n"
+    "are the workflow's system role, on its instruction. Prints how many expired.\n";
 
 static int64_t whole_pounds(int64_t pence) {
     return (pence + 50) / 100;
@@ -345,10 +366,13 @@ int cmd_licences(int argc, char **argv) {
                                          {"reason", required_argument, NULL, 'R'},
                                          {"criteria", required_argument, NULL, 'C'},
                                          {"actor", required_argument, NULL, 'A'},
+                                         {"as-of", required_argument, NULL, 'a'},
+                                         {"batch", required_argument, NULL, 'B'},
                                          {0, 0, 0, 0}};
     cli_common c = {0};
     register_filter f = {0};
-    const char *reason = NULL, *criteria = NULL, *actor = NULL;
+    const char *reason = NULL, *criteria = NULL, *actor = NULL, *as_of = NULL;
+    long batch = 0;
     f.limit = 50;
     const char *by = NULL, *format = NULL;
     int opt;
@@ -368,6 +392,12 @@ int cmd_licences(int argc, char **argv) {
         case 'R': reason = optarg; break;
         case 'C': criteria = optarg; break;
         case 'A': actor = optarg; break;
+        case 'a': as_of = optarg; break;
+        case 'B':
+            if (ph_parse_i64(optarg, &v) || v < 1 || v > 1000000)
+                return cli_usage("licences", "--batch must be a whole number from 1 to 1000000");
+            batch = (long)v;
+            break;
         case 'n':
             if (ph_parse_i64(optarg, &v) || v < 0)
                 return cli_usage("licences", "--limit must be a whole number (0 for no limit)");
@@ -385,20 +415,32 @@ int cmd_licences(int argc, char **argv) {
         fputs(licences_help, stdout);
         return 0;
     }
-    if (optind >= argc)
-        return cli_usage("licences", "expected list, show, stats, suspend, reinstate or revoke");
+    if (optind >= argc) return cli_usage("licences", "expected %s", SUBCOMMANDS);
     const char *sub = argv[optind++];
+    if ((as_of || batch) && strcmp(sub, "expire") != 0)
+        return cli_usage("licences", "--as-of and --batch belong to 'licences expire'");
     if (strcmp(sub, "show") == 0) {
         if (optind + 1 != argc) return cli_usage("licences", "show needs exactly one reference");
         return licences_show(&c, argv[optind]);
+    }
+    /* Expiry is of every licence past its end date, never of one by hand. */
+    if (strcmp(sub, "expire") == 0) {
+        if (optind < argc)
+            return cli_usage("licences",
+                             "expire takes no reference: it expires every licence past its "
+                             "expiry date (--as-of DATE)");
+        if (reason || criteria)
+            return cli_usage("licences", "--reason and --criteria do not belong to expire: each "
+                                         "licence's reason is its expiry date");
+        return cli_licences_expire(&c, as_of, actor, batch);
     }
     if (register_is_licence_event(sub)) {
         if (optind + 1 != argc) return cli_usage("licences", "%s needs one licence reference", sub);
         return cli_licence_status(&c, sub, argv[optind], reason, criteria, actor);
     }
     if (reason || criteria || actor)
-        return cli_usage(
-            "licences", "--reason, --criteria and --actor belong to suspend, reinstate and revoke");
+        return cli_usage("licences", "--reason, --criteria and --actor belong to suspend, "
+                                     "reinstate, revoke, surrender, exhaust and expire");
     if (optind < argc) return cli_usage("licences", "unexpected argument '%s'", argv[optind]);
     if (strcmp(sub, "list") == 0) {
         if (by || format)
@@ -415,7 +457,5 @@ int cmd_licences(int argc, char **argv) {
             return cli_usage("licences", "--format must be table, csv or json");
         return licences_stats(&c, &f, by, format);
     }
-    return cli_usage(
-        "licences",
-        "unknown subcommand '%s' (expected list, show, stats, suspend, reinstate or revoke)", sub);
+    return cli_usage("licences", "unknown subcommand '%s' (expected %s)", sub, SUBCOMMANDS);
 }

@@ -18,7 +18,7 @@ static const command commands[] = {
     {"controls", cmd_controls, "search and show the control list"},
     {"destinations", cmd_destinations, "resolve and list licensing destinations"},
     {"import", cmd_import, "import a licence register file"},
-    {"licences", cmd_licences, "list licences and produce statistics"},
+    {"licences", cmd_licences, "list licences, produce statistics, change and expire licences"},
     {"workflow", cmd_workflow, "print the state machines penholder enforces"},
     {"demo", cmd_demo, "fill the database with a demonstration working day"},
     {"policy", cmd_policy, "check, show and install licensing policies"},

@@ -318,6 +318,12 @@ void http_header(http_ctx *ctx, const char *name, const char *value);
  * ("not-found", "validation", "conflict", "stale"...). */
 int http_problem(http_ctx *ctx, int status, const char *slug, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* 409 for a change a workflow does not allow now: the problem of
+ * http_problem with two more members, `state_member` ("licence_status",
+ * "case_status") naming the object's state, and "allowed_events" (stolen;
+ * NULL for none), the events the caller's role may fire from that state. */
+int http_problem_transition(http_ctx *ctx, const char *slug, const char *detail,
+                            const char *state_member, const char *state, json_t *allowed_events);
 /* 422 with "errors": [{"path", "detail"}, ...]. */
 int http_problem_fields(http_ctx *ctx, const http_field_errors *errors);
 /* 422 naming one field. */

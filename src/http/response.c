@@ -121,6 +121,15 @@ int http_problem(http_ctx *ctx, int status, const char *slug, const char *fmt, .
                             "application/problem+json");
 }
 
+int http_problem_transition(http_ctx *ctx, const char *slug, const char *detail,
+                            const char *state_member, const char *state, json_t *allowed_events) {
+    json_t *j = problem_json(ctx, 409, slug, detail ? detail : "this change is not allowed now");
+    json_t *st = state ? json_string(state) : NULL;
+    json_object_set_new(j, state_member, st ? st : json_null());
+    json_object_set_new(j, "allowed_events", allowed_events ? allowed_events : json_array());
+    return reply_json_typed(ctx, 409, j, "application/problem+json");
+}
+
 int http_problem_fields(http_ctx *ctx, const http_field_errors *errors) {
     size_t n = errors->count < HTTP_MAX_FIELD_ERRORS ? errors->count : HTTP_MAX_FIELD_ERRORS;
     char detail[PH_ERR_MAX];

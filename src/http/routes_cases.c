@@ -164,6 +164,27 @@ static const char *criteria_text(http_ctx *ctx, char *buf, size_t size) {
     return buf;
 }
 
+/* 409 for an event the case workflow does not allow now (or whose guard
+ * does not hold): as for licences, the problem names the application's
+ * status and, in "allowed_events", the events the caller's role may fire
+ * from it (the list its view of the application carries). */
+static int event_refused(http_ctx *ctx, const cases_actor *a, const char *reference,
+                         const char *detail) {
+    json_t *view = NULL;
+    int64_t version;
+    ph_err err = {0};
+    const char *status = NULL;
+    json_t *allowed = NULL;
+    if (cases_get(ctx->db, a, reference, &view, &version, &err) == PH_OK) {
+        status = json_string_value(json_object_get(view, "status"));
+        allowed = json_object_get(view, "allowed_events");
+        allowed = json_is_array(allowed) ? json_deep_copy(allowed) : NULL;
+    }
+    int rc = http_problem_transition(ctx, "not-allowed", detail, "case_status", status, allowed);
+    json_decref(view);
+    return rc;
+}
+
 static int fire(http_ctx *ctx, const char *event) {
     char reference[CASES_REFERENCE_MAX];
     path_reference(ctx, reference);
@@ -176,7 +197,7 @@ static int fire(http_ctx *ctx, const char *event) {
     cases_actor a = actor(ctx);
     ph_err err = {0};
     if (cases_fire(ctx->db, services(ctx), &a, reference, event, &p, version, &err)) {
-        if (err.rc == PH_ECONFLICT) return http_problem(ctx, 409, "not-allowed", "%s", err.msg);
+        if (err.rc == PH_ECONFLICT) return event_refused(ctx, &a, reference, err.msg);
         return http_problem_from_err(ctx, &err);
     }
     return reply_case(ctx, 200, reference);

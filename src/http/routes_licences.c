@@ -1,7 +1,9 @@
 /* Licences over HTTP: the register as staff read it (every licence), as an
  * exporter reads it (only the licences issued on its organisation's
- * applications, through a serialiser written for exporters), and suspension,
- * reinstatement and revocation through the licence workflow.
+ * applications, through a serialiser written for exporters), and the status
+ * changes of the licence workflow made by people: suspension, reinstatement,
+ * revocation and exhaustion by staff, surrender by the exporter. Expiry is
+ * penholder's own (`penholder licences expire`).
  *
  * A status change runs register_licence_change_status inside the request's
  * transaction (the server begins it for writes), so the If-Match check, the
@@ -112,9 +114,10 @@ static json_t *lines_json_exporter(const register_line *lines, size_t n) {
     return a;
 }
 
-/* The status changes served here (the workflow has more, such as
- * surrender and expiry, made by other means). */
-static const char *const served_events[] = {"suspend", "reinstate", "revoke"};
+/* The status changes served here, in the order of the route table (the
+ * workflow's expiry is made by `penholder licences expire`). */
+static const char *const served_events[] = {"suspend", "reinstate", "revoke", "surrender",
+                                            "exhaust"};
 
 /* The changes the caller's role may make from a status through this API,
  * as a JSON array. */
@@ -277,21 +280,8 @@ static int event_needs_criteria(const char *event) {
 /* 409 for a transition the workflow forbids: the problem names the
  * licence's status and the events the caller's role may fire from it. */
 static int transition_refused(http_ctx *ctx, const char *status, const char *detail) {
-    json_t *j = json_object();
-    json_object_set_new(j, "type", json_string("urn:penholder:problem:conflict"));
-    json_object_set_new(j, "title", json_string("Conflict"));
-    json_object_set_new(j, "status", json_integer(409));
-    json_t *d = json_string(detail);
-    json_object_set_new(j, "detail", d ? d : json_string("this change is not allowed now"));
-    json_t *instance = ctx->path ? json_string(ctx->path) : NULL;
-    if (instance) json_object_set_new(j, "instance", instance);
-    json_object_set_new(j, "licence_status", json_string(status));
-    json_object_set_new(j, "allowed_events", allowed_events_json(status, ctx));
-    char *text = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    int rc = http_reply_text(ctx, 409, "application/problem+json", text, strlen(text));
-    free(text);
-    return rc;
+    return http_problem_transition(ctx, "conflict", detail, "licence_status", status,
+                                   allowed_events_json(status, ctx));
 }
 
 static const http_field change_fields[] = {
@@ -316,6 +306,34 @@ static void criteria_text(const json_t *body, ph_buf *out) {
         if (out->len) ph_buf_puts(out, ", ");
         ph_buf_puts(out, json_string_value(c));
     }
+}
+
+/* The change as staff see it: the transition, the criteria and the audit
+ * entry it made. */
+static json_t *change_json_staff(http_ctx *ctx, const char *reference, const char *event,
+                                 const register_status_result *r) {
+    char leaf[2 * AUDIT_HASH_BYTES + 1], root[2 * AUDIT_HASH_BYTES + 1],
+        state[2 * AUDIT_HASH_BYTES + 1];
+    ph_hex(r->audit.leaf_hash, AUDIT_HASH_BYTES, leaf);
+    ph_hex(r->audit.root_hash, AUDIT_HASH_BYTES, root);
+    ph_hex(r->audit.state_sha256, AUDIT_HASH_BYTES, state);
+    json_t *change =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "reference", reference, "event",
+                  event, "from", r->from, "to", r->to, "criteria", r->criteria, "criteria_version",
+                  r->criteria_version, "actor", http_actor(ctx), "time", r->audit.time);
+    json_object_set_new(change, "audit",
+                        json_pack("{s:I, s:I, s:s, s:s, s:s}", "sequence", (json_int_t)r->audit.seq,
+                                  "tree_size", (json_int_t)r->audit.tree_size, "leaf_hash", leaf,
+                                  "root_hash", root, "state_sha256", state));
+    return change;
+}
+
+/* The change as the exporter who made it sees it: the transition and when,
+ * field by field; the audit log is for auditors. */
+static json_t *change_json_exporter(const char *reference, const char *event,
+                                    const register_status_result *r) {
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "reference", reference, "event", event, "from",
+                     r->from, "to", r->to, "time", r->audit.time);
 }
 
 static int change_status(http_ctx *ctx, const char *event) {
@@ -349,12 +367,17 @@ static int change_status(http_ctx *ctx, const char *event) {
                                  .event = event,
                                  .reason = json_string_value(json_object_get(ctx->body, "reason")),
                                  .criteria = criteria.data ? criteria.data : "",
-                                 .actor = http_actor(ctx)};
+                                 .actor = http_actor(ctx),
+                                 .role = auth_role_name(ctx->user->role),
+                                 .organisation =
+                                     http_is_staff(ctx) ? NULL : ctx->user->organisation};
     register_status_result r;
     ph_err err = {0};
     rc = register_licence_change_status(ctx->db, &ch, &r, &err);
     ph_buf_free(&criteria);
-    if (rc == PH_ECONFLICT)
+    if (rc == PH_ENOTFOUND)
+        rc = http_problem(ctx, 404, "not-found", "no licence '%.100s'", http_param(ctx, "ref"));
+    else if (rc == PH_ECONFLICT)
         rc = transition_refused(ctx, status, err.msg);
     else if (rc == PH_EUSAGE)
         rc = http_problem_field(ctx, strstr(err.msg, "criteri") ? "criteria" : "reason", "%s",
@@ -382,20 +405,9 @@ static int change_status(http_ctx *ctx, const char *event) {
     http_header(ctx, "ETag", etag);
     json_t *view = licence_view(ctx, &after);
     found_free(&after);
-    char leaf[2 * AUDIT_HASH_BYTES + 1], root[2 * AUDIT_HASH_BYTES + 1],
-        state[2 * AUDIT_HASH_BYTES + 1];
-    ph_hex(r.audit.leaf_hash, AUDIT_HASH_BYTES, leaf);
-    ph_hex(r.audit.root_hash, AUDIT_HASH_BYTES, root);
-    ph_hex(r.audit.state_sha256, AUDIT_HASH_BYTES, state);
-    json_t *change =
-        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "reference", reference, "event",
-                  event, "from", r.from, "to", r.to, "criteria", r.criteria, "criteria_version",
-                  r.criteria_version, "actor", http_actor(ctx), "time", r.audit.time);
-    json_object_set_new(change, "audit",
-                        json_pack("{s:I, s:I, s:s, s:s, s:s}", "sequence", (json_int_t)r.audit.seq,
-                                  "tree_size", (json_int_t)r.audit.tree_size, "leaf_hash", leaf,
-                                  "root_hash", root, "state_sha256", state));
-    json_object_set_new(view, "change", change);
+    json_object_set_new(view, "change",
+                        http_is_staff(ctx) ? change_json_staff(ctx, reference, event, &r)
+                                           : change_json_exporter(reference, event, &r));
     free(reference);
     return http_reply_json(ctx, 200, view);
 }
@@ -408,6 +420,12 @@ static int licence_reinstate(http_ctx *ctx) {
 }
 static int licence_revoke(http_ctx *ctx) {
     return change_status(ctx, "revoke");
+}
+static int licence_surrender(http_ctx *ctx) {
+    return change_status(ctx, "surrender");
+}
+static int licence_exhaust(http_ctx *ctx) {
+    return change_status(ctx, "exhaust");
 }
 
 /* Roles are filled in from the licence workflow when the routes are added,
@@ -423,6 +441,10 @@ static http_route licence_routes[] = {
      "Reinstate a suspended licence, with a reason"},
     {"POST", "/api/v1/licences/{ref}/revoke", licence_revoke, 0, HTTP_EXPORTERS_NO, 0,
      "Revoke a licence, with a reason and the criteria cited"},
+    {"POST", "/api/v1/licences/{ref}/surrender", licence_surrender, 0, HTTP_EXPORTERS_NO, 0,
+     "Surrender your organisation's licence, with a reason"},
+    {"POST", "/api/v1/licences/{ref}/exhaust", licence_exhaust, 0, HTTP_EXPORTERS_NO, 0,
+     "Record that a licence's quantity is used up, with a reason"},
 };
 
 /* The staff roles the licence workflow lets fire `event` from any state
@@ -439,10 +461,36 @@ static unsigned workflow_roles(const char *event) {
     return roles;
 }
 
+/* Exporters may call the route of an event the workflow gives them (their
+ * own organisation's licences only: find_licence and the engine see to it). */
+static http_exporters workflow_exporters(const char *event) {
+    for (size_t i = 0; i < wf_licence.ntransitions; i++) {
+        const wf_transition *t = &wf_licence.transitions[i];
+        if (strcmp(t->event, event) == 0 && wf_role_allowed(t, auth_role_name(AUTH_ROLE_EXPORTER)))
+            return HTTP_EXPORTERS_OWN_ORG;
+    }
+    return HTTP_EXPORTERS_NO;
+}
+
+/* The routes that change a status follow the two reads, in the order of
+ * served_events. */
+#define LICENCE_READ_ROUTES 2
+
 int http_licence_routes(http_router *r, ph_err *err) {
-    static const char *const events[] = {NULL, NULL, "suspend", "reinstate", "revoke"};
-    for (size_t i = 0; i < sizeof licence_routes / sizeof licence_routes[0]; i++)
-        if (events[i]) licence_routes[i].roles = workflow_roles(events[i]);
-    return http_router_add(r, licence_routes, sizeof licence_routes / sizeof licence_routes[0],
-                           err);
+    size_t nroutes = sizeof licence_routes / sizeof licence_routes[0];
+    size_t nevents = sizeof served_events / sizeof served_events[0];
+    if (nroutes != LICENCE_READ_ROUTES + nevents)
+        return ph_fail(err, PH_ERR, "internal: %zu licence routes for %zu status changes", nroutes,
+                       nevents);
+    for (size_t i = 0; i < nevents; i++) {
+        http_route *route = &licence_routes[LICENCE_READ_ROUTES + i];
+        char want[64];
+        snprintf(want, sizeof want, "/api/v1/licences/{ref}/%s", served_events[i]);
+        if (strcmp(route->pattern, want) != 0)
+            return ph_fail(err, PH_ERR, "internal: route %s is not the route of %s", route->pattern,
+                           served_events[i]);
+        route->roles = workflow_roles(served_events[i]);
+        route->exporters = workflow_exporters(served_events[i]);
+    }
+    return http_router_add(r, licence_routes, nroutes, err);
 }

@@ -133,22 +133,32 @@ typedef struct register_summary {
 int register_summarise(store *db, register_summary *s, ph_err *err);
 
 /* ---- licence status changes (licence_status.c) ----
- * Suspension, reinstatement and revocation of a licence in the register,
- * each with a reason, the criteria cited (checked against the criteria
- * version in force) and an audit entry. Allowed transitions:
- *   issued, reinstated -suspend-> suspended -reinstate-> reinstated
- *   issued, suspended, reinstated -revoke-> revoked (final)
+ * Every change of a licence's status goes through the licence workflow
+ * (wf_licence in workflow.h, drawn in docs/workflow.md): suspension,
+ * reinstatement, revocation, surrender, exhaustion and expiry, each with a
+ * reason, the criteria cited where the workflow's guard asks for them
+ * (checked against the criteria version in force), the role of whoever acts
+ * checked against the workflow's role column, and an audit entry.
  * Owns the licence_status_change table. */
 
 /* The audit object type of a licence; its id is the licence reference. */
 #define REGISTER_LICENCE_OBJECT "licence"
 
+/* The workflow role of penholder's own routines (expiry). */
+#define REGISTER_ROLE_SYSTEM "system"
+
 typedef struct register_status_change {
     const char *reference;
-    const char *event;    /* suspend, reinstate, revoke */
+    const char *event;    /* suspend, reinstate, revoke, surrender, exhaust, expire */
     const char *reason;   /* required */
-    const char *criteria; /* required: "2c", "1a, 2c" */
-    const char *actor;    /* who decided */
+    const char *criteria; /* "2c", "1a, 2c": required when the workflow's guard says so */
+    const char *actor;    /* who decided: an account name */
+    /* The role the actor acts in (auth_role_name, or REGISTER_ROLE_SYSTEM):
+     * it must be in the workflow's role column for the transition. */
+    const char *role;
+    /* An exporter acting: the licence must have been issued on one of this
+     * organisation's applications, otherwise it is not found. NULL for staff. */
+    const char *organisation;
 } register_status_change;
 
 typedef struct register_status_result {
@@ -160,12 +170,58 @@ typedef struct register_status_result {
 
 /* Changes the licence's status, records the change and appends the audit
  * entry (action "licence.<event>"). Must run inside a transaction
- * (store_begin); on failure the caller rolls back. PH_ENOTFOUND for an
- * unknown reference, PH_ECONFLICT for a transition the table forbids (the
- * message lists the allowed events), PH_EUSAGE for a missing reason or
+ * (store_begin); on failure the caller rolls back. PH_EFORBIDDEN when the
+ * role may not fire the event (the message starts "forbidden:" and names
+ * the roles that may), PH_ENOTFOUND for an unknown reference (or another
+ * organisation's licence), PH_ECONFLICT for a transition the table forbids
+ * (the message lists the allowed events), PH_EUSAGE for a missing reason or
  * criteria or an unknown criterion. */
 int register_licence_change_status(store *db, const register_status_change *c,
                                    register_status_result *out, ph_err *err);
+
+/* ---- expiry ----
+ * Every extant licence (a status from which the workflow allows `expire`)
+ * whose expires_on is before `as_of` becomes expired, each through
+ * register_licence_change_status (role system) with its own reason and
+ * audit entry. The work is done in batches, each its own transaction, so a
+ * failure leaves whole batches done and running again carries on; a licence
+ * already expired is no longer extant, so a second run changes nothing. */
+
+/* Licences expired per transaction unless the caller says otherwise. */
+#define REGISTER_EXPIRE_BATCH_DEFAULT 500
+
+typedef struct register_expiry {
+    /* YYYY-MM-DD; NULL: today, the date of the audit clock (audit_clock).
+     * Never later than that date, so that no licence is recorded as expired
+     * on a day before its end date has passed. */
+    const char *as_of;
+    const char *actor; /* the account that runs the expiry, on the audit log */
+    /* Its role (auth_role_name): a staff role the licence workflow names
+     * (case_officer, decision_maker); exporters and other roles are refused. */
+    const char *actor_role;
+    long batch; /* licences per transaction; 0: REGISTER_EXPIRE_BATCH_DEFAULT */
+} register_expiry;
+
+typedef struct register_expired {
+    char *reference;
+    char *expires_on;
+    char from[32]; /* the status it expired from */
+    uint64_t audit_seq;
+} register_expired;
+
+typedef struct register_expiry_report {
+    char as_of[11];
+    register_expired *licences; /* in the order expired: by expires_on, then reference */
+    size_t n;
+} register_expiry_report;
+
+/* Must be called outside a transaction: it runs its own, one per batch.
+ * PH_EUSAGE for a bad or future as_of, PH_EFORBIDDEN for a role that may
+ * not run it. On failure, report->n says how many expired before it. */
+int register_licences_expire(store *db, const register_expiry *e, register_expiry_report *report,
+                             ph_err *err);
+void register_expiry_report_free(register_expiry_report *r);
+
 /* The status an event leads to from `status`, or NULL when not allowed. */
 const char *register_licence_next_status(const char *status, const char *event);
 /* The events allowed from `status`, "suspend, revoke", or "none". */

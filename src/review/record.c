@@ -805,7 +805,8 @@ static int apply_one(store *db, const review_actor *who, const review_row *row, 
                                  .event = p->action,
                                  .reason = reason.data,
                                  .criteria = p->criteria[0] ? p->criteria : row->criteria,
-                                 .actor = who->name};
+                                 .actor = who->name,
+                                 .role = who->role};
     register_status_result r;
     rc = register_licence_change_status(db, &ch, &r, err);
     if (rc) ph_err_prefix(err, "review %s, licence %s: ", row->ref, p->reference);
@@ -983,7 +984,8 @@ int review_resolve(store *db, const review_actor *who, int64_t id, const char *r
                                          .reason = text.data,
                                          .criteria =
                                              criteria && *criteria ? criteria : row.criteria,
-                                         .actor = who->name};
+                                         .actor = who->name,
+                                         .role = who->role};
             register_status_result r;
             rc = register_licence_change_status(db, &ch, &r, err);
             if (!rc)

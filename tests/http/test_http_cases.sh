@@ -52,10 +52,15 @@ as "$ACME" PUT /api/v1/applications/$P $J -H "If-Match: $(header ETag)" --data '
 expect_problem 422 validation "a bad destination is refused"
 jq_is '.detail | test("destination")' true "naming the field"
 
-# Illegal transitions get 409 with the events allowed.
+# Illegal transitions get 409 with the events allowed: in the detail, and
+# as for licences in "allowed_events", the events the caller's role may
+# fire from the status in "case_status".
 as "$DM" POST /api/v1/applications/$P/decision $J --data '{"decision": "issue", "reason": "fine"}'
-expect_code 409 "a draft cannot be decided"
+expect_problem 409 not-allowed "a draft cannot be decided"
 jq_is '.detail | test("allowed: ")' true "409 names what is allowed"
+jq_is '.case_status' draft "and the application's status"
+jq_is '.allowed_events | type' array "allowed_events is an array"
+jq_is '.allowed_events | length' 0 "a decision maker may fire nothing from draft"
 
 as "$ACME" POST /api/v1/applications/$P/submit
 expect_code 200 "submitted"
@@ -67,6 +72,10 @@ jq_is '.assessment.recommendation | length > 0' true "staff see the assessment r
 jq_is '.assessment.result.policy.id' uk-selc-2021 "with the policy it was made under"
 jq_is '.sla.due | length' 10 "and the service-level due date"
 
+as "$OFFICER" POST /api/v1/applications/$P/events $J --data '{"event": "consolidate"}'
+expect_problem 409 not-allowed "a submitted case cannot be consolidated"
+jq_is '.case_status' submitted "names the status"
+jq_is '.allowed_events | join(",")' start_checks "and what a case officer may do from it"
 as "$OFFICER" POST /api/v1/applications/$P/events $J --data '{"event": "start_checks"}'
 expect_code 200 "the case officer takes the case"
 as "$OFFICER" POST /api/v1/applications/$P/rfi $J --data '{"question": "Please provide the end-user undertaking."}'
@@ -84,6 +93,8 @@ as "$OFFICER" POST /api/v1/applications/$P/events $J --data '{"event": "send_to_
 expect_code 200 "goods go to the technical assessors"
 as "$TAU" POST /api/v1/applications/$P/events $J --data '{"event": "complete_technical"}'
 expect_code 409 "technical assessment cannot end with unrated goods"
+jq_is '.case_status + ": " + (.allowed_events | join(","))' "technical_assessment: complete_technical" \
+    "a guard that does not hold: the event is allowed from the status, the goods are not rated"
 as "$TAU" POST /api/v1/applications/$P/goods/1/rating $J --data '{"rating": "ML10.a", "report_summary": "components for military combat aircraft"}'
 expect_code 200 "line 1 rated"
 as "$TAU" POST /api/v1/applications/$P/goods/2/rating $J --data '{"rating": "ZZ999"}'
@@ -146,6 +157,7 @@ jq_is '.status' withdrawn "withdrawn"
 as "$ACME" POST /api/v1/applications/$P2/events $J --data '{"event": "submit"}'
 expect_code 409 "nothing can happen to a withdrawn case"
 jq_is '.detail | test("allowed: nothing")' true "and it says so"
+jq_is '.case_status + " " + (.allowed_events | length | tostring)' "withdrawn 0" "in allowed_events too"
 
 # The audit log holds every step and verifies.
 stop_server

@@ -1,8 +1,9 @@
 # Licences over HTTP: the register as staff and exporters read it (each
 # exporter its own organisation's licences only, through its own view), and
-# suspension, reinstatement and revocation through the licence workflow,
-# with If-Match, problem+json naming fields, 409 naming the allowed events,
-# and every change on the audit log.
+# suspension, reinstatement, revocation, exhaustion by staff and surrender by
+# the exporter through the licence workflow, with If-Match, problem+json
+# naming fields, 409 naming the allowed events, and every change on the
+# audit log.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/flow.sh"
 
@@ -53,7 +54,7 @@ expect_problem 400 query "an unknown parameter is refused"
 as "$OFFICER" GET /api/v1/licences/CAAT-000001
 expect_code 200 "a register reference with dashes is read as written"
 jq_is '.lines[0].rating' ML10 "with its lines"
-jq_is '.allowed_events | join(",")' "suspend" "a case officer may suspend it"
+jq_is '.allowed_events | join(",")' "suspend,exhaust" "a case officer may suspend it or record it as exhausted"
 "$PH" licences show CAAT-000001 --json >"$TMP/cli.json"
 jq -S 'del(.application, .allowed_events)' "$OUT" >"$TMP/http.json"
 jq -S . "$TMP/cli.json" | cmp -s - "$TMP/http.json" && pass "the staff view is licences show --json, plus application and allowed events" \
@@ -143,12 +144,66 @@ EXP_ETAG=$(header ETag)
 as "$DM" GET "/api/v1/licences/$P"
 [ "$(header ETag)" != "$EXP_ETAG" ] && pass "the two views have their own ETags" || fail "one ETag for two views"
 
+# ---- surrender (the exporter) and exhaustion (a case officer) ----
+as "$OFFICER" POST "/api/v1/licences/$P/surrender" $J --data '{"reason": "x"}'
+expect_problem 403 forbidden "staff cannot surrender an exporter's licence"
+as "$DM" POST "/api/v1/licences/$P/surrender" $J --data '{"reason": "x"}'
+expect_problem 403 forbidden "nor can a decision maker"
+as "$ACME" POST "/api/v1/licences/$P/exhaust" $J --data '{"reason": "x"}'
+expect_problem 403 forbidden "exporters cannot record a licence as exhausted"
+as "$OTHER" POST "/api/v1/licences/$P/surrender" $J --data '{"reason": "x"}'
+expect_problem 404 not-found "another organisation cannot surrender it"
+as "$ACME" POST /api/v1/licences/CAAT-000003/surrender $J --data '{"reason": "x"}'
+expect_problem 404 not-found "nor can an exporter surrender an imported licence"
+as "$ACME" POST "/api/v1/licences/$P/surrender" $J --data '{}'
+expect_problem 422 validation "a surrender needs a reason"
+jq_is '.errors[0].path' reason "names the reason"
+as "$OFFICER" POST "/api/v1/licences/$P/suspend" $J --data '{"reason": "Pending enquiries", "criteria": ["7"]}'
+expect_code 200 "the exporter's licence is suspended"
+as "$ACME" POST "/api/v1/licences/$P/surrender" $J --data '{"reason": "No longer needed"}'
+expect_problem 409 conflict "a suspended licence cannot be surrendered"
+jq_is '.licence_status' suspended "names the status"
+jq_is '.allowed_events | join(",")' "" "and that the exporter may do nothing now"
+as "$DM" POST "/api/v1/licences/$P/reinstate" $J --data '{"reason": "Enquiries closed"}'
+expect_code 200 "reinstated"
+as "$ACME" GET "/api/v1/licences/$P"
+ACME_ETAG=$(header ETag)
+as "$ACME" POST "/api/v1/licences/$P/surrender" $J -H "If-Match: $ACME_ETAG" --data '{"reason": "The contract was cancelled"}'
+expect_code 200 "the exporter surrenders its licence with the ETag it read"
+jq_is '.status' surrendered "surrendered"
+jq_is 'keys | join(",")' "application,change,destination,destination_name,end_use,end_user,expires_on,issued_on,lines,reference,status,type,value_gbp" \
+    "in the exporter view"
+jq_is '.change | keys | join(",")' "event,from,reference,time,to" "with the change as the exporter may see it"
+jq_is '.change.from + " -> " + .change.to' "reinstated -> surrendered" "from reinstated"
+[ "$(header ETag)" != "$ACME_ETAG" ] && pass "a new ETag" || fail "the ETag did not change"
+as "$ACME" POST "/api/v1/licences/$P/surrender" $J --data '{"reason": "again"}'
+expect_problem 409 conflict "surrendered is final"
+jq_is '.licence_status' surrendered "surrendered"
+as "$DM" GET "/api/v1/licences/$P"
+jq_is '.allowed_events | length' 0 "nothing follows a surrender"
+
+as "$DM" POST /api/v1/licences/CAAT-000003/exhaust $J --data '{"reason": "x"}'
+expect_problem 403 forbidden "a decision maker does not record exhaustion"
+as "$OFFICER" POST /api/v1/licences/CAAT-000003/exhaust $J --data '{"reason": "The licensed quantity has been shipped", "criteria": ["2c"], "extra": 1}'
+expect_problem 422 validation "an unknown field"
+as "$OFFICER" GET /api/v1/licences/CAAT-000003
+jq_is '.allowed_events | join(",")' "suspend,exhaust" "a case officer may suspend or exhaust an issued licence"
+as "$OFFICER" POST /api/v1/licences/CAAT-000003/exhaust $J -H "If-Match: $(header ETag)" --data '{"reason": "The licensed quantity has been shipped"}'
+expect_code 200 "the case officer records the licence as exhausted"
+jq_is '.status' exhausted "exhausted"
+jq_is '.change.criteria' "" "no criteria are needed"
+jq_is '.change.actor' officer "by the caller"
+as "$OFFICER" POST /api/v1/licences/CAAT-000003/exhaust $J --data '{"reason": "again"}'
+expect_problem 409 conflict "exhausted is final"
+jq_is '.licence_status' exhausted "names the status"
+
 # The register's workflow decides who may change a status: the routes'
-# roles are the workflow's staff roles.
+# roles are the workflow's roles (exporters, for their own organisation's
+# licences, where it names them).
 "$PH" serve --routes >"$TMP/routes.tsv"
-for ev in suspend reinstate revoke; do
+for ev in suspend reinstate revoke surrender exhaust; do
     want=$("$PH" workflow licence --json | jq -r --arg e "$ev" \
-        '[.[] | select(.event == $e) | .roles | split(" ")[] | select(. != "system" and . != "exporter")] | unique | join(",")')
+        '[.[] | select(.event == $e) | .roles | split(" ")[] | select(. != "system")] | unique | join(",")')
     got=$(awk -F '\t' -v p="/api/v1/licences/{ref}/$ev" '$2 == p { print $3 }' "$TMP/routes.tsv" | tr , '\n' | sort | paste -sd, -)
     expect_eq "$got" "$want" "$ev is for the roles of the licence workflow"
 done
@@ -159,4 +214,10 @@ expect_ok "the licence's history" audit log --object licence:CAAT-000001 --json
 jq -r '[.[] | .action + " by " + .actor] | join("; ")' "$OUT" >"$TMP/history"
 expect_eq "$(cat "$TMP/history")" "licence.suspend by officer; licence.reinstate by dm; licence.revoke by dm" \
     "every change on the log, by who made it"
+expect_ok "the issued licence's history" audit log --object "licence:$REF" --json
+expect_eq "$(jq -r '[.[] | .action + " by " + .actor] | join("; ")' "$OUT")" \
+    "licence.issue by dm; licence.suspend by officer; licence.reinstate by dm; licence.surrender by acme" \
+    "the surrender by the exporter"
+expect_ok "the exhausted licence's history" audit log --object licence:CAAT-000003 --json
+expect_eq "$(jq -r '[.[] | .action + " by " + .actor] | join("; ")' "$OUT")" "licence.exhaust by officer" "the exhaustion"
 finish

@@ -933,7 +933,8 @@ static void test_licence_audit(void **state) {
                                  .event = "suspend",
                                  .reason = "clear risk",
                                  .criteria = "2C",
-                                 .actor = "alice"};
+                                 .actor = "alice",
+                                 .role = "case_officer"};
     /* outside a transaction: refused */
     assert_int_not_equal(register_licence_change_status(f->db, &ch, &res, &err), PH_OK);
     assert_int_equal(store_begin(f->db, &err), PH_OK);
@@ -980,6 +981,102 @@ static void test_licence_audit(void **state) {
     audit_verify_report_free(&r);
 }
 
+/* The role column of the licence workflow, an exporter's own licences, and
+ * the expiry of licences past their end date. */
+static void test_licence_roles_and_expiry(void **state) {
+    fixture *f = *state;
+    ph_err err = {0};
+    refdata_load_report rep;
+    assert_int_equal(refdata_load(f->db, &rep, &err), PH_OK);
+    assert_int_equal(audit_register_type(REGISTER_LICENCE_OBJECT, register_licence_state), PH_OK);
+    assert_int_equal(
+        store_exec(f->db,
+                   "INSERT INTO licence(id, reference, type, issued_on, expires_on, "
+                   "destination_name, outcome, status) VALUES "
+                   "(1, 'L1', 'SIEL', '2023-01-05', '2025-01-05', 'Israel', 'issued', 'issued'),"
+                   "(2, 'L2', 'SIEL', '2023-01-05', '2026-03-01', 'Israel', 'issued', 'suspended'),"
+                   "(3, 'L3', 'SIEL', '2023-01-05', '2026-03-02', 'Israel', 'issued', 'issued'),"
+                   "(4, 'L4', 'SIEL', '2023-01-05', '2024-01-05', 'Israel', 'issued', 'revoked'),"
+                   "(5, 'L5', 'SIEL', '2023-01-05', NULL, 'Israel', 'issued', 'reinstated'),"
+                   "(6, 'L6', 'SIEL', '2023-01-05', '2024-06-30', 'Israel', 'issued', "
+                   "'reinstated')",
+                   &err),
+        PH_OK);
+    setenv("PENHOLDER_AUDIT_TIME", "2026-03-02T09:00:00Z", 1);
+    register_status_result res;
+    register_status_change ch = {
+        .reference = "L3", .event = "suspend", .reason = "x", .criteria = "2c", .actor = "fiona"};
+    assert_int_equal(store_begin(f->db, &err), PH_OK);
+    assert_int_equal(register_licence_change_status(f->db, &ch, &res, &err), PH_EFORBIDDEN);
+    ch.role = "adviser";
+    assert_int_equal(register_licence_change_status(f->db, &ch, &res, &err), PH_EFORBIDDEN);
+    assert_non_null(strstr(err.msg, "forbidden: fiona (adviser) may not suspend"));
+    assert_non_null(strstr(err.msg, "case_officer, decision_maker, system"));
+    ch.role = "system";
+    ch.event = "expire";
+    assert_int_equal(register_licence_change_status(f->db, &ch, &res, &err), PH_OK);
+    store_rollback(f->db);
+    /* the role is checked against the transition from the licence's status */
+    ch = (register_status_change){.reference = "L2",
+                                  .event = "reinstate",
+                                  .reason = "x",
+                                  .actor = "olivia",
+                                  .role = "exporter"};
+    assert_int_equal(store_begin(f->db, &err), PH_OK);
+    assert_int_equal(register_licence_change_status(f->db, &ch, &res, &err), PH_EFORBIDDEN);
+    /* an exporter finds only its organisation's licences (these are imported: none's) */
+    ch.event = "surrender";
+    ch.reference = "L3";
+    ch.organisation = "Acme Aerospace Ltd";
+    assert_int_equal(register_licence_change_status(f->db, &ch, &res, &err), PH_ENOTFOUND);
+    ch.organisation = "";
+    assert_int_equal(register_licence_change_status(f->db, &ch, &res, &err), PH_ENOTFOUND);
+    store_rollback(f->db);
+    assert_int_equal(count(f->db, "SELECT count(*) FROM audit_entry"), 0);
+
+    register_expiry_report er;
+    register_expiry e = {.actor = "fiona", .actor_role = "adviser", .batch = 1};
+    assert_int_equal(register_licences_expire(f->db, &e, &er, &err), PH_EFORBIDDEN);
+    e.actor_role = "exporter";
+    assert_int_equal(register_licences_expire(f->db, &e, &er, &err), PH_EFORBIDDEN);
+    e.actor = "olivia";
+    e.actor_role = "case_officer";
+    e.as_of = "2026-03-03";
+    assert_int_equal(register_licences_expire(f->db, &e, &er, &err), PH_EUSAGE);
+    e.as_of = "2026-02-30";
+    assert_int_equal(register_licences_expire(f->db, &e, &er, &err), PH_EUSAGE);
+    e.as_of = NULL;
+    assert_int_equal(store_begin(f->db, &err), PH_OK);
+    assert_int_not_equal(register_licences_expire(f->db, &e, &er, &err), PH_OK);
+    store_rollback(f->db);
+
+    assert_int_equal(register_licences_expire(f->db, &e, &er, &err), PH_OK);
+    assert_string_equal(er.as_of, "2026-03-02");
+    assert_int_equal(er.n, 3);
+    assert_string_equal(er.licences[0].reference, "L6");
+    assert_string_equal(er.licences[0].from, "reinstated");
+    assert_string_equal(er.licences[1].reference, "L1");
+    assert_string_equal(er.licences[2].reference, "L2");
+    assert_string_equal(er.licences[2].from, "suspended");
+    register_expiry_report_free(&er);
+    assert_int_equal(count(f->db, "SELECT count(*) FROM licence WHERE status = 'expired'"), 3);
+    assert_int_equal(count(f->db, "SELECT count(*) FROM audit_entry WHERE action = "
+                                  "'licence.expire' AND actor = 'olivia'"),
+                     3);
+    assert_int_equal(count(f->db, "SELECT count(*) FROM licence WHERE status = 'revoked'"), 1);
+    /* a second run changes nothing */
+    assert_int_equal(register_licences_expire(f->db, &e, &er, &err), PH_OK);
+    assert_int_equal(er.n, 0);
+    register_expiry_report_free(&er);
+    assert_int_equal(count(f->db, "SELECT count(*) FROM audit_entry"), 3);
+    unsetenv("PENHOLDER_AUDIT_TIME");
+
+    audit_verify_report r;
+    assert_int_equal(audit_verify(f->db, NULL, &r, &err), PH_OK);
+    assert_int_equal(r.problems_total, 0);
+    audit_verify_report_free(&r);
+}
+
 int main(void) {
     if (sodium_init() < 0) return 1;
     unsetenv("PENHOLDER_AUDIT_KEY");
@@ -997,6 +1094,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_log_tampering, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_append_refusals, setup_db, teardown_db),
         cmocka_unit_test_setup_teardown(test_licence_audit, setup_db, teardown_db),
+        cmocka_unit_test_setup_teardown(test_licence_roles_and_expiry, setup_db, teardown_db),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -660,7 +660,7 @@ static void test_record_create_run_approve_apply(void **state) {
     assert_int_equal(store_step(st, &err), STORE_ROW);
     ph_strlcpy(skipped, store_col_text(st, 0), sizeof skipped);
     store_finalize(st);
-    register_status_change ch = {skipped, "suspend", "by hand", "2c", "dm"};
+    register_status_change ch = {skipped, "suspend", "by hand", "2c", "dm", "decision_maker", NULL};
     register_status_result res;
     assert_int_equal(store_begin(db, &err), PH_OK);
     assert_int_equal(register_licence_change_status(db, &ch, &res, &err), PH_OK);
