@@ -8,7 +8,8 @@
  * `wf_concern` table (workflow.h): an acknowledgement is a state, never an
  * end, and `closed` is reached only through a substantive response.
  *
- * Owns the tables of src/store/sql/008_concerns.sql, all append-only: a
+ * Owns the tables of src/store/sql/008_concerns.sql (and the parts of a
+ * response, 009_concern_responses.sql), all append-only: a
  * concern's state is derived from its history, a correction is a new
  * message, a setting is changed by a new row. Reads (never writes) the
  * objects concerns are about (application, advice, case_assessment,
@@ -55,6 +56,12 @@
 #define CONCERN_LEVELS_MAX 8    /* levels of an escalation chain */
 #define CONCERN_LEVEL_NAME_MAX 48
 #define CONCERN_NO_DATE INT32_MIN
+/* Each part of a substantive response (what was decided, what was done or
+ * not done, and why) is at least this long: "noted", "n/a" or "see above"
+ * answer nothing. Three parts of 20 bytes are the 60 bytes a response
+ * needed when it was one text. */
+#define CONCERN_RESPONSE_PART_MIN 20 /* bytes, without the white space around them */
+#define CONCERN_RESPONSE_PART_WORDS 3
 
 /* The audited object types. */
 #define CONCERN_OBJECT "concern"                 /* id: the concern's number */
@@ -168,6 +175,18 @@ typedef struct concern_about {
 /* "case:GBSIEL/2026/0000001/P", "advice:12", "policy:uk-selc-2021@2021-12-08". */
 int concern_about_parse(const char *s, concern_about *out, ph_err *err);
 
+/* The parts of a substantive response, as the fields are named:
+ * "decision" (what was decided), "actions" (what was done or not done),
+ * "reasons" (why); NULL-terminated. */
+extern const char *const concern_response_parts[];
+/* Checks a substantive response: each part given, a text a person wrote
+ * (concern_text_check), at least CONCERN_RESPONSE_PART_MIN bytes and
+ * CONCERN_RESPONSE_PART_WORDS words, and not a copy of an earlier part.
+ * On failure the message starts with the part's name and *field (if not
+ * NULL) names it. */
+int concern_response_check(const char *decision, const char *actions, const char *reasons,
+                           const char **field, ph_err *err);
+
 extern const char
     *const concern_categories[]; /* legal_risk, policy_dissent, implementation_dissent, conduct */
 extern const char *const concern_outcomes[]; /* upheld, partly_upheld, not_upheld */
@@ -246,10 +265,13 @@ int concern_raise(store *db, const concern_actor *who, const concern_raise_input
                   char receipt[CONCERN_RECEIPT_TEXT], ph_err *err);
 
 typedef struct concern_event_input {
-    const char *text;    /* respond: the substantive response */
-    const char *outcome; /* respond */
-    const char *reason;  /* escalate, appeal, extend */
-    const char *today;   /* NULL: concern_today() */
+    const char *text;     /* respond: an optional note beside the three parts */
+    const char *outcome;  /* respond */
+    const char *reason;   /* escalate, appeal, extend */
+    const char *today;    /* NULL: concern_today() */
+    const char *decision; /* respond: what was decided */
+    const char *actions;  /* respond: what was done or not done */
+    const char *reasons;  /* respond: why */
 } concern_event_input;
 
 /* Fires a workflow event: acknowledge, consider, respond, appeal, escalate,
