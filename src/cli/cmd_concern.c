@@ -10,7 +10,7 @@
 
 static const char concern_help[] =
     "usage: penholder concern raise --actor U --about "
-    "case:REF|licence:REF|review:ID|advice:ID|assessment:ID|policy:NAME[@V]\n"
+    "case:REF|licence:REF|review:RV-0001|advice:ID|assessment:ID|policy:NAME[@V]\n"
     "                               --category C --text TEXT [--criteria 2c,7] [--cosign U]... "
     "[--level L]\n"
     "                               [--confidential]\n"

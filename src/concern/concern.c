@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "concern_internal.h"
+#include "review/review.h"
 #include "workflow/workflow.h"
 
 void concern_today(char out[11]) {
@@ -517,18 +518,20 @@ static int resolve_about(store *db, const concern_about *a, concern_row *r, ph_e
         return PH_OK;
     }
     if (strcmp(a->kind, "policy") == 0) return resolve_policy(db, a, r, err);
-    ph_parse_i64(a->id, &id);
     if (strcmp(a->kind, "review") == 0) {
         /* Reviews may not be installed yet: the id is then taken as given. */
         int exists;
+        if (review_parse_ref(a->id, &id))
+            return ph_fail(err, PH_EUSAGE, "about: '%.64s' is not a review reference", a->id);
         if (store_table_exists(db, "review", &exists, err)) return err->rc;
         if (exists) {
             if (store_one_int(db, &n, err, "SELECT count(*) FROM review WHERE id = ?", "i", id))
                 return err->rc;
-            if (!n) return ph_fail(err, PH_EUSAGE, "about: no review %lld", (long long)id);
+            if (!n) return ph_fail(err, PH_EUSAGE, "about: no review %s", a->id);
         }
         return PH_OK;
     }
+    ph_parse_i64(a->id, &id);
     const char *find, *pin;
     if (strcmp(a->kind, "advice") == 0) {
         find = "SELECT ap.reference, a.revision FROM advice a JOIN application ap ON ap.id = "
@@ -1020,7 +1023,17 @@ static json_t *criteria_json(const char *criteria) {
 static json_t *about_json(const concern_row *c) {
     json_t *o = json_object();
     json_object_set_new(o, "kind", json_string(c->about_kind));
-    json_object_set_new(o, "id", json_string(c->about_id));
+    int64_t review_id;
+    char ref[REVIEW_REF_MAX];
+    /* A review concern raised before reviews were named RV-0001 here holds
+     * the number: shown as the reference all the same. */
+    if (strcmp(c->about_kind, "review") == 0 &&
+        review_parse_ref(c->about_id, &review_id) == PH_OK) {
+        review_ref(review_id, ref);
+        json_object_set_new(o, "id", json_string(ref));
+    } else {
+        json_object_set_new(o, "id", json_string(c->about_id));
+    }
     json_object_set_new(o, "version",
                         c->about_version ? json_string(c->about_version) : json_null());
     json_object_set_new(o, "sha256", c->about_sha256 ? json_string(c->about_sha256) : json_null());

@@ -172,7 +172,8 @@ typedef struct concern_about {
     char id[CONCERN_ABOUT_MAX];
     char version[64]; /* policy:NAME@VERSION */
 } concern_about;
-/* "case:GBSIEL/2026/0000001/P", "advice:12", "policy:uk-selc-2021@2021-12-08". */
+/* "case:GBSIEL/2026/0000001/P", "advice:12", "review:RV-0001" (or "review:1";
+ * the id is kept as the reference, RV-0001), "policy:uk-selc-2021@2021-12-08". */
 int concern_about_parse(const char *s, concern_about *out, ph_err *err);
 
 /* The parts of a substantive response, as the fields are named:

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "concern.h"
+#include "review/review.h"
 
 const char *const concern_categories[] = {"legal_risk", "policy_dissent", "implementation_dissent",
                                           "conduct", NULL};
@@ -628,7 +629,7 @@ int concern_response_check(const char *decision, const char *actions, const char
 int concern_about_parse(const char *s, concern_about *out, ph_err *err) {
     memset(out, 0, sizeof *out);
     static const char hint[] =
-        "expected case:REF, licence:REF, review:ID, advice:ID, assessment:ID or "
+        "expected case:REF, licence:REF, review:RV-0001, advice:ID, assessment:ID or "
         "policy:NAME[@VERSION]";
     if (!s || !*s) return ph_fail(err, PH_EUSAGE, "about: required (%s)", hint);
     size_t len = strlen(s);
@@ -648,8 +649,19 @@ int concern_about_parse(const char *s, concern_about *out, ph_err *err) {
         ph_strlcpy(out->id, rest, sizeof out->id);
         return PH_OK;
     }
-    if (strcmp(out->kind, "review") == 0 || strcmp(out->kind, "advice") == 0 ||
-        strcmp(out->kind, "assessment") == 0) {
+    if (strcmp(out->kind, "review") == 0) {
+        /* A review is known by its reference (RV-0001, as `penholder review`
+         * prints it) or its number; it is kept as the reference. */
+        int64_t id;
+        if (review_parse_ref(rest, &id))
+            return ph_fail(err, PH_EUSAGE,
+                           "about: '%.64s': a review is named by its reference (RV-0001) or its "
+                           "number",
+                           s);
+        review_ref(id, out->id);
+        return PH_OK;
+    }
+    if (strcmp(out->kind, "advice") == 0 || strcmp(out->kind, "assessment") == 0) {
         int64_t id;
         if (ph_parse_i64(rest, &id) || id <= 0)
             return ph_fail(err, PH_EUSAGE, "about: '%.64s': %s ids are whole numbers", s,

@@ -311,6 +311,30 @@ expect_ok "show it" concern show "$PID" --actor bob --json
 expect_out "\"sha256\": \"$POLICY_SHA\"" "the policy is pinned by its SHA-256"
 expect_status 2 "an unknown policy version" concern raise --actor bob --about policy:uk-selc-2021@1999 --category policy-dissent --text x
 expect_status 2 "a review id that is not a number" concern raise --actor bob --about review:abc --category conduct --text x
+expect_err "a review is named by its reference (RV-0001) or its number" "saying how a review is named"
+expect_status 2 "a review that does not exist" concern raise --actor bob --about review:RV-0001 --category conduct --text x
+expect_err "no review RV-0001" "named as RV-0001"
+expect_ok "evidence for a review" evidence add --destination IL --topic ihl --severity serious --summary "IHL findings" \
+    --source "HCWS64" --date 2024-09-02 --reliability high
+cat >"$TMP/review.json" <<'JSON'
+{"title": "Israel: IHL", "reason": "New evidence on the conduct of hostilities.", "criteria": ["2c"],
+ "evidence": ["EV-0001"], "as_of": "2024-09-02", "exceptions": [],
+ "scope": {"destinations": ["IL"], "statuses": ["issued"], "ratings": [], "end_user_types": []}}
+JSON
+expect_ok "a review" review create "$TMP/review.json" --actor bob
+expect_out "RV-0001" "RV-0001"
+expect_ok "a concern about review RV-0001" concern raise --actor bob --about review:RV-0001 --category policy-dissent --text "The review leaves out the trainer line."
+RID=$(head -1 "$OUT")
+expect_ok "a concern about review 1" concern raise --actor bob --about review:1 --category policy-dissent --text "Same review, by number."
+RID2=$(head -1 "$OUT")
+expect_ok "a concern about review rv-1" concern raise --actor bob --about review:rv-0001 --category conduct --text "Same review, lower case."
+RID3=$(head -1 "$OUT")
+expect_eq "$(sql "SELECT group_concat(about_id, ',') FROM concern WHERE id IN ($RID, $RID2, $RID3)")" "RV-0001,RV-0001,RV-0001" \
+    "each is stored as the review's reference"
+expect_ok "show it" concern show "$RID2" --actor bob
+expect_out "about review RV-0001" "shown as RV-0001"
+expect_ok "in the list" concern list --actor bob
+expect_out "review:RV-0001" "listed as review:RV-0001"
 expect_status 2 "an advice revision that does not exist" concern raise --actor bob --about advice:999 --category conduct --text x
 
 # ---- statistics ----

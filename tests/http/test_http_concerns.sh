@@ -22,6 +22,14 @@ mkuser quiet.reporter adviser --team mod
 ACME=$(token acme); OFFICER=$(token officer); TAU=$(token tau); FCDO=$(token fcdo); SIGNER=$(token signer)
 DM=$(token dm); NO1=$(token no1); AUD=$(token aud); ADMIN=$(token root); REP=$(token quiet.reporter)
 echo "$PASSWORD" | "$REL" concern keys init --actor no1 >/dev/null
+expect_ok "evidence for a review" evidence add --destination IL --topic ihl --severity serious --summary "IHL findings" \
+    --source "HCWS64" --date 2024-09-02 --reliability high
+cat >"$TMP/review.json" <<'JSON'
+{"title": "Israel: IHL", "reason": "New evidence on the conduct of hostilities.", "criteria": ["2c"],
+ "evidence": ["EV-0001"], "as_of": "2024-09-02", "exceptions": [],
+ "scope": {"destinations": ["IL"], "statuses": ["issued"], "ratings": [], "end_user_types": []}}
+JSON
+expect_ok "a review, RV-0001" review create "$TMP/review.json" --actor officer
 expect_ok "block finalising while concerns are open" concern settings set block_finalising yes --actor root
 start_server --login-delay 0
 APP="$(dirname "$0")/../cases/application.json"
@@ -57,6 +65,13 @@ as "$REP" POST /api/v1/concerns $J --data '{"about": "case:NOPE", "category": "c
 expect_problem 422 validation "an unknown case"
 as "$REP" POST /api/v1/concerns $J --data '{"about": "case:x", "category": "gossip", "text": "x"}'
 expect_problem 422 validation "an unknown category"
+as "$REP" POST /api/v1/concerns $J --data '{"about": "review:RV-0009", "category": "conduct", "text": "x"}'
+expect_problem 422 validation "an unknown review"
+jq_is '.errors[0].path' about "at the field about"
+jq_is '.errors[0].detail' "no review RV-0009" "named as RV-0009"
+as "$REP" POST /api/v1/concerns $J --data '{"about": "review:RV-x", "category": "conduct", "text": "x"}'
+expect_problem 422 validation "a malformed review reference"
+jq_is '.errors[0].detail | test("a review is named by its reference \\(RV-0001\\) or its number")' true "saying how a review is named"
 as "$REP" POST /api/v1/concerns $J --data "{\"about\": \"case:$REF\", \"category\": \"conduct\", \"text\": \"Told to rebalance findings.\", \"confidential\": true}"
 expect_code 201 "a confidential concern about the case"
 C2=$(jq -r .id "$OUT")
@@ -205,6 +220,13 @@ expect_problem 429 too-many-attempts "after ten wrong codes the address waits"
 [ -n "$(header Retry-After)" ] && pass "told how long" || fail "Retry-After"
 req GET /api/v1/concern-receipt -H "$R"
 expect_code 429 "even the right code waits (no oracle)"
+
+# ---- a review is named as the review commands name it ----
+for about in review:RV-0001 review:1; do
+    as "$REP" POST /api/v1/concerns $J --data "{\"about\": \"$about\", \"category\": \"policy_dissent\", \"text\": \"The review leaves out the trainer line.\"}"
+    expect_code 201 "a concern about $about"
+    jq_is '.concern.about.kind + ":" + .concern.about.id' review:RV-0001 "about the review RV-0001"
+done
 
 stop_server
 expect_ok "audit verify" audit verify

@@ -312,10 +312,34 @@ static void test_about(void **state) {
     assert_int_equal(concern_about_parse("policy:uk-selc-2021@2021.1", &a, &err), PH_OK);
     assert_string_equal(a.id, "uk-selc-2021");
     assert_string_equal(a.version, "2021.1");
-    assert_int_equal(concern_about_parse("review:7", &a, &err), PH_OK);
-    const char *bad[] = {"",          "case",      "case:",        ":x",
-                         "advice:x",  "advice:-1", "assessment:0", "policy:@1",
-                         "policy:x@", "thing:1",   "case:a b",     "licence:\x01"};
+    /* A review by its reference or its number, kept as the reference. */
+    const char *reviews[] = {"review:7", "review:RV-0007", "review:rv-7", "review:RV-7"};
+    for (size_t i = 0; i < sizeof reviews / sizeof reviews[0]; i++) {
+        assert_int_equal(concern_about_parse(reviews[i], &a, &err), PH_OK);
+        assert_string_equal(a.kind, "review");
+        assert_string_equal(a.id, "RV-0007");
+    }
+    assert_int_equal(concern_about_parse("review:RV-12345", &a, &err), PH_OK);
+    assert_string_equal(a.id, "RV-12345");
+    assert_int_equal(concern_about_parse("review:RV-x", &a, &err), PH_EUSAGE);
+    assert_non_null(strstr(err.msg, "a review is named by its reference (RV-0001) or its number"));
+    const char *bad[] = {"",
+                         "case",
+                         "case:",
+                         ":x",
+                         "advice:x",
+                         "advice:-1",
+                         "assessment:0",
+                         "policy:@1",
+                         "policy:x@",
+                         "thing:1",
+                         "case:a b",
+                         "licence:\x01",
+                         "review:RV-",
+                         "review:RV-0",
+                         "review:-1",
+                         "review:XV-0001",
+                         "advice:RV-0001"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(concern_about_parse(bad[i], &a, &err), PH_EUSAGE);
     char c[32], o[24];

@@ -89,7 +89,7 @@ function raiseForm(user) {
   const form = h('form', { class: 'app-action-form', id: 'concern-form' },
     heading(2, 'Raise a formal concern', 'm'),
     input({ ...f('about'), label: 'What is it about?', value: about, spellcheck: false,
-      hint: 'case:REFERENCE, licence:REFERENCE, review:ID, advice:ID or policy:NAME. The concern records the exact version it is about.' }),
+      hint: 'case:REFERENCE, licence:REFERENCE, review:RV-0001, advice:ID or policy:NAME. The concern records the exact version it is about.' }),
     radios({ ...f('category'), legend: 'Category', legendSize: 's',
       items: Object.entries(CATEGORIES).map(([value, [text, hintText]]) => ({ value, text, hint: hintText })) }),
     checkboxes({ ...f('criteria'), legend: 'Criteria concerned (optional)', legendSize: 's', small: true,
