@@ -816,9 +816,13 @@ static json_t *allowed_json(const char *state, part p) {
 
 /* ---- events ---- */
 
-static int not_allowed(const concern_row *c, const char *state, const char *event, ph_err *err) {
+/* Refuses an event the concern's state does not allow, listing what the
+ * caller's part (`role`: reporter, also for a receipt holder, or
+ * nominated_officer) may do now: never another part's events. */
+static int not_allowed(const concern_row *c, const char *state, const char *event, const char *role,
+                       ph_err *err) {
     const char *events[32];
-    size_t n = wf_allowed_events(&wf_concern, state, NULL, events, 32);
+    size_t n = role && *role ? wf_allowed_events(&wf_concern, state, role, events, 32) : 0;
     char list[256] = "";
     size_t used = 0;
     for (size_t i = 0; i < n; i++) {
@@ -869,7 +873,7 @@ int concern_fire(store *db, const concern_actor *who, int64_t id, const char *ev
                  : ph_fail(err, PH_EFORBIDDEN, "'%s' is for the reporter or a nominated officer",
                            event);
     if (!rc && !(tr = wf_find(&wf_concern, t.state, event)))
-        rc = not_allowed(&c, t.state, event, err);
+        rc = not_allowed(&c, t.state, event, part_role(p), err);
     if (!rc && !wf_role_allowed(tr, part_role(p))) {
         if (p == PART_REPORTER && wf_role_allowed(tr, "nominated_officer") && who->role &&
             strcmp(who->role, "nominated_officer") == 0)
@@ -959,7 +963,7 @@ int concern_message(store *db, const concern_actor *who, int64_t id, const char 
     if (!rc) rc = rules_load(db, &r, err);
     if (!rc) rc = timeline_of(db, &r, id, &t, err);
     if (!rc && !wf_find(&wf_concern, t.state, "message"))
-        rc = not_allowed(&c, t.state, "message", err);
+        rc = not_allowed(&c, t.state, "message", part_role(p), err);
     int pseudonymous = p == PART_REPORTER && c.confidential;
     const char *author = pseudonymous ? c.pseudonym : who->name;
     if (!rc && corrects) {

@@ -35,6 +35,7 @@ respond_ok() { # DESCRIPTION ID OUTCOME [more options...]
     shift 3
     expect_ok "$d" concern respond "$id" --actor no1 --outcome "$outcome" --decision "$DECISION" --actions "$ACTIONS" --reasons "$REASONS" "$@"
 }
+expect_no_err() { if grep -qF -- "$1" "$ERR"; then fail "$2 (stderr has '$1')"; else pass "$2"; fi; }
 
 # ---- the whole life of an open concern ----
 export PENHOLDER_TODAY=2026-03-02
@@ -63,6 +64,10 @@ expect_err "no concern 1 that you may read" "told there is none to read"
 
 expect_status 1 "closing before any response is refused" concern close "$ID" --actor no1
 expect_err "it closes only after a substantive response" "saying why"
+expect_err "allowed now: acknowledge, escalate, message, reveal, extend" "listing what the officer may do now"
+expect_status 1 "the reporter cannot close it either" concern close "$ID" --actor bob
+expect_err "allowed now: escalate, message" "listing what the reporter may do now"
+expect_no_err "acknowledge" "not the officer's events"
 expect_status 1 "only a nominated officer acknowledges" concern ack "$ID" --actor bob
 export PENHOLDER_TODAY=2026-03-04
 expect_ok "the nominated officer acknowledges" concern ack "$ID" --actor no1
@@ -245,6 +250,13 @@ expect_status 1 "nor another concern's" concern show "$ID2" --receipt "$RECEIPT"
 expect_status 1 "a malformed receipt" concern show "$CID" --receipt "pcr-1234"
 expect_ok "the reporter writes by receipt" concern message "$CID" --receipt "$RECEIPT" --text "Emails of 3 March attached."
 expect_ok "the officer acknowledges" concern ack "$CID" --actor no1
+expect_status 1 "the receipt holder cannot close before a response" concern close "$CID" --receipt "$RECEIPT"
+expect_err "concern $CID is acknowledged: it closes only after a substantive response" "saying why"
+expect_err "allowed now: escalate, message" "listing only what the reporter may do"
+expect_no_err "consider" "never the officer's events"
+expect_no_err "reveal" "not even revealing"
+expect_status 1 "nor appeal before a response" concern appeal "$CID" --receipt "$RECEIPT" --reason "No answer."
+expect_err "'appeal' is not allowed (allowed: escalate, message)" "the reporter's events only"
 expect_ok "and answers the thread" concern message "$CID" --actor no1 --text "Received; who else saw them?"
 expect_ok "the thread by receipt" concern show "$CID" --receipt "$RECEIPT" --json
 expect_out "Received; who else saw them?" "the reporter sees the answer"

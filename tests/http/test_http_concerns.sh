@@ -177,6 +177,14 @@ req GET /api/v1/concern-receipt
 expect_problem 400 receipt-required "no code, no concern"
 req POST /api/v1/concern-receipt/events -H "$R" $J --data '{"event": "close"}'
 expect_problem 409 conflict "the receipt holder cannot close before a response"
+jq_is '.detail | test("allowed now: escalate, message$")' true "told only what the reporter may do now"
+jq_is '.detail | test("acknowledge|consider|respond,|reveal|extend")' false "never the officer's events"
+req POST /api/v1/concern-receipt/events -H "$R" $J --data '{"event": "escalate"}'
+expect_problem 422 validation "an escalation by receipt needs a reason"
+jq_is '.errors[0].path' reason "at the field reason"
+as "$NO1" POST /api/v1/concerns/$C2/close
+expect_problem 409 conflict "the officer cannot close it either"
+jq_is '.detail | test("allowed now: acknowledge, escalate, message, reveal, extend$")' true "told what the officer may do now"
 as "$NO1" POST /api/v1/concerns/$C2/acknowledge
 as "$NO1" POST /api/v1/concerns/$C2/respond $J --data "$(jq -n '{outcome: "upheld", decision: "The instruction to rebalance the findings is withdrawn.",
     actions: "The assessment of 3 March is reopened under Criterion 2c and the instruction struck from the file.",
