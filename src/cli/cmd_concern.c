@@ -47,8 +47,8 @@ static const char concern_help[] =
     "what was decided (--decision), what was done or not done (--actions) and why\n"
     "(--reasons), each in a sentence of its own; --text adds an optional note. Deadlines,\n"
     "calendar and escalation chain are settings (docs/concerns.md); `sweep` escalates every\n"
-    "overdue concern one level and is safe to run again. Dates are YYYY-MM-DD; events are\n"
-    "dated today ($PENHOLDER_TODAY when set).\n";
+    "overdue concern one level and is safe to run again (`penholder serve` runs it too).\n"
+    "Dates are YYYY-MM-DD; events are dated today ($PENHOLDER_TODAY when set).\n";
 
 /* Reads one line of standard input into out (without its line end). */
 static int read_line(const char *what, char *out, size_t size, ph_err *err) {

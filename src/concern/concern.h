@@ -28,7 +28,8 @@
  * Deadlines come from deployment settings (acknowledge within 7 days,
  * respond within 3 months of acknowledgement by default, EU Directive
  * 2019/1937) counted in calendar days, working days (calendar.h) or months;
- * overdue concerns escalate up a configured chain, by hand or by the sweep.
+ * overdue concerns escalate up a configured chain, by hand or by the sweep
+ * (from the command line, or on a timer in the server: concern_sweeper).
  *
  * Transactions: every write runs its own transaction with its audit entry;
  * the caller must hold none. The exception is concern_note_decision, which
@@ -303,6 +304,25 @@ int concern_list(store *db, const concern_actor *who, const concern_filter *f, j
 /* Escalates every overdue concern one level (actor "system"), dated as_of;
  * running it again on the same day changes nothing. Writes a report. */
 int concern_sweep(store *db, const char *as_of, json_t **report, ph_err *err);
+/* One line (without "penholder: ") saying what a sweep report escalated:
+ * "concern sweep as of 2026-04-07 escalated 2 overdue concerns: concern 2
+ * to nominated_officer, concern 3 to nominated_officer", cut short with
+ * "..." to fit. Returns 0 (and "") when it escalated nothing. Pure. */
+int concern_sweep_summary(const json_t *report, char *out, size_t size);
+
+/* The sweep on a timer (`penholder serve`): a thread with its own
+ * connection to db_path runs concern_sweep (as of concern_today()) as soon
+ * as it starts and then every interval_seconds (at least 1) until stopped,
+ * each run its own transaction. A run that escalates writes its summary line to
+ * `log` (stderr when NULL), a run that fails its error; neither stops the
+ * timer. */
+typedef struct concern_sweeper concern_sweeper;
+int concern_sweeper_start(const char *db_path, unsigned interval_seconds, FILE *log,
+                          concern_sweeper **out, ph_err *err);
+/* Wakes the thread, waits for a run in progress to finish, and frees
+ * everything. NULL is harmless. */
+void concern_sweeper_stop(concern_sweeper *s);
+
 /* Statistics over every concern (see concern_stats_build). */
 int concern_stats(store *db, const char *as_of, json_t **out, ph_err *err);
 

@@ -407,6 +407,29 @@ static void test_response(void **state) {
     assert_null(concern_response_parts[3]);
 }
 
+static void test_sweep_summary(void **state) {
+    (void)state;
+    char line[512];
+    json_t *none =
+        json_pack("{s:s, s:[], s:[]}", "as_of", "2026-04-07", "escalated", "at_top_of_chain");
+    assert_int_equal(concern_sweep_summary(none, line, sizeof line), 0);
+    assert_string_equal(line, "");
+    json_decref(none);
+    json_t *two = json_pack("{s:s, s:[{s:i, s:s}, {s:i, s:s}], s:[]}", "as_of", "2026-04-07",
+                            "escalated", "id", 2, "to_level", "nominated_officer", "id", 3,
+                            "to_level", "civil_service_commission", "at_top_of_chain");
+    assert_int_equal(concern_sweep_summary(two, line, sizeof line), 1);
+    assert_string_equal(line,
+                        "concern sweep as of 2026-04-07 escalated 2 overdue concerns: concern "
+                        "2 to nominated_officer, concern 3 to civil_service_commission");
+    /* Cut short to fit, and says so. */
+    char small[80];
+    assert_int_equal(concern_sweep_summary(two, small, sizeof small), 1);
+    assert_true(strlen(small) < sizeof small);
+    assert_non_null(strstr(small, " ..."));
+    json_decref(two);
+}
+
 static concern_stat_input stat(const char *category, const char *raised, const char *ack,
                                const char *responded, const char *state, const char *outcome) {
     concern_stat_input x;
@@ -532,6 +555,7 @@ int main(void) {
                                        cmocka_unit_test(test_texts),
                                        cmocka_unit_test(test_about),
                                        cmocka_unit_test(test_response),
+                                       cmocka_unit_test(test_sweep_summary),
                                        cmocka_unit_test(test_stats),
                                        cmocka_unit_test(test_limiter)};
     return cmocka_run_group_tests(tests, NULL, NULL);
