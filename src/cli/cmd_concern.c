@@ -10,14 +10,14 @@
 
 static const char concern_help[] =
     "usage: penholder concern raise --actor U --about "
-    "case:REF|licence:REF|review:ID|advice:ID|assessment:ID|policy:NAME[@V]\n"
+    "case:REF|licence:REF|review:RV-0001|advice:ID|assessment:ID|policy:NAME[@V]\n"
     "                               --category C --text TEXT [--criteria 2c,7] [--cosign U]... "
     "[--level L]\n"
     "                               [--confidential]\n"
     "       penholder concern show ID (--actor U | --receipt CODE) [--as-of DATE] [--json]\n"
     "       penholder concern ack|consider ID --actor U\n"
-    "       penholder concern respond ID --actor U --outcome upheld|partly-upheld|not-upheld "
-    "--text TEXT\n"
+    "       penholder concern respond ID --actor U --outcome upheld|partly-upheld|not-upheld\n"
+    "                               --decision TEXT --actions TEXT --reasons TEXT [--text NOTE]\n"
     "       penholder concern escalate|appeal ID (--actor U | --receipt CODE) --reason TEXT\n"
     "       penholder concern extend ID --actor U --reason TEXT\n"
     "       penholder concern close ID (--actor U | --receipt CODE)\n"
@@ -43,10 +43,12 @@ static const char concern_help[] =
     "with --confidential, the receipt code on the second: it is shown once, and is the only way\n"
     "for the reporter to follow the concern (the identity is sealed to the nominated officers).\n"
     "--receipt - reads the code from standard input. Only nominated officers acknowledge,\n"
-    "respond and reveal; a concern closes only after a substantive response. Deadlines,\n"
+    "respond and reveal; a concern closes only after a substantive response, which says\n"
+    "what was decided (--decision), what was done or not done (--actions) and why\n"
+    "(--reasons), each in a sentence of its own; --text adds an optional note. Deadlines,\n"
     "calendar and escalation chain are settings (docs/concerns.md); `sweep` escalates every\n"
-    "overdue concern one level and is safe to run again. Dates are YYYY-MM-DD; events are\n"
-    "dated today ($PENHOLDER_TODAY when set).\n";
+    "overdue concern one level and is safe to run again (`penholder serve` runs it too).\n"
+    "Dates are YYYY-MM-DD; events are dated today ($PENHOLDER_TODAY when set).\n";
 
 /* Reads one line of standard input into out (without its line end). */
 static int read_line(const char *what, char *out, size_t size, ph_err *err) {
@@ -66,7 +68,7 @@ static int read_line(const char *what, char *out, size_t size, ph_err *err) {
 typedef struct opts {
     cli_common c;
     const char *actor, *receipt, *about, *category, *text, *criteria, *level, *outcome, *reason,
-        *as_of, *state, *case_reference, *format, *to;
+        *as_of, *state, *case_reference, *format, *to, *decision, *actions, *reasons;
     const char *cosign[CONCERN_COSIGNATORIES_MAX + 1];
     size_t ncosign;
     int confidential, overdue;
@@ -95,6 +97,9 @@ static int parse(int argc, char **argv, opts *o) {
                                              {"confidential", no_argument, NULL, 'k'},
                                              {"overdue", no_argument, NULL, 'O'},
                                              {"password-stdin", no_argument, NULL, 'p'},
+                                             {"decision", required_argument, NULL, 'D'},
+                                             {"actions", required_argument, NULL, 'A'},
+                                             {"reasons", required_argument, NULL, 'R'},
                                              {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     int opt;
@@ -128,6 +133,9 @@ static int parse(int argc, char **argv, opts *o) {
         case 'k': o->confidential = 1; break;
         case 'O': o->overdue = 1; break;
         case 'p': break; /* passwords are always read from standard input */
+        case 'D': o->decision = optarg; break;
+        case 'A': o->actions = optarg; break;
+        case 'R': o->reasons = optarg; break;
         default: return cli_bad_option("concern");
         }
     }
@@ -178,12 +186,32 @@ static const char *str(json_t *o, const char *key) {
     return json_is_string(v) ? json_string_value(v) : "";
 }
 
-static void print_indented(const char *text) {
+static void print_indented_by(const char *indent, const char *text) {
     for (const char *p = text; *p;) {
         size_t n = strcspn(p, "\n");
-        printf("    %.*s\n", (int)n, p);
+        printf("%s%.*s\n", indent, (int)n, p);
         p += n;
         if (*p == '\n') p++;
+    }
+}
+
+static void print_indented(const char *text) {
+    print_indented_by("    ", text);
+}
+
+/* The parts of a response, each under its heading; a response recorded
+ * before responses had parts shows its one text. */
+static void print_response(json_t *r) {
+    static const char *const parts[][2] = {
+        {"decision", "decided"}, {"actions", "done or not done"}, {"reasons", "why"}};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (!*str(r, parts[i][0])) continue;
+        printf("    %s:\n", parts[i][1]);
+        print_indented_by("      ", str(r, parts[i][0]));
+    }
+    if (*str(r, "text")) {
+        if (*str(r, "decision")) printf("    note:\n");
+        print_indented_by(*str(r, "decision") ? "      " : "    ", str(r, "text"));
     }
 }
 
@@ -231,6 +259,7 @@ static void print_concern(json_t *j) {
     if (*str(j, "outcome")) printf("  outcome     %s\n", str(j, "outcome"));
     printf("  text\n");
     print_indented(str(j, "text"));
+
     printf("\nhistory\n");
     json_array_foreach(json_object_get(j, "events"), i, v) {
         printf("  %s  %-13s by %s (%s)", str(v, "on"), str(v, "event"), str(v, "by"), str(v, "as"));
@@ -238,7 +267,10 @@ static void print_concern(json_t *j) {
         if (*str(v, "level")) printf(", to %s", str(v, "level"));
         if (*str(v, "outcome")) printf(", %s", str(v, "outcome"));
         printf("\n");
-        if (*str(v, "text")) print_indented(str(v, "text"));
+        if (strcmp(str(v, "event"), "respond") == 0)
+            print_response(v);
+        else if (*str(v, "text"))
+            print_indented(str(v, "text"));
     }
     json_t *messages = json_object_get(j, "messages");
     if (json_array_size(messages)) {
@@ -385,7 +417,15 @@ static int do_event(opts *o, int64_t id, const char *event) {
     concern_actor who;
     char role[32];
     int rc = actor_of(db, o, &who, role, &err);
-    concern_event_input in = {o->text, o->outcome, o->reason, NULL};
+    concern_event_input in = {.text = o->text,
+                              .outcome = o->outcome,
+                              .reason = o->reason,
+                              .decision = o->decision,
+                              .actions = o->actions,
+                              .reasons = o->reasons};
+    if (!rc && strcmp(event, "respond") != 0 && (o->decision || o->actions || o->reasons))
+        rc = ph_fail(&err, PH_EUSAGE,
+                     "--decision, --actions and --reasons are the parts of a response (respond)");
     if (!rc) rc = concern_fire(db, &who, id, event, &in, &err);
     json_t *j = NULL;
     if (!rc) rc = concern_get(db, &who, id, NULL, &j, &err);

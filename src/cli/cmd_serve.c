@@ -33,6 +33,9 @@ static const char serve_help[] =
     "  --login-delay MS       added to each failed login, per failure in a row (250, max 2 s)\n"
     "  --password-min N       shortest password accepted by the API (12)\n"
     "  --no-access-log        no per-request lines\n"
+    "  --sweep-interval SECONDS\n"
+    "                         escalate overdue formal concerns at start and then this\n"
+    "                         often, as `penholder concern sweep` does (3600; 0 never)\n"
     "  --routes               print the route table (method, path, roles, summary) and exit\n";
 
 /* Wrong receipt codes one client address may send before it waits for
@@ -40,6 +43,10 @@ static const char serve_help[] =
  * guesser and keeps the log quiet). */
 #define RECEIPT_FAILURES_MAX 10
 #define RECEIPT_FAILURE_WINDOW_SECONDS 900
+/* How often the server sweeps overdue concerns up their escalation chain.
+ * Deadlines are days, so an hour is prompt; the sweep is idempotent. */
+#define SWEEP_INTERVAL_DEFAULT 3600
+#define SWEEP_INTERVAL_MAX (7 * 86400)
 
 static int parse_uint(const char *opt, const char *arg, int64_t min, int64_t max, int64_t *out) {
     if (ph_parse_i64(arg, out) || *out < min || *out > max) {
@@ -91,11 +98,13 @@ int cmd_serve(int argc, char **argv) {
                                          {"password-min", required_argument, NULL, 'p'},
                                          {"no-access-log", no_argument, NULL, 'q'},
                                          {"routes", no_argument, NULL, 'r'},
+                                         {"sweep-interval", required_argument, NULL, 'S'},
                                          {0, 0, 0, 0}};
     cli_common c = {0};
     http_server_config cfg;
     http_config_default(&cfg);
     int routes = 0;
+    unsigned sweep_interval = SWEEP_INTERVAL_DEFAULT;
     int opt;
     int64_t v;
     optind = 0;
@@ -143,6 +152,10 @@ int cmd_serve(int argc, char **argv) {
             break;
         case 'q': cfg.access_log = 0; break;
         case 'r': routes = 1; break;
+        case 'S':
+            if (parse_uint("--sweep-interval", optarg, 0, SWEEP_INTERVAL_MAX, &v)) return 2;
+            sweep_interval = (unsigned)v;
+            break;
         default: return cli_bad_option("serve");
         }
     }
@@ -187,10 +200,25 @@ int cmd_serve(int argc, char **argv) {
     }
     fprintf(stderr, "penholder: serving %s/ (API %s/api/v1/, %u threads, database %s)\n",
             http_server_url(s), http_server_url(s), cfg.threads, cfg.db_path);
+    /* Overdue concerns escalate on their own: the sweep's thread inherits
+     * the blocked signals, like the workers. */
+    concern_sweeper *sweeper = NULL;
+    if (sweep_interval) {
+        if (concern_sweeper_start(cfg.db_path, sweep_interval, stderr, &sweeper, &err)) {
+            http_server_stop(s);
+            cases_runtime_close(rt);
+            concern_limiter_free(limiter);
+            return cli_fail(&err);
+        }
+        fprintf(stderr,
+                "penholder: overdue concerns are swept up their escalation chain every %u s\n",
+                sweep_interval);
+    }
     int sig = 0;
     sigwait(&stop, &sig);
     fprintf(stderr, "penholder: %s received; finishing requests in flight\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    concern_sweeper_stop(sweeper); /* a sweep under way finishes its transaction first */
     uint64_t served = http_server_stop(s);
     cases_runtime_close(rt);
     concern_limiter_free(limiter);

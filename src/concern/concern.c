@@ -9,11 +9,8 @@
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "concern_internal.h"
+#include "review/review.h"
 #include "workflow/workflow.h"
-
-/* A response shorter than this is an acknowledgement, not an answer:
- * "Thank you, we have noted your concerns" is 38 bytes. */
-#define CONCERN_RESPONSE_MIN 60
 
 void concern_today(char out[11]) {
     const char *t = getenv("PENHOLDER_TODAY");
@@ -370,6 +367,20 @@ static int concern_state(store *db, const char *object_id, ph_buf *out, ph_err *
     };
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++)
         if (audit_canon_rows(db, out, err, queries[i], "i", id)) return err->rc;
+    /* The parts of the responses (009_concern_responses.sql), added only when
+     * there are any, so that the state of a concern answered before them
+     * hashes as it did when it was recorded. */
+    int64_t parts;
+    if (store_one_int(db, &parts, err,
+                      "SELECT count(*) FROM concern_event WHERE concern_id = ? AND decision IS NOT "
+                      "NULL",
+                      "i", id))
+        return err->rc;
+    if (parts && audit_canon_rows(db, out, err,
+                                  "SELECT id, decision, actions, reasons FROM concern_event WHERE "
+                                  "concern_id = ? AND decision IS NOT NULL ORDER BY id",
+                                  "i", id))
+        return err->rc;
     /* The seals, as the hash of each sealed box. */
     store_stmt *st;
     if (store_prepare(
@@ -507,18 +518,20 @@ static int resolve_about(store *db, const concern_about *a, concern_row *r, ph_e
         return PH_OK;
     }
     if (strcmp(a->kind, "policy") == 0) return resolve_policy(db, a, r, err);
-    ph_parse_i64(a->id, &id);
     if (strcmp(a->kind, "review") == 0) {
         /* Reviews may not be installed yet: the id is then taken as given. */
         int exists;
+        if (review_parse_ref(a->id, &id))
+            return ph_fail(err, PH_EUSAGE, "about: '%.64s' is not a review reference", a->id);
         if (store_table_exists(db, "review", &exists, err)) return err->rc;
         if (exists) {
             if (store_one_int(db, &n, err, "SELECT count(*) FROM review WHERE id = ?", "i", id))
                 return err->rc;
-            if (!n) return ph_fail(err, PH_EUSAGE, "about: no review %lld", (long long)id);
+            if (!n) return ph_fail(err, PH_EUSAGE, "about: no review %s", a->id);
         }
         return PH_OK;
     }
+    ph_parse_i64(a->id, &id);
     const char *find, *pin;
     if (strcmp(a->kind, "advice") == 0) {
         find = "SELECT ap.reference, a.revision FROM advice a JOIN application ap ON ap.id = "
@@ -603,16 +616,30 @@ static int is_staff_role(const char *role) {
 
 /* ---- raising ---- */
 
+/* The three parts of a response (NULL for any other event). */
+typedef struct response_parts {
+    const char *decision, *actions, *reasons;
+} response_parts;
+
+static int record_event_parts(store *db, int64_t id, const char *event, const char *to_state,
+                              const char *actor, const char *actor_role, const char *day,
+                              const char *level, const char *outcome, const char *text,
+                              const response_parts *parts, ph_err *err) {
+    static const response_parts none = {NULL, NULL, NULL};
+    if (!parts) parts = &none;
+    return store_run(db, err,
+                     "INSERT INTO concern_event(concern_id, event, to_state, actor, actor_role, "
+                     "on_date, level, outcome, text, decision, actions, reasons) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "ittttttttttt", id, event, to_state, actor, actor_role, day, level, outcome,
+                     text, parts->decision, parts->actions, parts->reasons);
+}
+
 static int record_event(store *db, int64_t id, const char *event, const char *to_state,
                         const char *actor, const char *actor_role, const char *day,
                         const char *level, const char *outcome, const char *text, ph_err *err) {
-    return store_run(db, err,
-                     "INSERT INTO concern_event(concern_id, event, to_state, actor, actor_role, "
-                     "on_date, level, outcome, "
-                     "text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     "ittttttt"
-                     "t",
-                     id, event, to_state, actor, actor_role, day, level, outcome, text);
+    return record_event_parts(db, id, event, to_state, actor, actor_role, day, level, outcome, text,
+                              NULL, err);
 }
 
 int concern_raise(store *db, const concern_actor *who, const concern_raise_input *in, int64_t *id,
@@ -789,9 +816,13 @@ static json_t *allowed_json(const char *state, part p) {
 
 /* ---- events ---- */
 
-static int not_allowed(const concern_row *c, const char *state, const char *event, ph_err *err) {
+/* Refuses an event the concern's state does not allow, listing what the
+ * caller's part (`role`: reporter, also for a receipt holder, or
+ * nominated_officer) may do now: never another part's events. */
+static int not_allowed(const concern_row *c, const char *state, const char *event, const char *role,
+                       ph_err *err) {
     const char *events[32];
-    size_t n = wf_allowed_events(&wf_concern, state, NULL, events, 32);
+    size_t n = role && *role ? wf_allowed_events(&wf_concern, state, role, events, 32) : 0;
     char list[256] = "";
     size_t used = 0;
     for (size_t i = 0; i < n; i++) {
@@ -842,7 +873,7 @@ int concern_fire(store *db, const concern_actor *who, int64_t id, const char *ev
                  : ph_fail(err, PH_EFORBIDDEN, "'%s' is for the reporter or a nominated officer",
                            event);
     if (!rc && !(tr = wf_find(&wf_concern, t.state, event)))
-        rc = not_allowed(&c, t.state, event, err);
+        rc = not_allowed(&c, t.state, event, part_role(p), err);
     if (!rc && !wf_role_allowed(tr, part_role(p))) {
         if (p == PART_REPORTER && wf_role_allowed(tr, "nominated_officer") && who->role &&
             strcmp(who->role, "nominated_officer") == 0)
@@ -854,18 +885,17 @@ int concern_fire(store *db, const concern_actor *who, int64_t id, const char *ev
             rc = ph_fail(err, PH_EFORBIDDEN, "'%s' is for %s; you are the %s", event, tr->roles,
                          p == PART_REPORTER ? "reporter" : "nominated officer");
     }
+    response_parts parts = {NULL, NULL, NULL};
     if (!rc && strcmp(event, "respond") == 0) {
+        /* What was decided, what was done or not done, and why: each its
+         * own part, so that "we have noted your concerns" cannot stand for
+         * all three. The note is optional ('' on the record when none). */
         rc = concern_outcome_parse(in->outcome, outcome, err);
-        if (!rc)
-            rc = concern_text_check("text", in->text, in->text ? strlen(in->text) : 0,
-                                    CONCERN_TEXT_MAX, err);
-        if (!rc && strlen(in->text) < CONCERN_RESPONSE_MIN)
-            rc = ph_fail(err, PH_EUSAGE,
-                         "text: a substantive response says what was decided, what was done or not "
-                         "done, and why "
-                         "(at least %d bytes); an acknowledgement is not a response",
-                         CONCERN_RESPONSE_MIN);
-        text = in->text;
+        if (!rc) rc = concern_response_check(in->decision, in->actions, in->reasons, NULL, err);
+        text = in->text && in->text[strspn(in->text, " \t\r\n")] ? in->text : "";
+        if (!rc && *text)
+            rc = concern_text_check("text", text, strlen(text), CONCERN_TEXT_MAX, err);
+        parts = (response_parts){in->decision, in->actions, in->reasons};
     }
     if (!rc && (strcmp(event, "escalate") == 0 || strcmp(event, "appeal") == 0 ||
                 strcmp(event, "extend") == 0)) {
@@ -895,8 +925,9 @@ int concern_fire(store *db, const concern_actor *who, int64_t id, const char *ev
     const char *actor = pseudonymous ? c.pseudonym : who->name;
     if (!rc) rc = store_begin(db, err);
     if (!rc) {
-        rc = record_event(db, id, event, tr->to[0] ? tr->to : NULL, actor, part_role(p), day, level,
-                          outcome[0] ? outcome : NULL, text, err);
+        rc = record_event_parts(db, id, event, tr->to[0] ? tr->to : NULL, actor, part_role(p), day,
+                                level, outcome[0] ? outcome : NULL, text,
+                                parts.decision ? &parts : NULL, err);
         char action[48];
         snprintf(action, sizeof action, "concern.%s", event);
         if (!rc) rc = concern_audit(db, actor, action, id, pseudonymous, err);
@@ -932,7 +963,7 @@ int concern_message(store *db, const concern_actor *who, int64_t id, const char 
     if (!rc) rc = rules_load(db, &r, err);
     if (!rc) rc = timeline_of(db, &r, id, &t, err);
     if (!rc && !wf_find(&wf_concern, t.state, "message"))
-        rc = not_allowed(&c, t.state, "message", err);
+        rc = not_allowed(&c, t.state, "message", part_role(p), err);
     int pseudonymous = p == PART_REPORTER && c.confidential;
     const char *author = pseudonymous ? c.pseudonym : who->name;
     if (!rc && corrects) {
@@ -996,7 +1027,17 @@ static json_t *criteria_json(const char *criteria) {
 static json_t *about_json(const concern_row *c) {
     json_t *o = json_object();
     json_object_set_new(o, "kind", json_string(c->about_kind));
-    json_object_set_new(o, "id", json_string(c->about_id));
+    int64_t review_id;
+    char ref[REVIEW_REF_MAX];
+    /* A review concern raised before reviews were named RV-0001 here holds
+     * the number: shown as the reference all the same. */
+    if (strcmp(c->about_kind, "review") == 0 &&
+        review_parse_ref(c->about_id, &review_id) == PH_OK) {
+        review_ref(review_id, ref);
+        json_object_set_new(o, "id", json_string(ref));
+    } else {
+        json_object_set_new(o, "id", json_string(c->about_id));
+    }
     json_object_set_new(o, "version",
                         c->about_version ? json_string(c->about_version) : json_null());
     json_object_set_new(o, "sha256", c->about_sha256 ? json_string(c->about_sha256) : json_null());
@@ -1045,6 +1086,10 @@ static int rows_json(store *db, const char *sql, int64_t id, json_t *into,
     return rc == STORE_DONE ? PH_OK : rc;
 }
 
+#define EVENT_COLUMNS                                                                              \
+    "event, to_state, actor, actor_role, on_date, level, outcome, text, decision, actions, "       \
+    "reasons"
+
 static json_t *event_json(store_stmt *st) {
     json_t *o = json_object();
     json_object_set_new(o, "event", json_string(store_col_text(st, 0)));
@@ -1054,7 +1099,33 @@ static json_t *event_json(store_stmt *st) {
     json_object_set_new(o, "on", json_string(store_col_text(st, 4)));
     json_object_set_new(o, "level", text_or_null(st, 5));
     json_object_set_new(o, "outcome", text_or_null(st, 6));
-    json_object_set_new(o, "text", text_or_null(st, 7));
+    /* A response without a note keeps '' (the column must not be NULL). */
+    const char *text = store_col_text(st, 7);
+    json_object_set_new(o, "text", text && *text ? json_string(text) : json_null());
+    if (strcmp(store_col_text(st, 0), "respond") == 0) {
+        json_object_set_new(o, "decision", text_or_null(st, 8));
+        json_object_set_new(o, "actions", text_or_null(st, 9));
+        json_object_set_new(o, "reasons", text_or_null(st, 10));
+    }
+    return o;
+}
+
+/* The newest response among the events: {on, by, outcome, decision,
+ * actions, reasons, text}, or null. */
+static json_t *latest_response(json_t *events) {
+    json_t *found = NULL, *v;
+    size_t i;
+    json_array_foreach(events, i, v) {
+        if (strcmp(json_string_value(json_object_get(v, "event")), "respond") == 0) found = v;
+    }
+    if (!found) return json_null();
+    json_t *o = json_object();
+    static const char *const keys[] = {"on",      "by",      "outcome", "decision",
+                                       "actions", "reasons", "text"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        json_t *x = json_object_get(found, keys[k]);
+        json_object_set(o, keys[k], x ? x : json_null());
+    }
     return o;
 }
 
@@ -1119,11 +1190,10 @@ int concern_get(store *db, const concern_actor *who, int64_t id, const char *as_
                    "SELECT account FROM concern_cosignatory WHERE concern_id = ? ORDER BY account",
                    id, cos, string_json, err);
     if (!rc)
-        rc = rows_json(db,
-                       "SELECT event, to_state, actor, actor_role, on_date, level, outcome, text "
-                       "FROM concern_event "
-                       "WHERE concern_id = ? ORDER BY id",
-                       id, events, event_json, err);
+        rc = rows_json(
+            db, "SELECT " EVENT_COLUMNS " FROM concern_event WHERE concern_id = ? ORDER BY id", id,
+            events, event_json, err);
+    if (!rc) json_object_set_new(o, "response", latest_response(events));
     /* Decision makers read the substance, not the thread. */
     if (!rc && p != PART_DECISION_MAKER) {
         json_t *messages = json_array();

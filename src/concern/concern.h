@@ -8,7 +8,8 @@
  * `wf_concern` table (workflow.h): an acknowledgement is a state, never an
  * end, and `closed` is reached only through a substantive response.
  *
- * Owns the tables of src/store/sql/008_concerns.sql, all append-only: a
+ * Owns the tables of src/store/sql/008_concerns.sql (and the parts of a
+ * response, 009_concern_responses.sql), all append-only: a
  * concern's state is derived from its history, a correction is a new
  * message, a setting is changed by a new row. Reads (never writes) the
  * objects concerns are about (application, advice, case_assessment,
@@ -27,7 +28,8 @@
  * Deadlines come from deployment settings (acknowledge within 7 days,
  * respond within 3 months of acknowledgement by default, EU Directive
  * 2019/1937) counted in calendar days, working days (calendar.h) or months;
- * overdue concerns escalate up a configured chain, by hand or by the sweep.
+ * overdue concerns escalate up a configured chain, by hand or by the sweep
+ * (from the command line, or on a timer in the server: concern_sweeper).
  *
  * Transactions: every write runs its own transaction with its audit entry;
  * the caller must hold none. The exception is concern_note_decision, which
@@ -55,6 +57,12 @@
 #define CONCERN_LEVELS_MAX 8    /* levels of an escalation chain */
 #define CONCERN_LEVEL_NAME_MAX 48
 #define CONCERN_NO_DATE INT32_MIN
+/* Each part of a substantive response (what was decided, what was done or
+ * not done, and why) is at least this long: "noted", "n/a" or "see above"
+ * answer nothing. Three parts of 20 bytes are the 60 bytes a response
+ * needed when it was one text. */
+#define CONCERN_RESPONSE_PART_MIN 20 /* bytes, without the white space around them */
+#define CONCERN_RESPONSE_PART_WORDS 3
 
 /* The audited object types. */
 #define CONCERN_OBJECT "concern"                 /* id: the concern's number */
@@ -165,8 +173,21 @@ typedef struct concern_about {
     char id[CONCERN_ABOUT_MAX];
     char version[64]; /* policy:NAME@VERSION */
 } concern_about;
-/* "case:GBSIEL/2026/0000001/P", "advice:12", "policy:uk-selc-2021@2021-12-08". */
+/* "case:GBSIEL/2026/0000001/P", "advice:12", "review:RV-0001" (or "review:1";
+ * the id is kept as the reference, RV-0001), "policy:uk-selc-2021@2021-12-08". */
 int concern_about_parse(const char *s, concern_about *out, ph_err *err);
+
+/* The parts of a substantive response, as the fields are named:
+ * "decision" (what was decided), "actions" (what was done or not done),
+ * "reasons" (why); NULL-terminated. */
+extern const char *const concern_response_parts[];
+/* Checks a substantive response: each part given, a text a person wrote
+ * (concern_text_check), at least CONCERN_RESPONSE_PART_MIN bytes and
+ * CONCERN_RESPONSE_PART_WORDS words, and not a copy of an earlier part.
+ * On failure the message starts with the part's name and *field (if not
+ * NULL) names it. */
+int concern_response_check(const char *decision, const char *actions, const char *reasons,
+                           const char **field, ph_err *err);
 
 extern const char
     *const concern_categories[]; /* legal_risk, policy_dissent, implementation_dissent, conduct */
@@ -246,10 +267,13 @@ int concern_raise(store *db, const concern_actor *who, const concern_raise_input
                   char receipt[CONCERN_RECEIPT_TEXT], ph_err *err);
 
 typedef struct concern_event_input {
-    const char *text;    /* respond: the substantive response */
-    const char *outcome; /* respond */
-    const char *reason;  /* escalate, appeal, extend */
-    const char *today;   /* NULL: concern_today() */
+    const char *text;     /* respond: an optional note beside the three parts */
+    const char *outcome;  /* respond */
+    const char *reason;   /* escalate, appeal, extend */
+    const char *today;    /* NULL: concern_today() */
+    const char *decision; /* respond: what was decided */
+    const char *actions;  /* respond: what was done or not done */
+    const char *reasons;  /* respond: why */
 } concern_event_input;
 
 /* Fires a workflow event: acknowledge, consider, respond, appeal, escalate,
@@ -280,6 +304,25 @@ int concern_list(store *db, const concern_actor *who, const concern_filter *f, j
 /* Escalates every overdue concern one level (actor "system"), dated as_of;
  * running it again on the same day changes nothing. Writes a report. */
 int concern_sweep(store *db, const char *as_of, json_t **report, ph_err *err);
+/* One line (without "penholder: ") saying what a sweep report escalated:
+ * "concern sweep as of 2026-04-07 escalated 2 overdue concerns: concern 2
+ * to nominated_officer, concern 3 to nominated_officer", cut short with
+ * "..." to fit. Returns 0 (and "") when it escalated nothing. Pure. */
+int concern_sweep_summary(const json_t *report, char *out, size_t size);
+
+/* The sweep on a timer (`penholder serve`): a thread with its own
+ * connection to db_path runs concern_sweep (as of concern_today()) as soon
+ * as it starts and then every interval_seconds (at least 1) until stopped,
+ * each run its own transaction. A run that escalates writes its summary line to
+ * `log` (stderr when NULL), a run that fails its error; neither stops the
+ * timer. */
+typedef struct concern_sweeper concern_sweeper;
+int concern_sweeper_start(const char *db_path, unsigned interval_seconds, FILE *log,
+                          concern_sweeper **out, ph_err *err);
+/* Wakes the thread, waits for a run in progress to finish, and frees
+ * everything. NULL is harmless. */
+void concern_sweeper_stop(concern_sweeper *s);
+
 /* Statistics over every concern (see concern_stats_build). */
 int concern_stats(store *db, const char *as_of, json_t **out, ph_err *err);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "concern.h"
+#include "review/review.h"
 
 const char *const concern_categories[] = {"legal_risk", "policy_dissent", "implementation_dissent",
                                           "conduct", NULL};
@@ -540,12 +541,95 @@ int concern_text_check(const char *field, const char *s, size_t len, size_t max,
     return PH_OK;
 }
 
+/* ---- a substantive response ---- */
+
+const char *const concern_response_parts[] = {"decision", "actions", "reasons", NULL};
+static const char *const part_asks[] = {"what was decided", "what was done or not done", "why"};
+
+static int is_space(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Bytes without the white space around them, and words (runs of other bytes). */
+static void measure(const char *s, size_t *bytes, size_t *words) {
+    size_t len = strlen(s), from = 0, to = len;
+    while (from < to && is_space((unsigned char)s[from]))
+        from++;
+    while (to > from && is_space((unsigned char)s[to - 1]))
+        to--;
+    *bytes = to - from;
+    *words = 0;
+    for (size_t i = from; i < to; i++)
+        if (!is_space((unsigned char)s[i]) && (i == from || is_space((unsigned char)s[i - 1])))
+            (*words)++;
+}
+
+/* The next byte of a text with ASCII case folded and each run of white
+ * space read as one space (none at the end); 0 at the end. */
+static unsigned char next_folded(const char **p) {
+    const char *s = *p;
+    if (is_space((unsigned char)*s)) {
+        while (is_space((unsigned char)*s))
+            s++;
+        *p = s;
+        return *s ? ' ' : 0;
+    }
+    if (!*s) return 0;
+    unsigned char c = (unsigned char)*s;
+    *p = s + 1;
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* 1 when a and b are the same text but for ASCII case and white space. */
+static int same_text(const char *a, const char *b) {
+    while (is_space((unsigned char)*a))
+        a++;
+    while (is_space((unsigned char)*b))
+        b++;
+    for (;;) {
+        unsigned char x = next_folded(&a), y = next_folded(&b);
+        if (x != y) return 0;
+        if (!x) return 1;
+    }
+}
+
+int concern_response_check(const char *decision, const char *actions, const char *reasons,
+                           const char **field, ph_err *err) {
+    const char *parts[] = {decision, actions, reasons};
+    if (field) *field = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        const char *name = concern_response_parts[i];
+        if (field) *field = name;
+        if (!parts[i] || !*parts[i])
+            return ph_fail(err, PH_EUSAGE,
+                           "%s: required: say %s (a substantive response has three parts: "
+                           "decision, actions and reasons)",
+                           name, part_asks[i]);
+        if (concern_text_check(name, parts[i], strlen(parts[i]), CONCERN_TEXT_MAX, err))
+            return err->rc;
+        size_t bytes, words;
+        measure(parts[i], &bytes, &words);
+        if (bytes < CONCERN_RESPONSE_PART_MIN || words < CONCERN_RESPONSE_PART_WORDS)
+            return ph_fail(err, PH_EUSAGE,
+                           "%s: '%.40s' does not say %s (write at least %d bytes and %d words); "
+                           "an acknowledgement is not a response",
+                           name, parts[i], part_asks[i], CONCERN_RESPONSE_PART_MIN,
+                           CONCERN_RESPONSE_PART_WORDS);
+        for (size_t k = 0; k < i; k++)
+            if (same_text(parts[i], parts[k]))
+                return ph_fail(err, PH_EUSAGE, "%s: repeats the %s: say %s", name,
+                               concern_response_parts[k], part_asks[i]);
+    }
+    if (field) *field = NULL;
+    return PH_OK;
+}
+
 /* ---- what a concern is about ---- */
 
 int concern_about_parse(const char *s, concern_about *out, ph_err *err) {
     memset(out, 0, sizeof *out);
     static const char hint[] =
-        "expected case:REF, licence:REF, review:ID, advice:ID, assessment:ID or "
+        "expected case:REF, licence:REF, review:RV-0001, advice:ID, assessment:ID or "
         "policy:NAME[@VERSION]";
     if (!s || !*s) return ph_fail(err, PH_EUSAGE, "about: required (%s)", hint);
     size_t len = strlen(s);
@@ -565,8 +649,19 @@ int concern_about_parse(const char *s, concern_about *out, ph_err *err) {
         ph_strlcpy(out->id, rest, sizeof out->id);
         return PH_OK;
     }
-    if (strcmp(out->kind, "review") == 0 || strcmp(out->kind, "advice") == 0 ||
-        strcmp(out->kind, "assessment") == 0) {
+    if (strcmp(out->kind, "review") == 0) {
+        /* A review is known by its reference (RV-0001, as `penholder review`
+         * prints it) or its number; it is kept as the reference. */
+        int64_t id;
+        if (review_parse_ref(rest, &id))
+            return ph_fail(err, PH_EUSAGE,
+                           "about: '%.64s': a review is named by its reference (RV-0001) or its "
+                           "number",
+                           s);
+        review_ref(id, out->id);
+        return PH_OK;
+    }
+    if (strcmp(out->kind, "advice") == 0 || strcmp(out->kind, "assessment") == 0) {
         int64_t id;
         if (ph_parse_i64(rest, &id) || id <= 0)
             return ph_fail(err, PH_EUSAGE, "about: '%.64s': %s ids are whole numbers", s,

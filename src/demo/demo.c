@@ -612,7 +612,7 @@ static int demo_concerns(store *db, int *raised, ph_err *err) {
         NULL,
         d[0]};
     if (concern_raise(db, &fiona, &c1, &id, receipt, err)) return err->rc;
-    concern_event_input ack = {NULL, NULL, NULL, d[1]};
+    concern_event_input ack = {.today = d[1]};
     if (concern_fire(db, &nora, id, "acknowledge", &ack, err)) return err->rc;
     (*raised)++;
     /* Policy dissent, acknowledged and then left without an answer. */
@@ -650,11 +650,15 @@ static int demo_concerns(store *db, int *raised, ph_err *err) {
     ack.today = d[4];
     if (concern_fire(db, &nora, id, "acknowledge", &ack, err)) return err->rc;
     concern_event_input resp = {
-        "Upheld. Dispositions now require a reason of at least one sentence, and the case "
-        "system refuses an empty one; the licensing unit was briefed on 1 October.",
-        "upheld", NULL, d[5]};
+        .outcome = "upheld",
+        .today = d[5],
+        .decision = "Upheld: a screening hit may no longer be dismissed without a recorded reason.",
+        .actions = "Dispositions now require a reason of at least one sentence, and the case "
+                   "system refuses an empty one; the licensing unit was briefed on 1 October.",
+        .reasons = "A disposition without a reason cannot be reviewed or audited, and busy days "
+                   "are when a wrong dismissal is most likely."};
     if (concern_fire(db, &nora, id, "respond", &resp, err)) return err->rc;
-    concern_event_input close = {NULL, NULL, NULL, d[5]};
+    concern_event_input close = {.today = d[5]};
     if (concern_fire(db, &olivia, id, "close", &close, err)) return err->rc;
     (*raised)++;
     return PH_OK;

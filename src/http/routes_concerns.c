@@ -32,6 +32,19 @@ static const char *str(http_ctx *ctx, const char *key) {
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* An engine error about one of the body's fields ("decision: ...") -> 422
+ * at that field's path; other errors map as usual. */
+static int engine_problem(http_ctx *ctx, const ph_err *err, const http_schema *schema) {
+    if (err->rc == PH_EUSAGE && schema)
+        for (size_t i = 0; i < schema->count; i++) {
+            const char *name = schema->fields[i].name;
+            size_t n = strlen(name);
+            if (strncmp(err->msg, name, n) == 0 && err->msg[n] == ':' && err->msg[n + 1] == ' ')
+                return http_problem_field(ctx, name, "%s", err->msg + n + 2);
+        }
+    return http_problem_from_err(ctx, err);
+}
+
 static int reply_concern(http_ctx *ctx, int status, const concern_actor *who, int64_t id) {
     json_t *view;
     ph_err err = {0};
@@ -87,10 +100,8 @@ static int raise(http_ctx *ctx) {
     int64_t id;
     char receipt[CONCERN_RECEIPT_TEXT];
     ph_err err = {0};
-    if (concern_raise(ctx->db, &who, &in, &id, receipt, &err)) {
-        if (err.rc == PH_EUSAGE) return http_problem(ctx, 422, "validation", "%s", err.msg);
-        return http_problem_from_err(ctx, &err);
-    }
+    if (concern_raise(ctx->db, &who, &in, &id, receipt, &err))
+        return engine_problem(ctx, &err, &raise_schema);
     char location[64];
     snprintf(location, sizeof location, "/api/v1/concerns/%lld", (long long)id);
     http_header(ctx, "Location", location);
@@ -183,17 +194,27 @@ static int fire(http_ctx *ctx, const char *event, const http_schema *schema) {
         return http_problem(ctx, 422, "validation", "%s takes no body", event);
     }
     concern_actor who = account_actor(ctx);
-    concern_event_input in = {str(ctx, "text"), str(ctx, "outcome"), str(ctx, "reason"), NULL};
+    concern_event_input in = {.text = str(ctx, "text"),
+                              .outcome = str(ctx, "outcome"),
+                              .reason = str(ctx, "reason"),
+                              .decision = str(ctx, "decision"),
+                              .actions = str(ctx, "actions"),
+                              .reasons = str(ctx, "reasons")};
     ph_err err = {0};
-    if (concern_fire(ctx->db, &who, id, event, &in, &err)) return http_problem_from_err(ctx, &err);
+    if (concern_fire(ctx->db, &who, id, event, &in, &err)) return engine_problem(ctx, &err, schema);
     return reply_concern(ctx, 200, &who, id);
 }
 
 static const char *const outcomes[] = {"upheld",        "partly_upheld", "not_upheld",
                                        "partly-upheld", "not-upheld",    NULL};
+/* What was decided, what was done or not done, and why; text is an
+ * optional note beside them. */
 static const http_field respond_fields[] = {
     {"outcome", HTTP_JSON_STRING, HTTP_FIELD_REQUIRED, 1, 24, 0, 0, outcomes, 0, NULL},
-    {"text", HTTP_JSON_STRING, HTTP_FIELD_REQUIRED, 1, CONCERN_TEXT_MAX, 0, 0, NULL, 0, NULL},
+    {"decision", HTTP_JSON_STRING, HTTP_FIELD_REQUIRED, 1, CONCERN_TEXT_MAX, 0, 0, NULL, 0, NULL},
+    {"actions", HTTP_JSON_STRING, HTTP_FIELD_REQUIRED, 1, CONCERN_TEXT_MAX, 0, 0, NULL, 0, NULL},
+    {"reasons", HTTP_JSON_STRING, HTTP_FIELD_REQUIRED, 1, CONCERN_TEXT_MAX, 0, 0, NULL, 0, NULL},
+    {"text", HTTP_JSON_STRING, 0, 0, CONCERN_TEXT_MAX, 0, 0, NULL, 0, NULL},
 };
 static const http_schema respond_schema = HTTP_SCHEMA(respond_fields);
 static const http_field reason_fields[] = {
@@ -335,10 +356,10 @@ static int receipt_event(http_ctx *ctx) {
     int rc = receipt_concern(ctx, &id, &code);
     if (rc || (rc = http_body_check(ctx, &receipt_event_schema))) return rc;
     concern_actor who = {NULL, NULL, code};
-    concern_event_input in = {NULL, NULL, str(ctx, "reason"), NULL};
+    concern_event_input in = {.reason = str(ctx, "reason")};
     ph_err err = {0};
     if (concern_fire(ctx->db, &who, id, str(ctx, "event"), &in, &err))
-        return http_problem_from_err(ctx, &err);
+        return engine_problem(ctx, &err, &receipt_event_schema);
     return reply_concern(ctx, 200, &who, id);
 }
 
@@ -370,7 +391,8 @@ static const http_route concern_routes[] = {
     {"POST", "/api/v1/concerns/{id}/consider", consider, OFFICER, HTTP_EXPORTERS_NO, HTTP_OWN_TX,
      "Mark a concern as under consideration"},
     {"POST", "/api/v1/concerns/{id}/respond", respond, OFFICER, HTTP_EXPORTERS_NO, HTTP_OWN_TX,
-     "Give the substantive response: the outcome, what was decided, done or not done, and why"},
+     "Give the substantive response: the outcome, what was decided, what was done or not done, "
+     "and why"},
     {"POST", "/api/v1/concerns/{id}/escalate", escalate, HTTP_STAFF, HTTP_EXPORTERS_NO, HTTP_OWN_TX,
      "Escalate a concern one level up the chain, with a reason (reporter or nominated officer)"},
     {"POST", "/api/v1/concerns/{id}/appeal", appeal, HTTP_STAFF, HTTP_EXPORTERS_NO, HTTP_OWN_TX,

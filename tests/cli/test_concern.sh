@@ -25,7 +25,17 @@ GBSIEL/2023/0000101/P,SIEL,2023-03-01,2025-03-01,IL,Israel Ministry of Defence,a
 CSV
 expect_ok "a licence in the register" import licences "$TMP/own.csv" --format penholder-csv
 LIC=GBSIEL/2023/0000101/P
-RESPONSE="We reviewed the licence against Criterion 2c with the latest evidence: the F-16 line is suspended pending the review, because the clear-risk test is met for that end use."
+# A substantive response in its three parts: what was decided, what was done
+# or not done, and why.
+DECISION="The F-16 components line is suspended pending the review of the licence."
+ACTIONS="The licence was referred to the review; no shipment leaves until it reports."
+REASONS="The latest evidence meets the clear-risk test of Criterion 2c for that end use."
+respond_ok() { # DESCRIPTION ID OUTCOME [more options...]
+    d=$1 id=$2 outcome=$3
+    shift 3
+    expect_ok "$d" concern respond "$id" --actor no1 --outcome "$outcome" --decision "$DECISION" --actions "$ACTIONS" --reasons "$REASONS" "$@"
+}
+expect_no_err() { if grep -qF -- "$1" "$ERR"; then fail "$2 (stderr has '$1')"; else pass "$2"; fi; }
 
 # ---- the whole life of an open concern ----
 export PENHOLDER_TODAY=2026-03-02
@@ -54,6 +64,10 @@ expect_err "no concern 1 that you may read" "told there is none to read"
 
 expect_status 1 "closing before any response is refused" concern close "$ID" --actor no1
 expect_err "it closes only after a substantive response" "saying why"
+expect_err "allowed now: acknowledge, escalate, message, reveal, extend" "listing what the officer may do now"
+expect_status 1 "the reporter cannot close it either" concern close "$ID" --actor bob
+expect_err "allowed now: escalate, message" "listing what the reporter may do now"
+expect_no_err "acknowledge" "not the officer's events"
 expect_status 1 "only a nominated officer acknowledges" concern ack "$ID" --actor bob
 export PENHOLDER_TODAY=2026-03-04
 expect_ok "the nominated officer acknowledges" concern ack "$ID" --actor no1
@@ -67,13 +81,50 @@ expect_ok "a correction is a new message" concern message "$ID" --actor dave --t
 expect_status 2 "nobody corrects another's message" concern message "$ID" --actor no1 --text "x" --corrects 1
 expect_ok "the officer considers it" concern consider "$ID" --actor no1
 expect_status 2 "a reply that only notes is refused" concern respond "$ID" --actor no1 --outcome not-upheld --text "Thank you, we have noted your concerns."
+expect_err "decision: required: say what was decided" "naming the missing part"
+expect_err "decision, actions and reasons" "and the three parts a response has"
+expect_status 2 "a response needs an outcome" concern respond "$ID" --actor no1 --outcome maybe --decision "$DECISION" --actions "$ACTIONS" --reasons "$REASONS"
+expect_status 2 "a decision alone is not a response" concern respond "$ID" --actor no1 --outcome upheld --decision "$DECISION"
+expect_err "actions: required: say what was done or not done" "naming the first part missing"
+expect_status 2 "nor is one without its reasons" concern respond "$ID" --actor no1 --outcome upheld --decision "$DECISION" --actions "$ACTIONS"
+expect_err "reasons: required: say why" "reasons named"
+expect_status 2 "an empty part is refused" concern respond "$ID" --actor no1 --outcome upheld --decision "" --actions "$ACTIONS" --reasons "$REASONS"
+expect_err "decision: required" "the empty part named"
+expect_status 2 "a blank part is refused" concern respond "$ID" --actor no1 --outcome upheld --decision "$DECISION" --actions "   " --reasons "$REASONS"
+expect_err "actions: required (it is blank)" "the blank part named"
+expect_status 2 "a placeholder is refused" concern respond "$ID" --actor no1 --outcome upheld --decision "$DECISION" --actions "n/a" --reasons "$REASONS"
+expect_err "actions: 'n/a' does not say what was done or not done" "the placeholder named"
+expect_status 2 "a noted-only decision is refused" concern respond "$ID" --actor no1 --outcome not-upheld --decision "Noted." --actions "$ACTIONS" --reasons "$REASONS"
 expect_err "an acknowledgement is not a response" "saying what a response is"
-expect_status 2 "a response needs an outcome" concern respond "$ID" --actor no1 --outcome maybe --text "$RESPONSE"
-expect_ok "the substantive response" concern respond "$ID" --actor no1 --outcome partly-upheld --text "$RESPONSE"
+expect_status 2 "a part that copies another is refused" concern respond "$ID" --actor no1 --outcome upheld --decision "$DECISION" --actions "$ACTIONS" --reasons "$(echo "$DECISION" | tr a-z A-Z)"
+expect_err "reasons: repeats the decision: say why" "naming the part it repeats"
+expect_status 2 "the parts belong to a response only" concern escalate "$ID" --actor bob --reason "Slow." --decision "$DECISION"
+expect_ok "the refusals wrote nothing" concern show "$ID" --actor no1 --json
+expect_out '"state": "under_consideration"' "still under consideration"
+respond_ok "the substantive response" "$ID" partly-upheld --text "The desk officer will write to the reporter too."
+expect_ok "show it" concern show "$ID" --actor bob --json
+expect_eq "$(jq -r '.response.decision' "$OUT")" "$DECISION" "the decision is on the record"
+expect_eq "$(jq -r '.response.actions' "$OUT")" "$ACTIONS" "what was done"
+expect_eq "$(jq -r '.response.reasons' "$OUT")" "$REASONS" "and why"
+expect_eq "$(jq -r '.response.outcome + " " + .response.by' "$OUT")" "partly_upheld no1" "with its outcome and officer"
+expect_eq "$(jq -r '.response.text' "$OUT")" "The desk officer will write to the reporter too." "and the note"
+expect_eq "$(jq -r '[.events[] | select(.event == "respond")][0].reasons' "$OUT")" "$REASONS" "the parts are in the history too"
+expect_eq "$(jq -r '[.events[] | select(.event != "respond") | has("decision")] | any' "$OUT")" false "and on no other event"
+expect_ok "show it as text" concern show "$ID" --actor bob
+expect_out "decided:" "the decision under its heading"
+expect_out "done or not done:" "what was done"
+expect_out "why:" "why"
+expect_out "The latest evidence meets the clear-risk test" "the reasons in full"
+expect_out "note:" "the note"
+expect_eq "$(sql "SELECT decision || '|' || actions || '|' || reasons FROM concern_event WHERE concern_id = $ID AND event = 'respond'")" \
+    "$DECISION|$ACTIONS|$REASONS" "stored as three columns of the respond event"
 expect_ok "the reporter appeals" concern appeal "$ID" --actor bob --reason "The trainer line is also used in strikes."
 expect_out "appealed" "appealed"
 expect_ok "the appeal is considered" concern consider "$ID" --actor no1
-expect_ok "and answered" concern respond "$ID" --actor no1 --outcome upheld --text "$RESPONSE Appeal: the trainer line is also suspended."
+respond_ok "and answered" "$ID" upheld --text "Appeal: the trainer line is also suspended."
+expect_ok "show the second response" concern show "$ID" --actor bob --json
+expect_eq "$(jq -r '.response.outcome' "$OUT")" upheld "the newest response is the one shown"
+expect_eq "$(jq -r '[.events[] | select(.event == "respond")] | length' "$OUT")" 2 "both responses stay in the history"
 expect_ok "the reporter closes it" concern close "$ID" --actor bob
 expect_out "closed" "closed"
 expect_status 1 "nothing happens to a closed concern" concern message "$ID" --actor bob --text "more"
@@ -88,6 +139,10 @@ grep -q "never edited" "$ERR" && pass "the trigger says why" || fail "the trigge
 sql "DELETE FROM concern_event WHERE concern_id = 1" 2>/dev/null && fail "history was deleted" || pass "history cannot be deleted"
 sql "DELETE FROM concern WHERE id = 1" 2>/dev/null && fail "a concern was deleted" || pass "a concern cannot be deleted"
 sql "UPDATE concern SET text = 'x'" 2>/dev/null && fail "a concern was edited" || pass "a concern cannot be edited"
+sql "UPDATE concern_event SET reasons = 'Because.' WHERE event = 'respond'" 2>/dev/null && fail "a response was edited" || pass "a response's parts cannot be edited"
+sql "INSERT INTO concern_event(concern_id, event, to_state, actor, actor_role, on_date, outcome, text) VALUES (1, 'respond', 'responded', 'no1', 'nominated_officer', '2026-03-05', 'upheld', 'Noted.')" 2>"$ERR" \
+    && fail "a response without its parts was stored" || pass "the schema refuses a response without its parts"
+grep -q "what was decided, what was done or not done, and why" "$ERR" && pass "the trigger says why" || fail "the trigger says why"
 
 # ---- deadlines: an acknowledged-only concern becomes overdue and escalates ----
 export PENHOLDER_TODAY=2026-01-05
@@ -195,6 +250,13 @@ expect_status 1 "nor another concern's" concern show "$ID2" --receipt "$RECEIPT"
 expect_status 1 "a malformed receipt" concern show "$CID" --receipt "pcr-1234"
 expect_ok "the reporter writes by receipt" concern message "$CID" --receipt "$RECEIPT" --text "Emails of 3 March attached."
 expect_ok "the officer acknowledges" concern ack "$CID" --actor no1
+expect_status 1 "the receipt holder cannot close before a response" concern close "$CID" --receipt "$RECEIPT"
+expect_err "concern $CID is acknowledged: it closes only after a substantive response" "saying why"
+expect_err "allowed now: escalate, message" "listing only what the reporter may do"
+expect_no_err "consider" "never the officer's events"
+expect_no_err "reveal" "not even revealing"
+expect_status 1 "nor appeal before a response" concern appeal "$CID" --receipt "$RECEIPT" --reason "No answer."
+expect_err "'appeal' is not allowed (allowed: escalate, message)" "the reporter's events only"
 expect_ok "and answers the thread" concern message "$CID" --actor no1 --text "Received; who else saw them?"
 expect_ok "the thread by receipt" concern show "$CID" --receipt "$RECEIPT" --json
 expect_out "Received; who else saw them?" "the reporter sees the answer"
@@ -247,7 +309,7 @@ echo "$PW" | "$PH" concern reveal "$CID" --actor no1 --reason "old password" >/d
 echo "a new long password" | "$PH" concern reveal "$CID" --actor no1 --reason "after rewrap" >"$OUT" 2>"$ERR" && pass "the new one does" || fail "the new one does"
 
 # The receipt holder closes after the response.
-expect_ok "respond to the confidential concern" concern respond "$CID" --actor no1 --outcome upheld --text "$RESPONSE"
+respond_ok "respond to the confidential concern" "$CID" upheld
 expect_ok "the receipt holder closes it" concern close "$CID" --receipt "$RECEIPT"
 expect_ok "audit log of the close" audit log --object "concern:$CID" --json
 expect_no_out "quiet" "the close names no one"
@@ -261,6 +323,30 @@ expect_ok "show it" concern show "$PID" --actor bob --json
 expect_out "\"sha256\": \"$POLICY_SHA\"" "the policy is pinned by its SHA-256"
 expect_status 2 "an unknown policy version" concern raise --actor bob --about policy:uk-selc-2021@1999 --category policy-dissent --text x
 expect_status 2 "a review id that is not a number" concern raise --actor bob --about review:abc --category conduct --text x
+expect_err "a review is named by its reference (RV-0001) or its number" "saying how a review is named"
+expect_status 2 "a review that does not exist" concern raise --actor bob --about review:RV-0001 --category conduct --text x
+expect_err "no review RV-0001" "named as RV-0001"
+expect_ok "evidence for a review" evidence add --destination IL --topic ihl --severity serious --summary "IHL findings" \
+    --source "HCWS64" --date 2024-09-02 --reliability high
+cat >"$TMP/review.json" <<'JSON'
+{"title": "Israel: IHL", "reason": "New evidence on the conduct of hostilities.", "criteria": ["2c"],
+ "evidence": ["EV-0001"], "as_of": "2024-09-02", "exceptions": [],
+ "scope": {"destinations": ["IL"], "statuses": ["issued"], "ratings": [], "end_user_types": []}}
+JSON
+expect_ok "a review" review create "$TMP/review.json" --actor bob
+expect_out "RV-0001" "RV-0001"
+expect_ok "a concern about review RV-0001" concern raise --actor bob --about review:RV-0001 --category policy-dissent --text "The review leaves out the trainer line."
+RID=$(head -1 "$OUT")
+expect_ok "a concern about review 1" concern raise --actor bob --about review:1 --category policy-dissent --text "Same review, by number."
+RID2=$(head -1 "$OUT")
+expect_ok "a concern about review rv-1" concern raise --actor bob --about review:rv-0001 --category conduct --text "Same review, lower case."
+RID3=$(head -1 "$OUT")
+expect_eq "$(sql "SELECT group_concat(about_id, ',') FROM concern WHERE id IN ($RID, $RID2, $RID3)")" "RV-0001,RV-0001,RV-0001" \
+    "each is stored as the review's reference"
+expect_ok "show it" concern show "$RID2" --actor bob
+expect_out "about review RV-0001" "shown as RV-0001"
+expect_ok "in the list" concern list --actor bob
+expect_out "review:RV-0001" "listed as review:RV-0001"
 expect_status 2 "an advice revision that does not exist" concern raise --actor bob --about advice:999 --category conduct --text x
 
 # ---- statistics ----
@@ -297,7 +383,10 @@ expect_out '"actor": "root"' "settings changes are audited"
 
 # ---- the audit log verifies, and catches history rewritten behind its back ----
 expect_ok "audit verify" audit verify
-sql "DROP TRIGGER concern_event_no_update; UPDATE concern_event SET text = 'Nothing to see' WHERE event = 'respond' AND concern_id = $ID"
+sql "DROP TRIGGER concern_event_no_update; UPDATE concern_event SET reasons = 'Because we said so, that is all.' WHERE event = 'respond' AND concern_id = $CID"
+expect_status 1 "a response's reasons rewritten are caught" audit verify
+expect_out "concern $CID was changed without an audit entry" "naming the concern"
+sql "UPDATE concern_event SET text = 'Nothing to see' WHERE event = 'respond' AND concern_id = $ID"
 expect_status 1 "a rewritten response is caught" audit verify
-expect_out "concern" "naming the concern"
+expect_out "concern $ID was changed" "naming the concern"
 finish

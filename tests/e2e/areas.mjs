@@ -4,7 +4,10 @@
 // what the command line says (licences show, audit head and proof): the
 // pages draw, their forms check their input, and the audit page really
 // verifies proofs (and catches a tampered one). An area whose routes the
-// server does offer is left to flow.mjs and the real server.
+// server does offer is left to flow.mjs and the real server, but for formal
+// concerns, worked here against the real server: raised from a case, then
+// acknowledged and answered by a nominated officer with the three parts of
+// a substantive response (what was decided, what was done or not done, why).
 //
 // usage: node areas.mjs --url URL --db DB --out DIR --profile DIR --chromium PATH --password P --bin PENHOLDER
 import { execFileSync } from 'node:child_process';
@@ -257,7 +260,44 @@ try {
     check(await main().getByRole('button', { name: 'Acknowledge' }).count() === 0, 'concerns: only a nominated officer acknowledges');
     await screenshot('area-concern');
   } else {
-    check(true, 'concerns: the server offers them');
+    const DECISION = 'The licence stands: the trainer components are not refused under Criterion 2c.';
+    const ACTIONS = 'The assessment was re-run on the report of 12 June 2024; the advice was not changed.';
+    const REASONS = 'The report concerns strike aircraft; these components fit trainers with no weapons role.';
+    await signIn('officer');
+    await page.goto(`${url}/application.html?ref=${reference.replace(/\//g, '-')}`);
+    await main().getByRole('link', { name: 'Raise a formal concern about this application' }).click();
+    await page.waitForURL(/concerns\.html/);
+    check(await page.locator('#concern-about').inputValue() === `case:${reference}`, 'concerns: raised from a case, the concern is about that case');
+    await main().locator('#concern-form').getByLabel('Legal risk').check();
+    await page.locator('#concern-text').fill('The evidence on the conduct of hostilities engages Criterion 2c for these components.');
+    await Promise.all([page.waitForURL(/concern\.html/), main().getByRole('button', { name: 'Raise concern' }).click()]);
+    await main().locator('h1', { hasText: /^Concern \d+$/ }).waitFor();
+    const id = new URL(page.url()).searchParams.get('id');
+    check(/Raised/.test(await main().locator('.app-tags').first().innerText()), 'concerns: the page shows the state the server gives');
+    check(await main().getByRole('button', { name: 'Respond' }).count() === 0, 'concerns: the reporter cannot respond');
+    await signIn('no1');
+    await page.goto(`${url}/concern.html?id=${encodeURIComponent(id)}`);
+    await main().getByRole('button', { name: 'Acknowledge' }).click();
+    await banner('Acknowledge: done').waitFor();
+    const form = main().locator('#respond-form');
+    await form.getByLabel('Not upheld', { exact: true }).check();
+    await page.locator('#respond-decision').fill('Noted.');
+    await page.locator('#respond-actions').fill(ACTIONS);
+    await page.locator('#respond-reasons').fill(REASONS);
+    await form.getByRole('button', { name: 'Respond' }).click();
+    await page.locator('#respond-decision-error').waitFor();
+    check(/does not say what was decided/.test(await page.locator('#respond-decision-error').innerText()),
+      'concerns: a decision that only notes is refused by the server on its field');
+    await page.locator('#respond-decision').fill(DECISION);
+    await form.getByRole('button', { name: 'Respond' }).click();
+    await banner('Respond: done').waitFor();
+    const shown = await main().locator('#concern-response').innerText();
+    check(shown.includes(DECISION) && shown.includes(ACTIONS) && shown.includes(REASONS) && /not upheld/i.test(shown),
+      'concerns: the page shows what was decided, what was done or not done, and why', shown);
+    const stored = cli('concern', 'show', id, '--actor', 'auditor1', '--json').response;
+    check(stored && stored.decision === DECISION && stored.actions === ACTIONS && stored.reasons === REASONS && stored.by === 'no1',
+      'concerns: the three parts sent by the form are on the record', JSON.stringify(stored));
+    await screenshot('area-concern');
   }
 } catch (error) {
   check(false, 'the pages of the areas still to come work against their routes', error.stack || String(error));

@@ -54,6 +54,7 @@ user mod adviser --team mod
 user signer countersigner
 user dm decision_maker
 user auditor1 auditor
+user no1 nominated_officer
 "$PH" evidence add --destination IL --topic ihl --severity serious --reliability high \
     --summary "UN Commission of Inquiry report on the conduct of hostilities" \
     --source "UN Human Rights Council A/HRC/56/26" --date 2024-06-12 >/dev/null ||

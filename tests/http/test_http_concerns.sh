@@ -22,6 +22,14 @@ mkuser quiet.reporter adviser --team mod
 ACME=$(token acme); OFFICER=$(token officer); TAU=$(token tau); FCDO=$(token fcdo); SIGNER=$(token signer)
 DM=$(token dm); NO1=$(token no1); AUD=$(token aud); ADMIN=$(token root); REP=$(token quiet.reporter)
 echo "$PASSWORD" | "$REL" concern keys init --actor no1 >/dev/null
+expect_ok "evidence for a review" evidence add --destination IL --topic ihl --severity serious --summary "IHL findings" \
+    --source "HCWS64" --date 2024-09-02 --reliability high
+cat >"$TMP/review.json" <<'JSON'
+{"title": "Israel: IHL", "reason": "New evidence on the conduct of hostilities.", "criteria": ["2c"],
+ "evidence": ["EV-0001"], "as_of": "2024-09-02", "exceptions": [],
+ "scope": {"destinations": ["IL"], "statuses": ["issued"], "ratings": [], "end_user_types": []}}
+JSON
+expect_ok "a review, RV-0001" review create "$TMP/review.json" --actor officer
 expect_ok "block finalising while concerns are open" concern settings set block_finalising yes --actor root
 start_server --login-delay 0
 APP="$(dirname "$0")/../cases/application.json"
@@ -57,6 +65,13 @@ as "$REP" POST /api/v1/concerns $J --data '{"about": "case:NOPE", "category": "c
 expect_problem 422 validation "an unknown case"
 as "$REP" POST /api/v1/concerns $J --data '{"about": "case:x", "category": "gossip", "text": "x"}'
 expect_problem 422 validation "an unknown category"
+as "$REP" POST /api/v1/concerns $J --data '{"about": "review:RV-0009", "category": "conduct", "text": "x"}'
+expect_problem 422 validation "an unknown review"
+jq_is '.errors[0].path' about "at the field about"
+jq_is '.errors[0].detail' "no review RV-0009" "named as RV-0009"
+as "$REP" POST /api/v1/concerns $J --data '{"about": "review:RV-x", "category": "conduct", "text": "x"}'
+expect_problem 422 validation "a malformed review reference"
+jq_is '.errors[0].detail | test("a review is named by its reference \\(RV-0001\\) or its number")' true "saying how a review is named"
 as "$REP" POST /api/v1/concerns $J --data "{\"about\": \"case:$REF\", \"category\": \"conduct\", \"text\": \"Told to rebalance findings.\", \"confidential\": true}"
 expect_code 201 "a confidential concern about the case"
 C2=$(jq -r .id "$OUT")
@@ -115,10 +130,34 @@ as "$NO1" POST /api/v1/concerns/$C1/acknowledge
 expect_code 200 "the nominated officer acknowledges"
 as "$NO1" POST /api/v1/concerns/$C1/close
 expect_problem 409 conflict "closing before a substantive response is refused"
-as "$NO1" POST /api/v1/concerns/$C1/respond $J --data '{"outcome": "not_upheld", "text": "noted"}'
+as "$NO1" POST /api/v1/concerns/$C1/respond $J --data '{"outcome": "not_upheld", "text": "Thank you, we have noted your concerns."}'
 expect_problem 422 validation "a response that only notes is refused"
-as "$NO1" POST /api/v1/concerns/$C1/respond $J --data '{"outcome": "not_upheld", "text": "The adviser considered the strike reports (evidence 12 and 14); the risk test was not met for these components, as explained in the minute of 3 March."}'
+jq_is '[.errors[].path] | join(",")' "decision,actions,reasons" "each missing part is named by its field path"
+DECISION="The advice stands: the licence for these components is not refused."
+ACTIONS="The adviser re-read the strike reports (evidence 12 and 14); no change was made to the advice."
+REASONS="The clear-risk test of Criterion 2c is not met for these components, as the minute of 3 March explains."
+respond_body() { # OUTCOME DECISION ACTIONS REASONS: a respond body as JSON
+    jq -n --arg o "$1" --arg d "$2" --arg a "$3" --arg r "$4" '{outcome: $o, decision: $d, actions: $a, reasons: $r}'
+}
+as "$NO1" POST /api/v1/concerns/$C1/respond $J --data "$(respond_body not_upheld "Noted." "$ACTIONS" "$REASONS")"
+expect_problem 422 validation "a placeholder decision is refused"
+jq_is '.errors[0].path' decision "at the field decision"
+jq_is '.errors[0].detail | test("does not say what was decided")' true "saying what the part must say"
+as "$NO1" POST /api/v1/concerns/$C1/respond $J --data "$(respond_body not_upheld "$DECISION" "$ACTIONS" "  ")"
+expect_problem 422 validation "a blank part is refused"
+jq_is '.errors[0].path' reasons "at the field reasons"
+as "$NO1" POST /api/v1/concerns/$C1/respond $J --data "$(respond_body not_upheld "$DECISION" "$DECISION" "$REASONS")"
+expect_problem 422 validation "a part copying another is refused"
+jq_is '.errors[0].path' actions "at the field actions"
+jq_is '.errors[0].detail' "repeats the decision: say what was done or not done" "saying which it repeats"
+as "$NO1" POST /api/v1/concerns/$C1/respond $J --data "$(respond_body not_upheld "$DECISION" "$ACTIONS" "$REASONS")"
 expect_code 200 "a substantive response"
+jq_is '.state' responded "responded"
+jq_is '.response.decision' "$DECISION" "the reply carries what was decided"
+jq_is '.response.actions' "$ACTIONS" "what was done or not done"
+jq_is '.response.reasons' "$REASONS" "and why"
+jq_is '.response.text' null "and no note when none was given"
+jq_is '[.events[] | select(.event == "respond")][0].decision' "$DECISION" "the history holds the parts"
 as "$REP" POST /api/v1/concerns/$C1/close
 expect_code 200 "the reporter closes it"
 jq_is '.state' closed "closed"
@@ -138,9 +177,23 @@ req GET /api/v1/concern-receipt
 expect_problem 400 receipt-required "no code, no concern"
 req POST /api/v1/concern-receipt/events -H "$R" $J --data '{"event": "close"}'
 expect_problem 409 conflict "the receipt holder cannot close before a response"
+jq_is '.detail | test("allowed now: escalate, message$")' true "told only what the reporter may do now"
+jq_is '.detail | test("acknowledge|consider|respond,|reveal|extend")' false "never the officer's events"
+req POST /api/v1/concern-receipt/events -H "$R" $J --data '{"event": "escalate"}'
+expect_problem 422 validation "an escalation by receipt needs a reason"
+jq_is '.errors[0].path' reason "at the field reason"
+as "$NO1" POST /api/v1/concerns/$C2/close
+expect_problem 409 conflict "the officer cannot close it either"
+jq_is '.detail | test("allowed now: acknowledge, escalate, message, reveal, extend$")' true "told what the officer may do now"
 as "$NO1" POST /api/v1/concerns/$C2/acknowledge
-as "$NO1" POST /api/v1/concerns/$C2/respond $J --data '{"outcome": "upheld", "text": "The instruction to rebalance was withdrawn and the assessment of 3 March is reopened under Criterion 2c."}'
+as "$NO1" POST /api/v1/concerns/$C2/respond $J --data "$(jq -n '{outcome: "upheld", decision: "The instruction to rebalance the findings is withdrawn.",
+    actions: "The assessment of 3 March is reopened under Criterion 2c and the instruction struck from the file.",
+    reasons: "Findings on civilian harm must follow the evidence; no one may rebalance them to fit a result.",
+    text: "The reporter may ask for the reopened assessment through this thread."}')"
 expect_code 200 "the confidential concern is answered"
+jq_is '.response.text' "The reporter may ask for the reopened assessment through this thread." "with its note"
+req GET /api/v1/concern-receipt -H "$R"
+jq_is '.response.reasons | test("must follow the evidence")' true "the receipt holder reads why"
 as "$NO1" POST /api/v1/concerns/$C2/reveal $J --data '{"reason": "check", "password": "not the password"}'
 expect_problem 403 forbidden "a wrong key password reveals nothing"
 as "$AUD" POST /api/v1/concerns/$C2/reveal $J --data "{\"reason\": \"x\", \"password\": \"$PASSWORD\"}"
@@ -175,6 +228,13 @@ expect_problem 429 too-many-attempts "after ten wrong codes the address waits"
 [ -n "$(header Retry-After)" ] && pass "told how long" || fail "Retry-After"
 req GET /api/v1/concern-receipt -H "$R"
 expect_code 429 "even the right code waits (no oracle)"
+
+# ---- a review is named as the review commands name it ----
+for about in review:RV-0001 review:1; do
+    as "$REP" POST /api/v1/concerns $J --data "{\"about\": \"$about\", \"category\": \"policy_dissent\", \"text\": \"The review leaves out the trainer line.\"}"
+    expect_code 201 "a concern about $about"
+    jq_is '.concern.about.kind + ":" + .concern.about.id' review:RV-0001 "about the review RV-0001"
+done
 
 stop_server
 expect_ok "audit verify" audit verify

@@ -312,10 +312,34 @@ static void test_about(void **state) {
     assert_int_equal(concern_about_parse("policy:uk-selc-2021@2021.1", &a, &err), PH_OK);
     assert_string_equal(a.id, "uk-selc-2021");
     assert_string_equal(a.version, "2021.1");
-    assert_int_equal(concern_about_parse("review:7", &a, &err), PH_OK);
-    const char *bad[] = {"",          "case",      "case:",        ":x",
-                         "advice:x",  "advice:-1", "assessment:0", "policy:@1",
-                         "policy:x@", "thing:1",   "case:a b",     "licence:\x01"};
+    /* A review by its reference or its number, kept as the reference. */
+    const char *reviews[] = {"review:7", "review:RV-0007", "review:rv-7", "review:RV-7"};
+    for (size_t i = 0; i < sizeof reviews / sizeof reviews[0]; i++) {
+        assert_int_equal(concern_about_parse(reviews[i], &a, &err), PH_OK);
+        assert_string_equal(a.kind, "review");
+        assert_string_equal(a.id, "RV-0007");
+    }
+    assert_int_equal(concern_about_parse("review:RV-12345", &a, &err), PH_OK);
+    assert_string_equal(a.id, "RV-12345");
+    assert_int_equal(concern_about_parse("review:RV-x", &a, &err), PH_EUSAGE);
+    assert_non_null(strstr(err.msg, "a review is named by its reference (RV-0001) or its number"));
+    const char *bad[] = {"",
+                         "case",
+                         "case:",
+                         ":x",
+                         "advice:x",
+                         "advice:-1",
+                         "assessment:0",
+                         "policy:@1",
+                         "policy:x@",
+                         "thing:1",
+                         "case:a b",
+                         "licence:\x01",
+                         "review:RV-",
+                         "review:RV-0",
+                         "review:-1",
+                         "review:XV-0001",
+                         "advice:RV-0001"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(concern_about_parse(bad[i], &a, &err), PH_EUSAGE);
     char c[32], o[24];
@@ -325,6 +349,85 @@ static void test_about(void **state) {
     assert_int_equal(concern_outcome_parse("partly-upheld", o, &err), PH_OK);
     assert_string_equal(o, "partly_upheld");
     assert_int_equal(concern_outcome_parse(NULL, o, &err), PH_EUSAGE);
+}
+
+static void expect_response_refused(const char *decision, const char *actions, const char *reasons,
+                                    const char *field, const char *message) {
+    ph_err err = {0};
+    const char *at = NULL;
+    assert_int_equal(concern_response_check(decision, actions, reasons, &at, &err), PH_EUSAGE);
+    assert_non_null(at);
+    assert_string_equal(at, field);
+    if (!strstr(err.msg, message)) fail_msg("'%s' lacks '%s'", err.msg, message);
+    assert_int_equal(strncmp(err.msg, field, strlen(field)), 0); /* the message starts with it */
+}
+
+static void test_response(void **state) {
+    (void)state;
+    const char *d = "The F-16 components line is suspended pending the review.";
+    const char *a = "The licence was referred to the review; nothing ships until it reports.";
+    const char *r = "The evidence meets the clear-risk test of Criterion 2c for that end use.";
+    ph_err err = {0};
+    const char *at = "x";
+    assert_int_equal(concern_response_check(d, a, r, &at, &err), PH_OK);
+    assert_null(at);
+    assert_int_equal(concern_response_check(d, a, r, NULL, &err), PH_OK);
+    /* Each part is required, and named when it is missing. */
+    expect_response_refused(NULL, a, r, "decision", "decision: required: say what was decided");
+    expect_response_refused(d, NULL, r, "actions", "say what was done or not done");
+    expect_response_refused(d, a, NULL, "reasons", "reasons: required: say why");
+    expect_response_refused("", a, r, "decision", "three parts: decision, actions and reasons");
+    expect_response_refused(d, " \n\t ", r, "actions", "actions: required (it is blank)");
+    /* A placeholder or an acknowledgement answers nothing. */
+    expect_response_refused("Noted.", a, r, "decision", "an acknowledgement is not a response");
+    expect_response_refused(d, "n/a", r, "actions", "'n/a' does not say what was done or not done");
+    expect_response_refused(d, a, "See above.", "reasons", "does not say why");
+    expect_response_refused(d, a, "Because-it-was-decided-so-by-the-board", "reasons", "3 words");
+    expect_response_refused(d, a, "   as above   ", "reasons", "at least 20 bytes");
+    /* Twenty bytes and three words, white space around them not counted. */
+    assert_int_equal(concern_response_check(d, a, "  Criterion 2c is met here.  ", NULL, &err),
+                     PH_OK);
+    expect_response_refused(d, a, "  Criterion 2c met.    \n", "reasons", "at least 20 bytes");
+    /* A part copied into another is refused, whatever its case and spacing. */
+    expect_response_refused(d, d, r, "actions", "actions: repeats the decision: say what was done");
+    expect_response_refused(d, a,
+                            "the licence was referred  to the review;\nnothing ships until it "
+                            "reports.  ",
+                            "reasons", "reasons: repeats the actions: say why");
+    assert_int_equal(concern_response_check(d, a,
+                                            "The licence was referred to the review; nothing "
+                                            "ships until it reports, because of 2c.",
+                                            NULL, &err),
+                     PH_OK);
+    /* A part is a text a person wrote. */
+    expect_response_refused(d, a, "Because the \x01 evidence meets the test.", "reasons",
+                            "control character");
+    assert_string_equal(concern_response_parts[0], "decision");
+    assert_string_equal(concern_response_parts[2], "reasons");
+    assert_null(concern_response_parts[3]);
+}
+
+static void test_sweep_summary(void **state) {
+    (void)state;
+    char line[512];
+    json_t *none =
+        json_pack("{s:s, s:[], s:[]}", "as_of", "2026-04-07", "escalated", "at_top_of_chain");
+    assert_int_equal(concern_sweep_summary(none, line, sizeof line), 0);
+    assert_string_equal(line, "");
+    json_decref(none);
+    json_t *two = json_pack("{s:s, s:[{s:i, s:s}, {s:i, s:s}], s:[]}", "as_of", "2026-04-07",
+                            "escalated", "id", 2, "to_level", "nominated_officer", "id", 3,
+                            "to_level", "civil_service_commission", "at_top_of_chain");
+    assert_int_equal(concern_sweep_summary(two, line, sizeof line), 1);
+    assert_string_equal(line,
+                        "concern sweep as of 2026-04-07 escalated 2 overdue concerns: concern "
+                        "2 to nominated_officer, concern 3 to civil_service_commission");
+    /* Cut short to fit, and says so. */
+    char small[80];
+    assert_int_equal(concern_sweep_summary(two, small, sizeof small), 1);
+    assert_true(strlen(small) < sizeof small);
+    assert_non_null(strstr(small, " ..."));
+    json_decref(two);
 }
 
 static concern_stat_input stat(const char *category, const char *raised, const char *ack,
@@ -451,6 +554,8 @@ int main(void) {
                                        cmocka_unit_test(test_receipts),
                                        cmocka_unit_test(test_texts),
                                        cmocka_unit_test(test_about),
+                                       cmocka_unit_test(test_response),
+                                       cmocka_unit_test(test_sweep_summary),
                                        cmocka_unit_test(test_stats),
                                        cmocka_unit_test(test_limiter)};
     return cmocka_run_group_tests(tests, NULL, NULL);

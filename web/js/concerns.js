@@ -31,6 +31,19 @@ const STATUS = {
 };
 const statusTag = (s) => tag((STATUS[s] ?? [String(s ?? '')])[0], (STATUS[s] ?? ['', 'grey'])[1]);
 const category = (c) => (CATEGORIES[c] ?? [String(c ?? '').replace(/_/g, ' ')])[0];
+// The API gives a concern's state as `state`, what it is about as {kind, id, version}
+// and its deadlines under `deadlines` (docs/openapi.yaml, Concern).
+const stateOf = (c) => c.state ?? c.status;
+const aboutText = (a) => (a && typeof a === 'object' ? `${a.kind}:${a.id}` : a ?? '');
+const overdue = (c) => Boolean(c.deadlines?.overdue ?? c.overdue);
+const outcomeText = (o) => String(o ?? '').replace(/[-_]/g, ' ');
+
+// A substantive response has three parts (docs/concerns.md): each its own field.
+const RESPONSE_PARTS = [
+  ['decision', 'What was decided', 'The decision itself, for example that the licence is suspended pending the review.'],
+  ['actions', 'What was done or not done', 'What was done as a result, or what was not done.'],
+  ['reasons', 'Why', 'The reasons for the decision and for what was or was not done.'],
+];
 
 // What each step is, who takes it, and what it needs (docs/workflow.md, "Formal concerns").
 const STEPS = {
@@ -61,8 +74,8 @@ export function concernsPage() {
         heading(2, user.role === 'nominated_officer' || user.role === 'auditor' ? 'All concerns' : 'Your concerns', 'm'),
         concerns.length ? h('div', { class: 'app-table-wrap' }, table({
           head: ['Concern', 'About', 'Category', 'Status', 'Acknowledge by', 'Respond by'],
-          rows: concerns.map((c) => [link(`/concern.html?id=${encodeURIComponent(c.id)}`, String(c.id)), c.about ?? '', category(c.category),
-            h('span', { class: 'app-tags' }, statusTag(c.status), c.overdue ? tag('Overdue', 'red') : null),
+          rows: concerns.map((c) => [link(`/concern.html?id=${encodeURIComponent(c.id)}`, String(c.id)), aboutText(c.about), category(c.category),
+            h('span', { class: 'app-tags' }, statusTag(stateOf(c)), overdue(c) ? tag('Overdue', 'red') : null),
             fmt.date(c.acknowledge_by ?? c.deadlines?.acknowledge_by), fmt.date(c.respond_by ?? c.deadlines?.respond_by)]),
         })) : para('No concerns to show.'),
         stats ? statsView(stats) : null);
@@ -76,7 +89,7 @@ function raiseForm(user) {
   const form = h('form', { class: 'app-action-form', id: 'concern-form' },
     heading(2, 'Raise a formal concern', 'm'),
     input({ ...f('about'), label: 'What is it about?', value: about, spellcheck: false,
-      hint: 'case:REFERENCE, licence:REFERENCE, review:ID, advice:ID or policy:NAME. The concern records the exact version it is about.' }),
+      hint: 'case:REFERENCE, licence:REFERENCE, review:RV-0001, advice:ID or policy:NAME. The concern records the exact version it is about.' }),
     radios({ ...f('category'), legend: 'Category', legendSize: 's',
       items: Object.entries(CATEGORIES).map(([value, [text, hintText]]) => ({ value, text, hint: hintText })) }),
     checkboxes({ ...f('criteria'), legend: 'Criteria concerned (optional)', legendSize: 's', small: true,
@@ -159,9 +172,9 @@ class ConcernView {
   /** The steps this user may take now: the server's allowed_events, else the workflow table. */
   steps() {
     const c = this.concern;
-    if (Array.isArray(c.allowed_events)) return c.allowed_events.filter((e) => e in STEPS);
+    if (Array.isArray(c.allowed_events)) return c.allowed_events.filter((e) => e in STEPS && (!STEPS[e].sealedOnly || c.confidential));
     const roles = [this.user.role, this.isReporter() ? 'reporter' : null];
-    return Object.entries(STEPS).filter(([, s]) => (s.from === null ? c.status !== 'closed' : s.from.includes(c.status))
+    return Object.entries(STEPS).filter(([, s]) => (s.from === null ? stateOf(c) !== 'closed' : s.from.includes(stateOf(c)))
       && s.roles.some((r) => roles.includes(r)) && (!s.sealedOnly || c.confidential)).map(([e]) => e);
   }
 
@@ -175,30 +188,35 @@ class ConcernView {
   draw() {
     const c = this.concern;
     const messages = c.messages || c.thread || [];
+    const events = Array.isArray(c.events) ? c.events : [];
     const steps = this.steps().filter((s) => this.available[s]);
+    const state = stateOf(c);
     replace(this.main,
       h('a', { href: '/concerns.html', class: 'govuk-back-link' }, 'Back to formal concerns'),
       caption(category(c.category)),
       heading(1, `Concern ${c.id}`),
-      h('p', { class: 'govuk-body app-tags' }, 'Status: ', statusTag(c.status), c.overdue ? tag('Overdue', 'red') : null),
-      c.status === 'acknowledged' ? inset('An acknowledgement is not an answer: the concern stays open until a substantive response says what was decided, done or not done, and why.') : null,
+      h('p', { class: 'govuk-body app-tags' }, 'Status: ', statusTag(state), overdue(c) ? tag('Overdue', 'red') : null),
+      state === 'acknowledged' ? inset('An acknowledgement is not an answer: the concern stays open until a substantive response says what was decided, what was done or not done, and why.') : null,
       summaryList([
-        { key: 'About', value: c.about ? aboutLink(c.about, c.about_revision) : null },
+        { key: 'About', value: c.about ? aboutLink(aboutText(c.about), c.about?.version ?? c.about_revision) : null },
         { key: 'Concern', value: prose(c.text, 'govuk-body govuk-!-margin-bottom-0') },
         { key: 'Criteria', value: fmt.criteriaList(c.criteria).map(fmt.criterion).join('; ') || undefined },
         { key: 'Raised by', value: c.confidential ? (c.reporter ? `${c.reporter} (sealed identity, opened)` : 'Sealed identity') : (c.reporter ?? undefined) },
-        { key: 'Raised', value: fmt.dateTime(c.raised_at ?? c.created_at) },
+        { key: 'Raised', value: c.raised_on ? fmt.date(c.raised_on) : fmt.dateTime(c.raised_at ?? c.created_at) },
         { key: 'Acknowledge by', value: fmt.date(c.acknowledge_by ?? c.deadlines?.acknowledge_by) || undefined },
         { key: 'Respond by', value: fmt.date(c.respond_by ?? c.deadlines?.respond_by) || undefined },
-        { key: 'Response', value: c.response ? h('div', null, c.outcome ? tag(String(c.outcome).replace(/[-_]/g, ' '), 'turquoise') : null,
-          prose(c.response, 'govuk-body govuk-!-margin-top-2 govuk-!-margin-bottom-0')) : undefined },
       ]),
-      heading(2, 'Messages and history', 'm'),
+      c.response ? responseView(c.response, c.outcome) : null,
+      events.length ? [heading(2, 'History', 'm'), h('ol', { class: 'govuk-list govuk-list--spaced', id: 'concern-history' }, events.map((e) => h('li', null,
+        h('p', { class: 'govuk-body govuk-!-margin-bottom-1 app-tags' }, tag(String(e.event).replace(/_/g, ' '), 'grey'), e.outcome ? tag(outcomeText(e.outcome), 'turquoise') : null),
+        e.event === 'respond' && e.decision ? responseParts(e) : (e.text ? prose(e.text, 'govuk-body govuk-!-margin-bottom-1') : null),
+        h('p', { class: 'govuk-body-s app-meta' }, `${e.by ?? ''}${e.as ? ` (${String(e.as).replace(/_/g, ' ')})` : ''}, ${fmt.date(e.on)}`))))] : null,
+      heading(2, 'Messages', 'm'),
       messages.length ? h('ul', { class: 'govuk-list govuk-list--spaced' }, messages.map((m) => h('li', null,
         m.event ? h('p', { class: 'govuk-body govuk-!-margin-bottom-1' }, tag(String(m.event).replace(/_/g, ' '), 'grey')) : null,
         m.text ? prose(m.text, 'govuk-body govuk-!-margin-bottom-1') : null,
-        h('p', { class: 'govuk-body-s app-meta' }, `${m.author ?? m.actor ?? ''}${m.author || m.actor ? ', ' : ''}${fmt.dateTime(m.at ?? m.created_at)}`)))) : para('No messages yet.'),
-      this.available.messages && c.status !== 'closed' ? this.messageForm() : null,
+        h('p', { class: 'govuk-body-s app-meta' }, `${m.by ?? m.author ?? m.actor ?? ''}${m.by || m.author || m.actor ? ', ' : ''}${m.on ? fmt.date(m.on) : fmt.dateTime(m.at ?? m.created_at)}`)))) : para('No messages yet.'),
+      this.available.messages && state !== 'closed' ? this.messageForm() : null,
       steps.length ? [heading(2, 'What you can do', 'm'), steps.map((s) => this.stepForm(s))] : null);
     initComponents(this.main);
   }
@@ -218,30 +236,61 @@ class ConcernView {
     const s = STEPS[step];
     const prefix = `${step}-`;
     const f = (k) => ({ id: pathToId(k, prefix), name: k });
-    const form = h('form', { class: 'app-action-form' },
+    const respond = step === 'respond';
+    const form = h('form', { class: 'app-action-form', id: `${step}-form` },
       s.outcome ? radios({ ...f('outcome'), legend: 'Outcome', legendSize: 's', items: [
         { value: 'upheld', text: 'Upheld' }, { value: 'partly-upheld', text: 'Partly upheld' }, { value: 'not-upheld', text: 'Not upheld' }] }) : null,
-      s.text ? textarea({ ...f(step === 'respond' ? 'text' : 'reason'), label: s.text, rows: 5,
-        hint: step === 'respond' ? 'What was decided, what was done or not done, and why.' : undefined }) : null,
+      respond ? RESPONSE_PARTS.map(([k, label, hintText]) => textarea({ ...f(k), label, labelSize: 's', rows: 4, hint: hintText })) : null,
+      respond ? textarea({ ...f('text'), label: 'Note (optional)', labelSize: 's', rows: 3,
+        hint: 'Anything else the reporter should know, for example what they can ask for next.' }) : null,
+      s.text && !respond ? textarea({ ...f('reason'), label: s.text, rows: 5 }) : null,
       button(s.label, { variant: step === 'reveal' ? 'warning' : undefined }));
     onSubmit(form, {
       prefix,
       check: (v) => {
         const p = [];
         if (s.outcome) required(v, 'outcome', 'Select the outcome', p);
-        if (s.text) required(v, step === 'respond' ? 'text' : 'reason', `Enter the ${s.text.toLowerCase()}`, p);
+        if (respond) {
+          for (const [k, label] of RESPONSE_PARTS) required(v, k, `Enter ${label.toLowerCase()}`, p);
+        } else if (s.text) {
+          required(v, 'reason', `Enter the ${s.text.toLowerCase()}`, p);
+        }
         return p;
       },
       send: (v) => {
         const body = {};
         if (s.outcome) body.outcome = v.outcome;
-        if (step === 'respond') body.text = v.text;
-        else if (s.text) body.reason = v.reason;
+        if (respond) {
+          for (const [k] of RESPONSE_PARTS) body[k] = v[k];
+          if (v.text) body.text = v.text;
+        } else if (s.text) {
+          body.reason = v.reason;
+        }
         return this.send(step, Object.keys(body).length ? body : undefined, `${s.label}: done`);
       },
     });
     return step === 'reveal' ? details(s.label, form) : h('div', null, heading(3, s.label, 's'), form);
   }
+}
+
+/** A response's three parts (and its note), as a summary list. */
+function responseParts(r) {
+  return summaryList([
+    ...RESPONSE_PARTS.map(([k, label]) => ({ key: label, value: r[k] ? prose(r[k], 'govuk-body govuk-!-margin-bottom-0') : undefined })),
+    { key: 'Note', value: r.text ? prose(r.text, 'govuk-body govuk-!-margin-bottom-0') : undefined },
+  ]);
+}
+
+/** The newest substantive response: its outcome, who gave it and when, and its parts.
+ * A response recorded before responses had parts (or a plain text) shows its one text. */
+function responseView(r, outcome) {
+  const parts = typeof r === 'object' && r.decision;
+  const text = typeof r === 'object' ? r.text : r;
+  return h('div', { id: 'concern-response' },
+    heading(2, 'Response', 'm'),
+    h('p', { class: 'govuk-body app-tags' }, tag(outcomeText(r.outcome ?? outcome), 'turquoise'),
+      r.by ? ` ${r.by}, ${fmt.date(r.on)}` : null),
+    parts ? responseParts(r) : prose(text, 'govuk-body'));
 }
 
 function aboutLink(about, revision) {
