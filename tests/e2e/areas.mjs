@@ -298,6 +298,11 @@ try {
     check(stored && stored.decision === DECISION && stored.actions === ACTIONS && stored.reasons === REASONS && stored.by === 'no1',
       'concerns: the three parts sent by the form are on the record', JSON.stringify(stored));
     await screenshot('area-concern');
+    // The nominated officer sees the anonymised statistics, small counts suppressed.
+    await page.goto(`${url}/concerns.html`);
+    await main().getByRole('heading', { name: 'Statistics' }).waitFor();
+    const statsText = await main().locator('table').last().innerText();
+    check(/<3/.test(statsText) && !/suppressed/.test(statsText), 'concerns: the statistics show suppressed counts as <3', statsText.slice(0, 200));
   }
 } catch (error) {
   check(false, 'the pages of the areas still to come work against their routes', error.stack || String(error));

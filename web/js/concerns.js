@@ -2,7 +2,7 @@
 // licence, review, advice revision or policy, openly or with their identity
 // sealed; nominated officers acknowledge, consider, respond, escalate;
 // nobody closes one without a substantive response. Routes, feature-detected:
-//   GET/POST /api/v1/concerns, GET /api/v1/concerns/{id}, GET /api/v1/concerns/stats,
+//   GET/POST /api/v1/concerns, GET /api/v1/concerns/{id}, GET /api/v1/concern-stats,
 //   POST /api/v1/concerns/{id}/{acknowledge|consider|respond|escalate|appeal|close|messages|reveal}
 import { get, hasRoute, post } from './api.js';
 import { h, pathToId, prose, replace } from './dom.js';
@@ -16,7 +16,7 @@ import { notAvailable } from './unavailable.js';
 
 const LIST = '/api/v1/concerns';
 const ONE = '/api/v1/concerns/{id}';
-const STATS = '/api/v1/concerns/stats';
+const STATS = '/api/v1/concern-stats';
 const path = (id, suffix = '') => `${LIST}/${encodeURIComponent(id)}${suffix}`;
 
 const CATEGORIES = {
@@ -127,11 +127,15 @@ function raiseForm(user) {
 }
 
 function statsView(stats) {
-  const rows = Array.isArray(stats) ? stats : stats.rows || stats.by_quarter || [];
+  const rows = Array.isArray(stats) ? stats : stats.rows || [];
   if (!rows.length) return null;
-  const keys = Object.keys(rows[0]);
-  return [heading(2, 'Statistics', 'm'), hint('Anonymised: the figures an oversight committee asks for.'),
-    h('div', { class: 'app-table-wrap' }, table({ head: keys.map((k) => k.replace(/_/g, ' ')), rows: rows.map((r) => keys.map((k) => String(r[k] ?? ''))) }))];
+  // Counts too small to show without pointing at someone are null and named in `suppressed`.
+  const min = stats.min_count || 3;
+  const keys = Object.keys(rows[0]).filter((k) => k !== 'suppressed');
+  const cell = (r, k) => (r[k] === null && (r.suppressed || []).includes(k) ? `<${min}` : String(r[k] ?? ''));
+  return [heading(2, 'Statistics', 'm'),
+    hint(`Anonymised: the figures an oversight committee asks for. Counts below ${min} are shown as <${min}.`),
+    h('div', { class: 'app-table-wrap' }, table({ head: keys.map((k) => k.replace(/_/g, ' ')), rows: rows.map((r) => keys.map((k) => cell(r, k))) }))];
 }
 
 // ---- one concern ----
