@@ -16,9 +16,9 @@
 typedef struct screen_state {
     screen_index *index;
     int64_t generation;
-    char *lists_json;  /* [{"list", "version", "sha256"}] */
-    char **names;      /* each list's name ... */
-    char **versions;   /* ... and its version as hits record it: "un:3" */
+    char *lists_json; /* [{"list", "version", "sha256"}] */
+    char **names;     /* each list's name ... */
+    char **versions;  /* ... and its version as hits record it: "un:3" */
     size_t nlists;
     struct screen_state
         *older; /* replaced indexes, kept until close (threads may still read them) */
