@@ -1477,6 +1477,52 @@ int cases_note(store *db, const cases_actor *who, const char *reference, int64_t
     return with_case(db, who, reference, if_version, note_body, &a, err);
 }
 
+typedef struct document_arg {
+    const char *name, *sha256, *content_type;
+    int64_t size;
+    int64_t *id;
+} document_arg;
+
+static int document_body(store *db, const cases_actor *who, case_row *c, void *arg, ph_err *err) {
+    document_arg *a = arg;
+    if (strcmp(who->role, "exporter") != 0)
+        return ph_fail(err, PH_EFORBIDDEN, "documents are the exporter's to add");
+    if (wf_is_final(&wf_case, c->status))
+        return ph_fail(err, PH_ECONFLICT, "case %s is %s: no document can be added", c->reference,
+                       c->status);
+    if (!a->name || !*a->name) return ph_fail(err, PH_EUSAGE, "name: required");
+    if (strlen(a->name) > 255) return ph_fail(err, PH_EUSAGE, "name: longer than 255 bytes");
+    size_t n = a->sha256 ? strlen(a->sha256) : 0;
+    int hex = n == 64;
+    for (size_t i = 0; hex && i < n; i++)
+        hex = (a->sha256[i] >= '0' && a->sha256[i] <= '9') ||
+              (a->sha256[i] >= 'a' && a->sha256[i] <= 'f');
+    if (!hex)
+        return ph_fail(err, PH_EUSAGE,
+                       "sha256: expected the document's SHA-256 as 64 lower-case hex digits");
+    if (a->size < 0 || a->size > ((int64_t)1 << 40))
+        return ph_fail(err, PH_EUSAGE, "size: expected a number of bytes, 0 to 1 TiB");
+    const char *slash = a->content_type ? strchr(a->content_type, '/') : NULL;
+    if (!slash || slash == a->content_type || !slash[1] || strlen(a->content_type) > 127)
+        return ph_fail(err, PH_EUSAGE,
+                       "content_type: expected a media type such as application/pdf");
+    char now[21];
+    ph_now_iso(now);
+    if (store_run(db, err,
+                  "INSERT INTO case_document(application_id, name, sha256, size, content_type, "
+                  "uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  "ittittt", c->id, a->name, a->sha256, a->size, a->content_type, who->name, now))
+        return err->rc;
+    if (a->id) *a->id = store_last_id(db);
+    return record(db, who, c, "document", err);
+}
+
+int cases_document(store *db, const cases_actor *who, const char *reference, int64_t if_version,
+                   const cases_document_input *in, int64_t *document_id, ph_err *err) {
+    document_arg a = {in->name, in->sha256, in->content_type, in->size, document_id};
+    return with_case(db, who, reference, if_version, document_body, &a, err);
+}
+
 /* ---- reads ---- */
 
 static json_t *text_or_null(store_stmt *st, int i) {
@@ -1601,6 +1647,17 @@ static void staff_note(store_stmt *st, json_t *a) {
                      store_col_text(st, 1), "author", store_col_text(st, 2), "exporter_visible",
                      (int)store_col_int(st, 3), "created_at", store_col_text(st, 4)));
 }
+static void document_row(store_stmt *st, json_t *a) {
+    json_array_append_new(
+        a, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
+                     "name", store_col_text(st, 1), "sha256", store_col_text(st, 2), "size",
+                     (json_int_t)store_col_int(st, 3), "content_type", store_col_text(st, 4),
+                     "uploaded_by", store_col_text(st, 5), "uploaded_at", store_col_text(st, 6)));
+}
+#define DOCUMENT_SQL                                                                               \
+    "SELECT id, name, sha256, size, content_type, uploaded_by, uploaded_at FROM case_document "    \
+    "WHERE application_id = ? ORDER BY id"
+
 static void exporter_note(store_stmt *st, json_t *a) {
     json_array_append_new(a, json_pack("{s:s, s:s}", "text", store_col_text(st, 1), "created_at",
                                        store_col_text(st, 4)));
@@ -1726,7 +1783,7 @@ static int staff_view(store *db, const cases_actor *who, const case_row *c, json
     if (header(db, c, 1, &o, err)) return err->rc;
     json_t *parties = json_array(), *goods = json_array(), *hits = json_array(),
            *advice = json_array(), *rfis = json_array(), *notes = json_array(),
-           *decisions = json_array(), *appeals = json_array();
+           *decisions = json_array(), *appeals = json_array(), *documents = json_array();
     json_object_set_new(o, "parties", parties);
     json_object_set_new(o, "goods", goods);
     json_object_set_new(o, "screening", hits);
@@ -1737,7 +1794,9 @@ static int staff_view(store *db, const cases_actor *who, const case_row *c, json
     json_object_set_new(o, "notes", notes);
     json_object_set_new(o, "decisions", decisions);
     json_object_set_new(o, "appeals", appeals);
+    json_object_set_new(o, "documents", documents);
     int rc = rows(db, PARTY_SQL, c->id, staff_party, parties, err);
+    if (!rc) rc = rows(db, DOCUMENT_SQL, c->id, document_row, documents, err);
     if (!rc) rc = rows(db, GOODS_SQL, c->id, staff_goods, goods, err);
     if (!rc)
         rc = rows(db,
@@ -1835,12 +1894,15 @@ static int exporter_view(store *db, const cases_actor *who, const case_row *c, j
     json_t *o;
     if (header(db, c, 0, &o, err)) return err->rc;
     json_t *parties = json_array(), *goods = json_array(), *rfis = json_array(),
-           *notes = json_array();
+           *notes = json_array(), *documents = json_array();
     json_object_set_new(o, "parties", parties);
     json_object_set_new(o, "goods", goods);
     json_object_set_new(o, "rfis", rfis);
     json_object_set_new(o, "notes", notes);
+    json_object_set_new(o, "documents", documents);
     int rc = rows(db, PARTY_SQL, c->id, exporter_party, parties, err);
+    /* Documents are the exporter's own: their metadata is theirs to see. */
+    if (!rc) rc = rows(db, DOCUMENT_SQL, c->id, document_row, documents, err);
     if (!rc) rc = rows(db, GOODS_SQL, c->id, exporter_goods, goods, err);
     if (!rc) rc = rows(db, RFI_SQL, c->id, exporter_rfi, rfis, err);
     if (!rc)

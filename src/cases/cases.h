@@ -172,6 +172,18 @@ int cases_rfi_answer(store *db, const cases_actor *who, const char *reference, i
                      int64_t rfi_id, const char *response, ph_err *err);
 int cases_note(store *db, const cases_actor *who, const char *reference, int64_t if_version,
                const char *text, int exporter_visible, int64_t *note_id, ph_err *err);
+/* The metadata of a document the exporter supports the application with
+ * (an end-user undertaking, a specification): its name, SHA-256 (which
+ * fixes the file held elsewhere), size and media type. Exporters only, while
+ * the case is not final; audited as case.document. */
+typedef struct cases_document_input {
+    const char *name;
+    const char *sha256; /* 64 lower-case hex digits */
+    int64_t size;       /* bytes */
+    const char *content_type;
+} cases_document_input;
+int cases_document(store *db, const cases_actor *who, const char *reference, int64_t if_version,
+                   const cases_document_input *in, int64_t *document_id, ph_err *err);
 
 /* ---- reads ---- */
 

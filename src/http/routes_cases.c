@@ -405,6 +405,31 @@ static int post_note(http_ctx *ctx) {
     return reply_case(ctx, 201, reference);
 }
 
+static const http_field document_fields[] = {
+    {"name", HTTP_JSON_STRING, HTTP_FIELD_REQUIRED, 1, 255, 0, 0, NULL, 0, NULL},
+    {"sha256", HTTP_JSON_STRING, HTTP_FIELD_REQUIRED, 64, 64, 0, 0, NULL, 0, NULL},
+    {"size", HTTP_JSON_INTEGER, HTTP_FIELD_REQUIRED, 0, 0, 0, (int64_t)1 << 40, NULL, 0, NULL},
+    {"content_type", HTTP_JSON_STRING, HTTP_FIELD_REQUIRED, 3, 127, 0, 0, NULL, 0, NULL},
+};
+static const http_schema document_schema = HTTP_SCHEMA(document_fields);
+
+static int post_document(http_ctx *ctx) {
+    int rc = http_body_check(ctx, &document_schema);
+    if (rc) return rc;
+    char reference[CASES_REFERENCE_MAX];
+    path_reference(ctx, reference);
+    int64_t version, id;
+    if ((rc = expected_version(ctx, reference, &version))) return rc;
+    cases_actor a = actor(ctx);
+    cases_document_input in = {str(ctx, "name"), str(ctx, "sha256"),
+                               json_integer_value(json_object_get(ctx->body, "size")),
+                               str(ctx, "content_type")};
+    ph_err err = {0};
+    if (cases_document(ctx->db, &a, reference, version, &in, &id, &err))
+        return http_problem_from_err(ctx, &err);
+    return reply_case(ctx, 201, reference);
+}
+
 #define STAFF_CASE HTTP_ROLE(CASE_OFFICER)
 static const http_route case_routes[] = {
     {"POST", "/api/v1/applications", create_application, 0, HTTP_EXPORTERS_OWN_ORG, HTTP_OWN_TX,
@@ -441,6 +466,8 @@ static const http_route case_routes[] = {
      HTTP_EXPORTERS_OWN_ORG, HTTP_OWN_TX, "Answer a request for information"},
     {"POST", "/api/v1/applications/{ref}/notes", post_note, HTTP_STAFF, HTTP_EXPORTERS_OWN_ORG,
      HTTP_OWN_TX, "Add a note (staff notes are internal unless exporter_visible)"},
+    {"POST", "/api/v1/applications/{ref}/documents", post_document, 0, HTTP_EXPORTERS_OWN_ORG,
+     HTTP_OWN_TX, "Record a supporting document's metadata (name, SHA-256, size, media type)"},
 };
 
 int http_case_routes(http_router *r, ph_err *err) {

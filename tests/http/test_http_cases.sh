@@ -88,6 +88,16 @@ expect_code 201 "an internal note"
 as "$ACME" GET /api/v1/applications/$P
 jq_is '.notes | length' 0 "the exporter does not see internal notes"
 jq_is '.rfis[0].response' "Attached." "but sees the request and the answer"
+# The exporter's supporting documents: metadata on the case, the SHA-256 fixing the file.
+DOC_SHA=$(printf 'end-user undertaking' | sha256sum | cut -d' ' -f1)
+as "$ACME" POST /api/v1/applications/$P/documents $J --data "{\"name\": \"EUU-IMOD.pdf\", \"sha256\": \"$DOC_SHA\", \"size\": 20, \"content_type\": \"application/pdf\"}"
+expect_code 201 "the exporter records a document"
+jq_is '.documents[0].sha256' "$DOC_SHA" "the exporter's view lists it"
+as "$ACME" POST /api/v1/applications/$P/documents $J --data '{"name": "x.pdf", "sha256": "not a hash but sixty-four characters long, padded out to the end", "size": 1, "content_type": "application/pdf"}'
+expect_problem 422 validation "a SHA-256 that is not hex is refused"
+as "$OFFICER" GET /api/v1/applications/$P
+jq_is '[.documents[] | .name + " " + .uploaded_by] | join(",")' "EUU-IMOD.pdf acme" "staff see the document and who recorded it"
+expect_eq "$(sql "SELECT count(*) FROM audit_entry WHERE action = 'case.document'")" "1" "recorded on the audit log"
 
 as "$OFFICER" POST /api/v1/applications/$P/events $J --data '{"event": "send_to_technical"}'
 expect_code 200 "goods go to the technical assessors"
