@@ -171,18 +171,8 @@ int assess_policy_version_state(store *db, const char *id, ph_buf *out, ph_err *
 static int policy_audit(store *db, const char *actor, const policy *p, ph_err *err) {
     char id[512];
     snprintf(id, sizeof id, "%s:%s", policy_id(p), policy_version(p));
-    ph_buf state;
-    ph_buf_init(&state);
-    int rc = assess_policy_version_state(db, id, &state, err);
-    audit_event ev = {.actor = actor,
-                      .action = "policy.install",
-                      .object_type = ASSESS_POLICY_OBJECT,
-                      .object_id = id,
-                      .state = state.data,
-                      .state_len = state.len};
-    if (!rc) rc = audit_append(db, &ev, NULL, err);
-    ph_buf_free(&state);
-    return rc;
+    return audit_append_object(db, actor, "policy.install", ASSESS_POLICY_OBJECT, id,
+                               assess_policy_version_state, err);
 }
 
 int assess_policy_install(store *db, const char *actor, const assess_context *ctx, const char *path,

@@ -219,18 +219,8 @@ static int audit_entry_for(store *db, const char *actor, const checked *c, int64
                            ph_err *err) {
     char ref[ASSESS_EVIDENCE_REF_MAX];
     assess_evidence_ref(id, ref);
-    ph_buf state;
-    ph_buf_init(&state);
-    int rc = assess_evidence_state(db, ref, &state, err);
-    audit_event ev = {.actor = actor,
-                      .action = c->supersedes ? "evidence.supersede" : "evidence.add",
-                      .object_type = ASSESS_EVIDENCE_OBJECT,
-                      .object_id = ref,
-                      .state = state.data,
-                      .state_len = state.len};
-    if (!rc) rc = audit_append(db, &ev, NULL, err);
-    ph_buf_free(&state);
-    return rc;
+    return audit_append_object(db, actor, c->supersedes ? "evidence.supersede" : "evidence.add",
+                               ASSESS_EVIDENCE_OBJECT, ref, assess_evidence_state, err);
 }
 
 static int need_actor(const char *actor, ph_err *err) {

@@ -551,6 +551,22 @@ static int insert_node(store *db, store_stmt **st, unsigned level, uint64_t inde
     return rc == STORE_DONE ? PH_OK : rc;
 }
 
+int audit_append_object(store *db, const char *actor, const char *action, const char *object_type,
+                        const char *object_id, audit_state_fn fn, ph_err *err) {
+    ph_buf state;
+    ph_buf_init(&state);
+    int rc = fn(db, object_id, &state, err);
+    audit_event ev = {.actor = actor,
+                      .action = action,
+                      .object_type = object_type,
+                      .object_id = object_id,
+                      .state = state.data,
+                      .state_len = state.len};
+    if (!rc) rc = audit_append(db, &ev, NULL, err);
+    ph_buf_free(&state);
+    return rc;
+}
+
 int audit_append(store *db, const audit_event *ev, audit_entry_info *out, ph_err *err) {
     if (!store_in_transaction(db))
         return ph_fail(err, PH_ERR,

@@ -246,6 +246,10 @@ typedef struct audit_entry_info {
  * been written when the failure is in the key or the event (those are
  * checked first). O(log n) reads and writes. out may be NULL. */
 int audit_append(store *db, const audit_event *ev, audit_entry_info *out, ph_err *err);
+/* audit_append for an object whose state `fn` reads (its type's state
+ * function, registered or not), at audit_clock()'s time. */
+int audit_append_object(store *db, const char *actor, const char *action, const char *object_type,
+                        const char *object_id, audit_state_fn fn, ph_err *err);
 
 /* ==== reading the log ==== */
 

@@ -559,19 +559,9 @@ static int version_audit(store *db, const lists_import_options *o, const lists_i
                          ph_err *err) {
     char id[LISTS_LIST_NAME_MAX + 24];
     snprintf(id, sizeof id, "%s:%lld", rep->list, (long long)rep->version_seq);
-    ph_buf state;
-    ph_buf_init(&state);
-    int rc = lists_version_state(db, id, &state, err);
     int update = o->origin && strcmp(o->origin, "update") == 0;
-    audit_event ev = {.actor = o->actor,
-                      .action = update ? "list.update" : "list.import",
-                      .object_type = LISTS_VERSION_OBJECT,
-                      .object_id = id,
-                      .state = state.data,
-                      .state_len = state.len};
-    if (!rc) rc = audit_append(db, &ev, NULL, err);
-    ph_buf_free(&state);
-    return rc;
+    return audit_append_object(db, o->actor, update ? "list.update" : "list.import",
+                               LISTS_VERSION_OBJECT, id, lists_version_state, err);
 }
 
 int lists_import(store *db, const char *const *paths, size_t npaths, const lists_import_options *o,

@@ -685,18 +685,8 @@ int register_import_state(store *db, const char *id, ph_buf *out, ph_err *err) {
 static int batch_audit(store *db, const char *actor, int64_t id, ph_err *err) {
     char ref[24];
     snprintf(ref, sizeof ref, "%lld", (long long)id);
-    ph_buf state;
-    ph_buf_init(&state);
-    int rc = register_import_state(db, ref, &state, err);
-    audit_event ev = {.actor = actor,
-                      .action = "register.import",
-                      .object_type = REGISTER_IMPORT_OBJECT,
-                      .object_id = ref,
-                      .state = state.data,
-                      .state_len = state.len};
-    if (!rc) rc = audit_append(db, &ev, NULL, err);
-    ph_buf_free(&state);
-    return rc;
+    return audit_append_object(db, actor, "register.import", REGISTER_IMPORT_OBJECT, ref,
+                               register_import_state, err);
 }
 
 static int batch_record(store *db, const char *format, const char *path, const char *sha,
