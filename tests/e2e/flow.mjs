@@ -298,6 +298,8 @@ try {
   await press('Start initial checks', 'initial checks have started');
   check(/Initial checks/.test(await page.locator('#case-status').innerText()), 'the case officer takes the case');
 
+  check(/Screened on .* against demo-watchlist version 1: \d+ parties/.test(await page.locator('#screened-against').innerText()),
+    'the case says which list versions its parties were screened against');
   const hit = main().locator('#screening .govuk-summary-card').first();
   await hit.locator('summary', { hasText: 'Why this name matched' }).click();
   check(await hit.getByText('How the words were matched').isVisible(), 'the screening hit explains which words matched');

@@ -40,6 +40,10 @@ status=0
 # The database: reference data, one account per role, evidence on Israel
 # for the assessment to rest on.
 "$PH" init >/dev/null || { echo "penholder init failed"; exit 1; }
+# A watch list of fictional entities, so that submissions are screened and the
+# case shows what it was screened against.
+"$PH" lists import --format ftm-json --list demo-watchlist --actor e2e "$ROOT/data/demo/watchlist.ftm.json" >/dev/null ||
+    { echo "lists import failed"; exit 1; }
 PASSWORD="correct horse battery"
 user() {
     n=$1 r=$2

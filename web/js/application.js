@@ -221,7 +221,13 @@ class CasePage {
     const hits = d.screening || [];
     const partyName = (no) => (no === 0 ? `${d.exporter} (the exporter)` : d.parties.find((p) => p.party === no)?.name ?? `Party ${no}`);
     const canDispose = this.can('case_officer') && !CLOSED.has(d.status);
-    return section('screening', 'Screening', hits.length ? hits.map((x) => summaryCard({
+    // What the parties were screened against: a clear result is clear against these list versions.
+    const run = d.screened_against;
+    const against = run ? h('p', { class: 'govuk-body-s app-meta', id: 'screened-against' },
+      `Screened on ${fmt.dateTime(run.screened_at)} against ${
+        run.lists.map((l) => `${l.list} version ${l.version}`).join(', ') || 'no list'}: ${run.parties} part${
+        run.parties === 1 ? 'y' : 'ies'}, ${run.alerts} alert${run.alerts === 1 ? '' : 's'}.`) : null;
+    return section('screening', 'Screening', against, hits.length ? hits.map((x) => summaryCard({
       id: `hit-${x.id}`,
       title: `Hit ${x.id}: ${partyName(x.party)}`,
       content: [
@@ -229,7 +235,7 @@ class CasePage {
           { key: 'Party', value: partyName(x.party) },
           { key: 'Listed as', value: x.listed_name },
           { key: 'Name that matched', value: x.matched_name },
-          { key: 'List', value: `${x.list} (version ${x.list_version}), entry ${x.entity_id}` },
+          { key: 'List', value: `${listVersion(x.list, x.list_version)}, entry ${x.entity_id}` },
           { key: 'Score', value: `${Math.round(Number(x.score) * 100)}%` },
           { key: 'Disposition', value: x.disposition ? h('div', null,
             tag(x.disposition === 'true_match' ? 'True match' : 'False positive', x.disposition === 'true_match' ? 'red' : 'turquoise'),
@@ -737,6 +743,12 @@ function findingsTables(findings) {
     clear.length ? details(`${clear.length} criteria found clear`, h('div', { class: 'app-table-wrap' },
       table({ caption: 'Criteria found clear', captionSize: 's', head, rows: rowsOf(clear) })), { id: 'findings-clear' }) : null,
   ];
+}
+
+/** "un version 3" from a hit's list and its recorded version ("un:3"). */
+function listVersion(list, version) {
+  if (version && version.startsWith(`${list}:`)) return `${list} version ${version.slice(list.length + 1)}`;
+  return version ? `${list} (${version})` : list;
 }
 
 function section(id, title, ...content) {
