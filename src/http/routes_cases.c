@@ -74,6 +74,24 @@ static int reply_case(http_ctx *ctx, int status, const char *reference) {
     return status;
 }
 
+/* The start of every write to a case: the body checked against its schema
+ * (NULL: none), the reference from the path, and If-Match turned into the
+ * version the engine checks in its transaction. Returns 0 or the status
+ * replied. */
+static int case_write(http_ctx *ctx, const http_schema *schema, char reference[CASES_REFERENCE_MAX],
+                      int64_t *version) {
+    int rc = schema ? http_body_check(ctx, schema) : 0;
+    if (rc) return rc;
+    path_reference(ctx, reference);
+    return expected_version(ctx, reference, version);
+}
+
+/* The end of a write: the engine's error as a problem, else the case as it
+ * now is. */
+static int case_written(http_ctx *ctx, int rc, ph_err *err, int status, const char *reference) {
+    return rc ? http_problem_from_err(ctx, err) : reply_case(ctx, status, reference);
+}
+
 static int body_text(http_ctx *ctx, char **text) {
     *text = NULL;
     if (!ctx->body) return http_problem(ctx, 400, "no-body", "the request needs a JSON body");
@@ -187,9 +205,8 @@ static int event_refused(http_ctx *ctx, const cases_actor *a, const char *refere
 
 static int fire(http_ctx *ctx, const char *event) {
     char reference[CASES_REFERENCE_MAX];
-    path_reference(ctx, reference);
     int64_t version;
-    int rc = expected_version(ctx, reference, &version);
+    int rc = case_write(ctx, NULL, reference, &version);
     if (rc) return rc;
     char criteria[256];
     cases_event_params p = {str(ctx, "reason"), criteria_text(ctx, criteria, sizeof criteria),
@@ -251,20 +268,17 @@ static const http_field disposition_fields[] = {
 static const http_schema disposition_schema = HTTP_SCHEMA(disposition_fields);
 
 static int post_disposition(http_ctx *ctx) {
-    int rc = http_body_check(ctx, &disposition_schema);
-    if (rc) return rc;
     char reference[CASES_REFERENCE_MAX];
-    path_reference(ctx, reference);
     int64_t version, hit;
-    if ((rc = expected_version(ctx, reference, &version))) return rc;
+    int rc = case_write(ctx, &disposition_schema, reference, &version);
+    if (rc) return rc;
     if (ph_parse_i64(http_param(ctx, "hit"), &hit) || hit <= 0)
         return http_problem(ctx, 404, "not-found", "no screening hit '%s'", http_param(ctx, "hit"));
     cases_actor a = actor(ctx);
     ph_err err = {0};
-    if (cases_dispose(ctx->db, services(ctx), &a, reference, version, hit, str(ctx, "disposition"),
-                      str(ctx, "reason"), &err))
-        return http_problem_from_err(ctx, &err);
-    return reply_case(ctx, 200, reference);
+    rc = cases_dispose(ctx->db, services(ctx), &a, reference, version, hit, str(ctx, "disposition"),
+                       str(ctx, "reason"), &err);
+    return case_written(ctx, rc, &err, 200, reference);
 }
 
 static const http_field rating_fields[] = {
@@ -274,20 +288,17 @@ static const http_field rating_fields[] = {
 static const http_schema rating_schema = HTTP_SCHEMA(rating_fields);
 
 static int post_rating(http_ctx *ctx) {
-    int rc = http_body_check(ctx, &rating_schema);
-    if (rc) return rc;
     char reference[CASES_REFERENCE_MAX];
-    path_reference(ctx, reference);
     int64_t version, line;
-    if ((rc = expected_version(ctx, reference, &version))) return rc;
+    int rc = case_write(ctx, &rating_schema, reference, &version);
+    if (rc) return rc;
     if (ph_parse_i64(http_param(ctx, "line"), &line) || line <= 0 || line > 100000)
         return http_problem(ctx, 404, "not-found", "no goods line '%s'", http_param(ctx, "line"));
     cases_actor a = actor(ctx);
     ph_err err = {0};
-    if (cases_rate(ctx->db, &a, reference, version, (int)line, str(ctx, "rating"),
-                   str(ctx, "report_summary"), &err))
-        return http_problem_from_err(ctx, &err);
-    return reply_case(ctx, 200, reference);
+    rc = cases_rate(ctx->db, &a, reference, version, (int)line, str(ctx, "rating"),
+                    str(ctx, "report_summary"), &err);
+    return case_written(ctx, rc, &err, 200, reference);
 }
 
 static const char *const advice_kinds[] = {
@@ -302,21 +313,18 @@ static const http_field advice_fields[] = {
 static const http_schema advice_schema = HTTP_SCHEMA(advice_fields);
 
 static int post_advice(http_ctx *ctx) {
-    int rc = http_body_check(ctx, &advice_schema);
-    if (rc) return rc;
     char reference[CASES_REFERENCE_MAX];
-    path_reference(ctx, reference);
     int64_t version, id;
-    if ((rc = expected_version(ctx, reference, &version))) return rc;
+    int rc = case_write(ctx, &advice_schema, reference, &version);
+    if (rc) return rc;
     char criteria[256];
     cases_advice_input in = {str(ctx, "advice"), str(ctx, "text"), str(ctx, "provisos"),
                              criteria_text(ctx, criteria, sizeof criteria),
                              str(ctx, "change_reason")};
     cases_actor a = actor(ctx);
     ph_err err = {0};
-    if (cases_advise(ctx->db, &a, reference, version, &in, &id, &err))
-        return http_problem_from_err(ctx, &err);
-    return reply_case(ctx, 201, reference);
+    rc = cases_advise(ctx->db, &a, reference, version, &in, &id, &err);
+    return case_written(ctx, rc, &err, 201, reference);
 }
 
 static const http_field countersign_fields[] = {
@@ -327,20 +335,16 @@ static const http_field countersign_fields[] = {
 static const http_schema countersign_schema = HTTP_SCHEMA(countersign_fields);
 
 static int post_countersign(http_ctx *ctx) {
-    int rc = http_body_check(ctx, &countersign_schema);
-    if (rc) return rc;
     char reference[CASES_REFERENCE_MAX];
-    path_reference(ctx, reference);
     int64_t version;
-    if ((rc = expected_version(ctx, reference, &version))) return rc;
+    int rc = case_write(ctx, &countersign_schema, reference, &version);
+    if (rc) return rc;
     cases_actor a = actor(ctx);
     ph_err err = {0};
-    if (cases_countersign(ctx->db, &a, reference, version,
-                          json_integer_value(json_object_get(ctx->body, "advice")),
-                          json_is_true(json_object_get(ctx->body, "accepted")), str(ctx, "reasons"),
-                          &err))
-        return http_problem_from_err(ctx, &err);
-    return reply_case(ctx, 201, reference);
+    rc = cases_countersign(
+        ctx->db, &a, reference, version, json_integer_value(json_object_get(ctx->body, "advice")),
+        json_is_true(json_object_get(ctx->body, "accepted")), str(ctx, "reasons"), &err);
+    return case_written(ctx, rc, &err, 201, reference);
 }
 
 static const http_field rfi_fields[] = {
@@ -349,17 +353,14 @@ static const http_field rfi_fields[] = {
 static const http_schema rfi_schema = HTTP_SCHEMA(rfi_fields);
 
 static int post_rfi(http_ctx *ctx) {
-    int rc = http_body_check(ctx, &rfi_schema);
-    if (rc) return rc;
     char reference[CASES_REFERENCE_MAX];
-    path_reference(ctx, reference);
     int64_t version, id;
-    if ((rc = expected_version(ctx, reference, &version))) return rc;
+    int rc = case_write(ctx, &rfi_schema, reference, &version);
+    if (rc) return rc;
     cases_actor a = actor(ctx);
     ph_err err = {0};
-    if (cases_rfi_raise(ctx->db, &a, reference, version, str(ctx, "question"), &id, &err))
-        return http_problem_from_err(ctx, &err);
-    return reply_case(ctx, 201, reference);
+    rc = cases_rfi_raise(ctx->db, &a, reference, version, str(ctx, "question"), &id, &err);
+    return case_written(ctx, rc, &err, 201, reference);
 }
 
 static const http_field rfi_answer_fields[] = {
@@ -368,20 +369,17 @@ static const http_field rfi_answer_fields[] = {
 static const http_schema rfi_answer_schema = HTTP_SCHEMA(rfi_answer_fields);
 
 static int post_rfi_answer(http_ctx *ctx) {
-    int rc = http_body_check(ctx, &rfi_answer_schema);
-    if (rc) return rc;
     char reference[CASES_REFERENCE_MAX];
-    path_reference(ctx, reference);
     int64_t version, id;
-    if ((rc = expected_version(ctx, reference, &version))) return rc;
+    int rc = case_write(ctx, &rfi_answer_schema, reference, &version);
+    if (rc) return rc;
     if (ph_parse_i64(http_param(ctx, "rfi"), &id) || id <= 0)
         return http_problem(ctx, 404, "not-found", "no request for information '%s'",
                             http_param(ctx, "rfi"));
     cases_actor a = actor(ctx);
     ph_err err = {0};
-    if (cases_rfi_answer(ctx->db, &a, reference, version, id, str(ctx, "response"), &err))
-        return http_problem_from_err(ctx, &err);
-    return reply_case(ctx, 200, reference);
+    rc = cases_rfi_answer(ctx->db, &a, reference, version, id, str(ctx, "response"), &err);
+    return case_written(ctx, rc, &err, 200, reference);
 }
 
 static const http_field note_fields[] = {
@@ -391,18 +389,15 @@ static const http_field note_fields[] = {
 static const http_schema note_schema = HTTP_SCHEMA(note_fields);
 
 static int post_note(http_ctx *ctx) {
-    int rc = http_body_check(ctx, &note_schema);
-    if (rc) return rc;
     char reference[CASES_REFERENCE_MAX];
-    path_reference(ctx, reference);
     int64_t version, id;
-    if ((rc = expected_version(ctx, reference, &version))) return rc;
+    int rc = case_write(ctx, &note_schema, reference, &version);
+    if (rc) return rc;
     cases_actor a = actor(ctx);
     ph_err err = {0};
-    if (cases_note(ctx->db, &a, reference, version, str(ctx, "text"),
-                   json_is_true(json_object_get(ctx->body, "exporter_visible")), &id, &err))
-        return http_problem_from_err(ctx, &err);
-    return reply_case(ctx, 201, reference);
+    rc = cases_note(ctx->db, &a, reference, version, str(ctx, "text"),
+                    json_is_true(json_object_get(ctx->body, "exporter_visible")), &id, &err);
+    return case_written(ctx, rc, &err, 201, reference);
 }
 
 static const http_field document_fields[] = {
@@ -414,20 +409,17 @@ static const http_field document_fields[] = {
 static const http_schema document_schema = HTTP_SCHEMA(document_fields);
 
 static int post_document(http_ctx *ctx) {
-    int rc = http_body_check(ctx, &document_schema);
-    if (rc) return rc;
     char reference[CASES_REFERENCE_MAX];
-    path_reference(ctx, reference);
     int64_t version, id;
-    if ((rc = expected_version(ctx, reference, &version))) return rc;
+    int rc = case_write(ctx, &document_schema, reference, &version);
+    if (rc) return rc;
     cases_actor a = actor(ctx);
     cases_document_input in = {str(ctx, "name"), str(ctx, "sha256"),
                                json_integer_value(json_object_get(ctx->body, "size")),
                                str(ctx, "content_type")};
     ph_err err = {0};
-    if (cases_document(ctx->db, &a, reference, version, &in, &id, &err))
-        return http_problem_from_err(ctx, &err);
-    return reply_case(ctx, 201, reference);
+    rc = cases_document(ctx->db, &a, reference, version, &in, &id, &err);
+    return case_written(ctx, rc, &err, 201, reference);
 }
 
 #define STAFF_CASE HTTP_ROLE(CASE_OFFICER)
