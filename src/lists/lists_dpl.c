@@ -160,12 +160,7 @@ int lists_parse_dpl(const lists_input *in, const lists_parse_options *opts, list
     while (!rc && (got = csv_next(r, err)) == 1) {
         rep->records++;
         if (dpl_record(&p, r, label, err)) {
-            if (!skip_bad) {
-                rc = err->rc;
-                break;
-            }
-            lists_report_skip(rep, label, csv_line(r), err->msg);
-            ph_err_clear(err);
+            if ((rc = lists_csv_refused(r, label, skip_bad, rep, err))) break;
             continue;
         }
         if ((rc = fn(ctx, &p.b.e, err))) break;
@@ -175,15 +170,7 @@ int lists_parse_dpl(const lists_input *in, const lists_parse_options *opts, list
             opts->progress(opts->progress_ctx, last, total);
         }
     }
-    if (got < 0 && !rc) {
-        lists_err_relabel(err, in->path, in->label);
-        rc = err->rc;
-        if (skip_bad) {
-            lists_report_skip(rep, label, csv_line(r), err->msg);
-            ph_err_clear(err);
-            rc = PH_OK;
-        }
-    }
+    rc = lists_csv_end(r, got, rc, in, label, skip_bad, rep, err);
     lists_builder_free(&p.b);
     csv_close(r);
     return rc;

@@ -1,6 +1,7 @@
 /* The formats and the dispatcher over the parsers. */
 #include <string.h>
 
+#include "csv/csv.h"
 #include "lists/parse.h"
 
 const lists_format lists_formats[] = {
@@ -50,5 +51,23 @@ int lists_parse(const char *format, const lists_input *inputs, size_t ninputs,
         int rc = one(&inputs[i], opts, fn, ctx, report, err);
         if (rc) return rc;
     }
+    return PH_OK;
+}
+
+int lists_csv_refused(csv_reader *r, const char *label, int skip_bad, lists_parse_report *rep,
+                      ph_err *err) {
+    if (!skip_bad) return err->rc ? err->rc : PH_ERR;
+    lists_report_skip(rep, label, csv_line(r), err->msg);
+    ph_err_clear(err);
+    return PH_OK;
+}
+
+int lists_csv_end(csv_reader *r, int got, int rc, const lists_input *in, const char *label,
+                  int skip_bad, lists_parse_report *rep, ph_err *err) {
+    if (got >= 0 || rc) return rc;
+    lists_err_relabel(err, in->path, in->label);
+    if (!skip_bad) return err->rc;
+    lists_report_skip(rep, label, csv_line(r), err->msg);
+    ph_err_clear(err);
     return PH_OK;
 }

@@ -85,6 +85,18 @@ void lists_report_skip(lists_parse_report *rep, const char *file, long line, con
  * temporary file but known by their URL). */
 void lists_err_relabel(ph_err *err, const char *path, const char *label);
 
+/* For the CSV-based formats. A record its parser refused (the reason in
+ * err): with skip_bad it is listed in the report and PH_OK returned (go on),
+ * else the error. */
+struct csv_reader;
+int lists_csv_refused(struct csv_reader *r, const char *label, int skip_bad,
+                      lists_parse_report *rep, ph_err *err);
+/* After the loop over records: got < 0 is a syntax error — the file's error,
+ * or with skip_bad listed as the last line (nothing after it can be
+ * trusted; what came before is kept). Returns the parse's outcome. */
+int lists_csv_end(struct csv_reader *r, int got, int rc, const lists_input *in, const char *label,
+                  int skip_bad, lists_parse_report *rep, ph_err *err);
+
 /* Loading stored entities by their row id (for comparing versions). */
 typedef struct lists_row_loader lists_row_loader;
 int lists_row_loader_open(store *db, lists_row_loader **out, ph_err *err);
